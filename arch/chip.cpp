@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+#include "arch/chip.h"
+
+#include "arch/registry.h"
+
+namespace xpusim::arch {
+namespace {
+
+const std::vector<std::string> kTopKeys{"chip", "components"};
+const std::vector<std::string> kChipKeys{"name", "main_memory", "static_power", "description"};
+const std::vector<std::string> kBufferKeys{"buffer", "ifmap_buffer", "filter_buffer", "ofmap_buffer"};
+
+void check_keys(const ConfigNode& node, const std::vector<std::string>& allowed, const std::string& where,
+                Diagnostics& diag) {
+  for (const auto& e : node.entries()) {
+    bool ok = false;
+    for (const auto& a : allowed) ok = ok || a == e.key;
+    if (!ok) diag.error(e.key_mark, where + ": unknown key '" + e.key + "'" + did_you_mean(e.key, allowed));
+  }
+}
+
+std::string scalar_or_empty(const ConfigNode& node, std::string_view key) {
+  const ConfigNode* n = node.find(key);
+  return n && n->is_scalar() ? n->value() : std::string();
+}
+
+}  // namespace
+
+void apply_overrides(ConfigNode& root, const std::vector<std::string>& overrides) {
+  for (const auto& o : overrides) {
+    auto eq = o.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw ConfigError(SourceMark{"--set " + o, 0, 0}, "expects path=value, e.g. dram.bandwidth=\"8 TB/s\"");
+    }
+    root.apply_override(std::string_view(o).substr(0, eq), o.substr(eq + 1));
+  }
+}
+
+std::unique_ptr<Chip> Chip::load(const std::string& path, const std::vector<std::string>& overrides) {
+  ConfigNode root = ConfigNode::load_file(path);
+  if (root.is_map() && root.find("components")) {
+    // --set dram.bandwidth=... addresses components by name without the `components.` prefix.
+    std::vector<std::string> rewritten;
+    for (const auto& o : overrides) {
+      bool top = o.rfind("chip.", 0) == 0 || o.rfind("components.", 0) == 0;
+      rewritten.push_back(top ? o : "components." + o);
+    }
+    apply_overrides(root, rewritten);
+  } else {
+    apply_overrides(root, overrides);
+  }
+  return build(root);
+}
+
+std::unique_ptr<Chip> Chip::build(const ConfigNode& root) {
+  Diagnostics diag;
+  auto chip = std::unique_ptr<Chip>(new Chip());
+  chip->config_ = root;
+  if (!root.is_map()) throw ConfigError(root.mark(), "a chip config is a map with keys 'chip' and 'components'");
+  check_keys(root, kTopKeys, "chip config", diag);
+  const ConfigNode* meta = root.find("chip");
+  const ConfigNode* comps = root.find("components");
+  if (!meta || !meta->is_map()) diag.error(root.mark(), "missing map 'chip:' (name, main_memory)");
+  if (!comps || !comps->is_sequence()) diag.error(root.mark(), "missing list 'components:'");
+  diag.throw_if_any();
+
+  check_keys(*meta, kChipKeys, "chip", diag);
+  chip->name_ = scalar_or_empty(*meta, "name");
+  if (chip->name_.empty()) diag.error(meta->mark(), "chip: missing required key 'name'");
+  if (const ConfigNode* sp = meta->find("static_power")) {
+    try {
+      chip->uncore_static_ = parse_quantity<Power>(sp->value());
+    } catch (const UnitError& e) {
+      diag.error(sp->mark(), std::string("chip: 'static_power' ") + e.what());
+    }
+  }
+
+  const auto& registry = Registry::instance();
+  struct Pending {
+    const ConfigNode* node;
+    Component* component;
+  };
+  std::vector<Pending> pending;
+  for (const auto& item : comps->items()) {
+    if (!item.is_map()) {
+      diag.error(item.mark(), "each component is a map with 'name' and 'type'");
+      continue;
+    }
+    std::string name = scalar_or_empty(item, "name");
+    std::string type = scalar_or_empty(item, "type");
+    if (name.empty()) diag.error(item.mark(), "component without 'name'");
+    if (type.empty()) {
+      diag.error(item.mark(), "component '" + name + "' without 'type' (known: " + [&] {
+        std::string s;
+        for (const auto& t : registry.types()) s += (s.empty() ? "" : ", ") + t;
+        return s;
+      }() + ")");
+      continue;
+    }
+    if (chip->find(name)) diag.error(item.mark(), "duplicate component name '" + name + "'");
+    const ModelInfo* info = registry.find(type);
+    if (!info) {
+      const ConfigNode* t = item.find("type");
+      diag.error(t->mark(), "component '" + name + "': unknown type '" + type + "'" + did_you_mean(type, registry.types()));
+      continue;
+    }
+    // Buffer references belong to the chip's wiring, not to the model's own parameters.
+    ConfigNode params = item;
+    for (const auto& k : kBufferKeys) params.erase(k);
+    auto c = info->make(ComponentContext{name, type, item.mark()}, params, diag);
+    if (c) {
+      pending.push_back({&item, c.get()});
+      chip->components_.push_back(std::move(c));
+    }
+  }
+  diag.throw_if_any();
+
+  auto memory_ref = [&](const ConfigNode& owner, std::string_view key, const std::string& who) -> MemoryModel* {
+    const ConfigNode* ref = owner.find(key);
+    if (!ref) return nullptr;
+    Component* c = chip->find(ref->value());
+    auto* m = dynamic_cast<MemoryModel*>(c);
+    if (!m) {
+      std::vector<std::string> memories;
+      for (const auto& comp : chip->components_) {
+        if (dynamic_cast<MemoryModel*>(comp.get())) memories.push_back(comp->name());
+      }
+      diag.error(ref->mark(), who + ": '" + std::string(key) + "' names '" + ref->value() + "', which is not a memory of this chip" +
+                                  did_you_mean(ref->value(), memories));
+    }
+    return m;
+  };
+
+  chip->main_memory_ = memory_ref(*meta, "main_memory", "chip");
+  if (!meta->find("main_memory")) diag.error(meta->mark(), "chip: missing required key 'main_memory'");
+
+  for (const auto& p : pending) {
+    auto* model = dynamic_cast<ComputeModel*>(p.component);
+    if (!model) {
+      for (const auto& k : kBufferKeys) {
+        if (const ConfigNode* n = p.node->find(k)) diag.error(n->mark(), p.component->name() + ": only compute units have '" + k + "'");
+      }
+      continue;
+    }
+    ComputeUnit u{model, nullptr, nullptr, nullptr};
+    const std::string who = p.component->name() + " (" + p.component->type() + ")";
+    MemoryModel* shared = memory_ref(*p.node, "buffer", who);
+    u.ifmap_buffer = p.node->find("ifmap_buffer") ? memory_ref(*p.node, "ifmap_buffer", who) : shared;
+    u.filter_buffer = p.node->find("filter_buffer") ? memory_ref(*p.node, "filter_buffer", who) : shared;
+    u.ofmap_buffer = p.node->find("ofmap_buffer") ? memory_ref(*p.node, "ofmap_buffer", who) : shared;
+    if (!u.ifmap_buffer || !u.filter_buffer || !u.ofmap_buffer) {
+      diag.error(p.node->mark(), who + ": needs 'buffer' (one unified SRAM) or all of 'ifmap_buffer', 'filter_buffer', 'ofmap_buffer'");
+    }
+    chip->units_.push_back(u);
+  }
+  if (chip->units_.empty()) diag.error(comps->mark(), "chip has no compute unit");
+  diag.throw_if_any();
+
+  for (auto& c : chip->components_) c->connect(*chip, diag);
+  diag.throw_if_any();
+  return chip;
+}
+
+Component* Chip::find(std::string_view name) const {
+  for (const auto& c : components_) {
+    if (c->name() == name) return c.get();
+  }
+  return nullptr;
+}
+
+Power Chip::static_power() const {
+  Power p = uncore_static_;
+  for (const auto& c : components_) p += c->static_power();
+  return p;
+}
+
+void Chip::reset() {
+  for (auto& c : components_) c->reset();
+}
+
+}  // namespace xpusim::arch

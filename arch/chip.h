@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// A chip composed from YAML: named components built through the Registry, the memory that holds
+// weights and activations, and each compute unit's on-chip buffers.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arch/compute_model.h"
+#include "arch/memory_model.h"
+#include "sim/config/config_node.h"
+
+namespace xpusim::arch {
+
+/// A compute unit and the buffers its operands are staged in. A unified buffer appears in all three
+/// roles; a SCALE-Sim-style chip has one SRAM per operand.
+struct ComputeUnit {
+  ComputeModel* model = nullptr;
+  MemoryModel* ifmap_buffer = nullptr;  // activations in (A of a GEMM)
+  MemoryModel* filter_buffer = nullptr; // weights (B of a GEMM)
+  MemoryModel* ofmap_buffer = nullptr;  // results
+};
+
+class Chip {
+ public:
+  /// Builds a chip from a config tree with top-level keys `chip:` and `components:`. Throws one
+  /// ConfigError listing every problem found (unknown types and keys, bad units, dangling references).
+  static std::unique_ptr<Chip> build(const ConfigNode& root);
+  static std::unique_ptr<Chip> load(const std::string& path, const std::vector<std::string>& overrides = {});
+
+  const std::string& name() const { return name_; }
+  MemoryModel& main_memory() const { return *main_memory_; }
+  const std::vector<ComputeUnit>& compute_units() const { return units_; }
+  const std::vector<std::unique_ptr<Component>>& components() const { return components_; }
+  Component* find(std::string_view name) const;
+  /// Sum of every component's static power plus the chip's own (uncore) static power.
+  Power static_power() const;
+  Power uncore_static_power() const { return uncore_static_; }
+  void reset();
+  /// The config the chip was built from, overrides applied: written beside results for replay.
+  const ConfigNode& config() const { return config_; }
+
+ private:
+  std::string name_;
+  Power uncore_static_{0};
+  MemoryModel* main_memory_ = nullptr;
+  std::vector<std::unique_ptr<Component>> components_;
+  std::vector<ComputeUnit> units_;
+  ConfigNode config_;
+};
+
+/// Applies `path=value` overrides (from --set or Python) to a config tree; throws ConfigError.
+void apply_overrides(ConfigNode& root, const std::vector<std::string>& overrides);
+
+}  // namespace xpusim::arch

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+// Base of every hardware model: a named component that owns its timing, its statistics and its energy.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/config/config_error.h"
+#include "sim/units.h"
+
+namespace xpusim::arch {
+
+class Chip;
+
+/// Identity of a component as written in the chip config.
+struct ComponentContext {
+  std::string name;
+  std::string type;
+  SourceMark mark;
+};
+
+/// What serving one request cost: when service began (after queueing), when it completed, and the
+/// dynamic energy it spent. `done - start` is the time the component was busy with it.
+struct Completion {
+  Time start;
+  Time done;
+  Energy energy;
+};
+
+/// A named statistic with its unit, reported at the end of a run.
+struct Stat {
+  std::string key;
+  double value = 0;
+  std::string unit;
+  std::string doc;
+};
+
+class Component {
+ public:
+  explicit Component(ComponentContext ctx) : ctx_(std::move(ctx)) {}
+  virtual ~Component() = default;
+  Component(const Component&) = delete;
+  Component& operator=(const Component&) = delete;
+
+  const std::string& name() const { return ctx_.name; }
+  const std::string& type() const { return ctx_.type; }
+  const SourceMark& mark() const { return ctx_.mark; }
+
+  /// Resolves references to other components by name. Called once, after every component of the chip
+  /// exists; problems go to `diag` (the chip builder throws them all together).
+  virtual void connect(const Chip& /*chip*/, Diagnostics& /*diag*/) {}
+  /// Power drawn busy or idle (leakage, refresh, clock tree); charged for the whole run.
+  virtual Power static_power() const { return Power(0); }
+  /// Statistics of the run so far, each with its unit.
+  virtual std::vector<Stat> stats() const { return {}; }
+  /// Back to the state right after construction, so one chip serves many runs.
+  virtual void reset() = 0;
+
+ private:
+  ComponentContext ctx_;
+};
+
+/// A resource that serves one request at a time, first come first served. Requests are issued in
+/// simulated-time order by the engine, so `busy_until` models queueing and contention exactly.
+class Reservation {
+ public:
+  /// Occupies the resource for `duration` starting no earlier than `now`; returns the start time.
+  Time reserve(Time now, Time duration) {
+    Time start = now > busy_until_ ? now : busy_until_;
+    busy_until_ = start + duration;
+    busy_total_ += duration;
+    return start;
+  }
+  Time busy_until() const { return busy_until_; }
+  /// Sum of all reserved durations.
+  Time busy_total() const { return busy_total_; }
+  void reset() { *this = Reservation{}; }
+
+ private:
+  Time busy_until_{};
+  Time busy_total_{};
+};
+
+}  // namespace xpusim::arch

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+// Interface of every compute unit (systolic array, tensor cores, vector unit, ...) and the task
+// vocabulary the mapper speaks to it. arch never sees the op graph: sim/driver lowers ops to tasks.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "arch/component.h"
+#include "sim/dtype.h"
+
+namespace xpusim::arch {
+
+/// Which operand stays in the processing elements (SCALE-Sim's os / ws / is).
+enum class Dataflow { kOutputStationary, kWeightStationary, kInputStationary };
+constexpr const char* to_string(Dataflow d) {
+  switch (d) {
+    case Dataflow::kOutputStationary: return "os";
+    case Dataflow::kWeightStationary: return "ws";
+    case Dataflow::kInputStationary: return "is";
+  }
+  return "?";
+}
+
+enum class TaskClass {
+  kMatrix,  // C[m x n] += A[m x k] * B[k x n]
+  kVector,  // `elements` independent element operations, `ops_per_element` each
+};
+
+struct ComputeTask {
+  TaskClass cls = TaskClass::kMatrix;
+  DataType dtype = DataType::kBf16;
+  // kMatrix
+  std::int64_t m = 0, n = 0, k = 0;
+  Dataflow dataflow = Dataflow::kOutputStationary;
+  /// Charge the pipeline fill/drain of the tile. A mapper that streams one tile's temporal dimension
+  /// in several chunks sets it on exactly one chunk, so the chunks add up to the whole tile.
+  bool fill_drain = true;
+  // kVector
+  std::int64_t elements = 0;
+  double ops_per_element = 1.0;
+};
+
+/// Cost of a task on an idle unit.
+struct TaskCost {
+  Cycles cycles;
+  Time time;
+  Energy energy;
+  Flops flops;
+};
+
+/// Shape facts a mapper needs to tile for a unit.
+struct MatrixGeometry {
+  std::int64_t rows = 0, cols = 0;      // PE array (0,0 for units that are not arrays)
+  std::vector<Dataflow> dataflows;      // supported, in order of preference
+};
+
+class ComputeModel : public Component {
+ public:
+  using Component::Component;
+  virtual bool supports(TaskClass cls, DataType dtype) const = 0;
+  /// Side-effect free; lets the mapper compare tilings and dataflows.
+  virtual TaskCost estimate(const ComputeTask& task) const = 0;
+  /// Runs `task` issued at `now`, after any task already accepted (FCFS).
+  virtual Completion execute(const ComputeTask& task, Time now) = 0;
+  /// Roofline ceiling for `cls` in `dtype`.
+  virtual FlopRate peak_rate(TaskClass cls, DataType dtype) const = 0;
+  virtual MatrixGeometry geometry() const { return {}; }
+};
+
+}  // namespace xpusim::arch

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+// Interface of every memory: DRAM devices (HBM, GDDR, LPDDR) and on-chip SRAM buffers.
+#pragma once
+
+#include <cstdint>
+
+#include "arch/component.h"
+
+namespace xpusim::arch {
+
+enum class AccessPattern {
+  kSequential,  // one contiguous address range: consecutive bursts hit open rows
+  kRandom,      // independent accesses of `access_size` bytes at unrelated addresses
+};
+
+struct MemRequest {
+  Bytes bytes;
+  bool write = false;
+  AccessPattern pattern = AccessPattern::kSequential;
+  Bytes access_size{64};      // granularity of each independent access when pattern is kRandom
+  std::uint64_t address = 0;  // start address; lets consecutive requests share open rows
+};
+
+class MemoryModel : public Component {
+ public:
+  using Component::Component;
+  /// Serves `req` issued at `now` (never earlier than the previous call's `now`). Queues behind
+  /// requests already accepted, never blocks the caller; returns service start, the time the last
+  /// byte is transferred, and the dynamic energy.
+  virtual Completion access(const MemRequest& req, Time now) = 0;
+  virtual Bytes capacity() const = 0;
+  /// Data-sheet peak: the floor of every transfer time (roofline).
+  virtual Bandwidth peak_bandwidth() const = 0;
+  /// True for off-chip memory; its traffic is what ops[].bytes and the roofline count.
+  virtual bool off_chip() const = 0;
+};
+
+}  // namespace xpusim::arch

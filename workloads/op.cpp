@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+#include "workloads/op.h"
+
+namespace xpusim::wl {
+
+std::string_view to_string(OpKind k) {
+  switch (k) {
+    case OpKind::kGemm: return "gemm";
+    case OpKind::kConv2d: return "conv2d";
+    case OpKind::kElementwise: return "elementwise";
+    case OpKind::kSoftmax: return "softmax";
+    case OpKind::kLayerNorm: return "layernorm";
+    case OpKind::kRmsNorm: return "rmsnorm";
+    case OpKind::kPool: return "pool";
+  }
+  return "?";
+}
+
+bool is_matrix(const OpNode& op) { return op.kind == OpKind::kGemm || op.kind == OpKind::kConv2d; }
+
+GemmView gemm_view(const OpNode& op) {
+  if (const auto* g = std::get_if<GemmShape>(&op.shape)) return {g->batch, g->m, g->n, g->k, g->b_is_activation};
+  if (const auto* c = std::get_if<ConvShape>(&op.shape)) {
+    return {1, c->batch * c->out_h() * c->out_w(), c->out_c, c->kernel_h * c->kernel_w * c->in_c, false};
+  }
+  return {};
+}
+
+Flops flops(const OpNode& op) {
+  if (is_matrix(op)) {
+    GemmView g = gemm_view(op);
+    return Flops(2.0 * static_cast<double>(g.batch) * static_cast<double>(g.m) * static_cast<double>(g.n) *
+                 static_cast<double>(g.k));
+  }
+  const auto& v = std::get<VectorShape>(op.shape);
+  return Flops(static_cast<double>(v.elements) * op.ops_per_element);
+}
+
+Bytes input_bytes(const OpNode& op) {
+  if (const auto* c = std::get_if<ConvShape>(&op.shape)) return storage(op.dtype, c->batch * c->in_h * c->in_w * c->in_c);
+  if (const auto* g = std::get_if<GemmShape>(&op.shape)) {
+    std::int64_t a = g->batch * g->m * g->k;
+    std::int64_t b = g->b_is_activation ? g->batch * g->k * g->n : 0;
+    return storage(op.dtype, a + b);
+  }
+  const auto& v = std::get<VectorShape>(op.shape);
+  return storage(op.dtype, (v.input_elements ? v.input_elements : v.elements) * v.inputs);
+}
+
+Bytes weight_bytes(const OpNode& op) {
+  if (const auto* c = std::get_if<ConvShape>(&op.shape)) return storage(op.dtype, c->kernel_h * c->kernel_w * c->in_c * c->out_c);
+  if (const auto* g = std::get_if<GemmShape>(&op.shape)) return g->b_is_activation ? Bytes(0) : storage(op.dtype, g->k * g->n);
+  return Bytes(0);
+}
+
+Bytes output_bytes(const OpNode& op) {
+  if (is_matrix(op)) {
+    GemmView g = gemm_view(op);
+    return storage(op.dtype, g.batch * g.m * g.n);
+  }
+  return storage(op.dtype, std::get<VectorShape>(op.shape).elements);
+}
+
+}  // namespace xpusim::wl

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+// One operator of a workload: its kind, shape and data type, and the work and data it implies.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "sim/dtype.h"
+#include "sim/units.h"
+
+namespace xpusim::wl {
+
+enum class OpKind { kGemm, kConv2d, kElementwise, kSoftmax, kLayerNorm, kRmsNorm, kPool };
+std::string_view to_string(OpKind k);
+
+/// C[batch][m x n] = A[batch][m x k] * B[batch][k x n]. B is a weight (read from memory once per
+/// use, shared by the batch) unless `b_is_activation` (attention's Q*K^T and P*V).
+struct GemmShape {
+  std::int64_t batch = 1, m = 0, n = 0, k = 0;
+  bool b_is_activation = false;
+};
+
+/// NHWC convolution. Output size uses `pad` on each side; SCALE-Sim topologies have pad = 0.
+struct ConvShape {
+  std::int64_t batch = 1, in_h = 0, in_w = 0, in_c = 0, out_c = 0, kernel_h = 1, kernel_w = 1, stride = 1, pad = 0;
+  std::int64_t out_h() const { return (in_h + 2 * pad - kernel_h) / stride + 1; }
+  std::int64_t out_w() const { return (in_w + 2 * pad - kernel_w) / stride + 1; }
+};
+
+/// Element-wise style work: softmax, norms, activations, residual adds, pooling.
+struct VectorShape {
+  std::int64_t elements = 0;    // output elements
+  std::int64_t inputs = 1;      // input tensors of `elements` each (a residual add has 2)
+  std::int64_t input_elements = 0;  // when inputs differ in size from the output (pooling); 0 = elements
+};
+
+using OpShape = std::variant<GemmShape, ConvShape, VectorShape>;
+
+struct OpNode {
+  std::string name;
+  OpKind kind = OpKind::kGemm;
+  DataType dtype = DataType::kBf16;
+  OpShape shape;
+  /// Work per output element for vector ops (exp, max, sum, divide for a softmax), from the builder.
+  double ops_per_element = 1.0;
+};
+
+/// The matrix form of an op: conv via im2col (M = output pixels, K = window x channels, N = filters).
+struct GemmView {
+  std::int64_t batch = 1, m = 0, n = 0, k = 0;
+  bool b_is_activation = false;
+};
+bool is_matrix(const OpNode& op);
+GemmView gemm_view(const OpNode& op);
+
+/// Floating-point (or integer) operations; a multiply-accumulate counts two.
+Flops flops(const OpNode& op);
+/// Minimum bytes the op must read and write: inputs, weights and outputs, each once.
+Bytes input_bytes(const OpNode& op);
+Bytes weight_bytes(const OpNode& op);
+Bytes output_bytes(const OpNode& op);
+inline Bytes compulsory_bytes(const OpNode& op) { return input_bytes(op) + weight_bytes(op) + output_bytes(op); }
+
+}  // namespace xpusim::wl
