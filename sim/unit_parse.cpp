@@ -24,8 +24,9 @@ constexpr std::array kByteUnits{UnitEntry{"B", 1.0},       UnitEntry{"kB", 1e3},
                                 UnitEntry{"MB", 1e6},      UnitEntry{"GB", 1e9},         UnitEntry{"TB", 1e12},
                                 UnitEntry{"KiB", 1024.0},  UnitEntry{"MiB", 1048576.0},  UnitEntry{"GiB", 1073741824.0},
                                 UnitEntry{"TiB", 1099511627776.0}};
-constexpr std::array kFrequencyUnits{UnitEntry{"Hz", 1.0}, UnitEntry{"kHz", 1e3}, UnitEntry{"MHz", 1e6},
-                                     UnitEntry{"GHz", 1e9}};
+// Transfers per second (DRAM data rate per pin) count as a frequency of transfers.
+constexpr std::array kFrequencyUnits{UnitEntry{"Hz", 1.0},    UnitEntry{"kHz", 1e3},  UnitEntry{"MHz", 1e6},
+                                     UnitEntry{"GHz", 1e9},   UnitEntry{"MT/s", 1e6}, UnitEntry{"GT/s", 1e9}};
 // Lower-case "b" is bits, as in link data sheets ("112 Gb/s" per lane).
 constexpr std::array kBandwidthUnits{
     UnitEntry{"B/s", 1.0},    UnitEntry{"kB/s", 1e3},   UnitEntry{"KB/s", 1e3},         UnitEntry{"MB/s", 1e6},

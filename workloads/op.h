@@ -22,11 +22,20 @@ struct GemmShape {
   bool b_is_activation = false;
 };
 
-/// NHWC convolution. Output size uses `pad` on each side; SCALE-Sim topologies have pad = 0.
+/// NHWC convolution. Output size uses `pad` on each side. `ceil_mode` rounds the output size up, as
+/// PyTorch's ceil_mode does and as SCALE-Sim's topology arithmetic does (ceil((H - F + S) / S)).
 struct ConvShape {
   std::int64_t batch = 1, in_h = 0, in_w = 0, in_c = 0, out_c = 0, kernel_h = 1, kernel_w = 1, stride = 1, pad = 0;
-  std::int64_t out_h() const { return (in_h + 2 * pad - kernel_h) / stride + 1; }
-  std::int64_t out_w() const { return (in_w + 2 * pad - kernel_w) / stride + 1; }
+  bool ceil_mode = false;
+  std::int64_t out_h() const { return out_size(in_h, kernel_h); }
+  std::int64_t out_w() const { return out_size(in_w, kernel_w); }
+
+ private:
+  std::int64_t out_size(std::int64_t in, std::int64_t kernel) const {
+    std::int64_t span = in + 2 * pad - kernel;
+    if (span < 0) return 0;
+    return (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+  }
 };
 
 /// Element-wise style work: softmax, norms, activations, residual adds, pooling.

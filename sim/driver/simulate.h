@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+// Entry point of a simulation: run an op graph on a chip and collect a Result.
+#pragma once
+
+#include <cstdint>
+
+#include "arch/chip.h"
+#include "sim/result.h"
+#include "workloads/op_graph.h"
+
+namespace xpusim {
+
+struct SimOptions {
+  bool trace = false;       // fill Result::timeline
+  std::uint64_t seed = 1;   // for any randomness in mapping (none yet)
+};
+
+/// Resets the chip, runs `graph` on it in a fresh SystemC context and returns the result. Many
+/// simulations may run one after another in one process. Throws ConfigError when the graph cannot be
+/// mapped onto the chip (an op kind no unit supports, a tile that fits no buffer).
+Result simulate(arch::Chip& chip, const wl::OpGraph& graph, const SimOptions& options = {});
+
+}  // namespace xpusim
