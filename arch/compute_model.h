@@ -66,6 +66,8 @@ class ComputeModel : public Component {
   /// Roofline ceiling for `cls` in `dtype`.
   virtual FlopRate peak_rate(TaskClass cls, DataType dtype) const = 0;
   virtual MatrixGeometry geometry() const { return {}; }
+  /// An op's busy cycles as this unit's community reports them (see SystolicArray's override).
+  virtual std::int64_t reported_cycles(Cycles busy) const { return busy.count(); }
 };
 
 }  // namespace xpusim::arch
