@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+// DRAM timing at transaction granularity: O(channels) arithmetic per request, never per burst, so a
+// gigabyte transfer costs the same to simulate as a cache line.
+#include "arch/memory/dram.h"
+
+#include <algorithm>
+
+#include "arch/registry.h"
+
+namespace xpusim::arch {
+namespace {
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+/// floor(total * part / whole) without overflowing 64 bits (part <= whole).
+std::int64_t scaled(std::int64_t total, std::int64_t part, std::int64_t whole) {
+  return (total / whole) * part + ((total % whole) * part) / whole;
+}
+
+Time div_ceil(Time t, std::int64_t k) { return Time(ceil_div(t.ps(), k)); }
+
+}  // namespace
+
+const Schema<DramParams>& DramParams::schema() {
+  static const Schema<DramParams> s = [] {
+    Schema<DramParams> sc(
+        "DRAM (HBM2e/HBM3/HBM3e, GDDR6, LPDDR5): requests striped over channels, each timed from its data "
+        "bus, row activations (tRRD, tFAW, tRAS+tRP over the banks), refresh and read/write turnaround");
+    sc.add("capacity", &DramParams::capacity, "total capacity of all devices").required().positive();
+    sc.add("channels", &DramParams::channels, "independent channels (HBM pseudo-channels) over all devices")
+        .required().positive();
+    sc.add("bus_width_bits", &DramParams::bus_width_bits, "data pins per channel").required().positive();
+    sc.add("data_rate", &DramParams::data_rate, "transfers per second per pin, e.g. 6.4 GT/s").required().positive();
+    sc.add("banks", &DramParams::banks, "banks per channel").required().positive();
+    sc.add("row_size", &DramParams::row_size, "page opened by one activation, per channel").required().positive();
+    sc.add("burst_length", &DramParams::burst_length, "beats per column access (BL)").required().positive();
+    sc.add("interleave", &DramParams::interleave, "bytes mapped to one channel before the next").positive();
+    sc.add("t_rcd", &DramParams::t_rcd, "ACT to column command (tRCD)").required().positive();
+    sc.add("t_rp", &DramParams::t_rp, "precharge (tRP)").required().positive();
+    sc.add("t_cl", &DramParams::t_cl, "column command to data (CAS latency)").required().positive();
+    sc.add("t_ras", &DramParams::t_ras, "ACT to precharge, minimum (tRAS)").required().positive();
+    sc.add("t_rrd", &DramParams::t_rrd, "ACT to ACT, different banks (tRRD_S)").required().positive();
+    sc.add("t_faw", &DramParams::t_faw, "window holding at most four ACTs (tFAW)").required().at_least(0);
+    sc.add("t_rfc", &DramParams::t_rfc, "all-bank refresh duration (tRFC)").required().at_least(0);
+    sc.add("t_refi", &DramParams::t_refi, "average refresh interval (tREFI)").required().positive();
+    sc.add("t_wtr", &DramParams::t_wtr, "write-to-read turnaround (tWTR_S)").required().at_least(0);
+    sc.add("t_rtw", &DramParams::t_rtw, "read-to-write turnaround").required().at_least(0);
+    sc.add("read_energy", &DramParams::read_energy, "energy per bit or byte read, I/O included").required().at_least(0);
+    sc.add("write_energy", &DramParams::write_energy, "energy per bit or byte written").required().at_least(0);
+    sc.add("act_energy", &DramParams::act_energy, "energy of one row activation + precharge").required().at_least(0);
+    sc.add("background_power", &DramParams::background_power, "standby power of all devices").required().at_least(0);
+    return sc;
+  }();
+  return s;
+}
+
+void DramParams::check(const std::string& context, const SourceMark& mark, Diagnostics& diag) const {
+  if ((bus_width_bits * burst_length) % 8 != 0) {
+    diag.error(mark, context + ": 'bus_width_bits' x 'burst_length' must be whole bytes");
+  }
+  const Bytes burst{bus_width_bits * burst_length / 8};
+  if (row_size < burst) {
+    diag.error(mark, context + ": 'row_size' (" + format(row_size) + ") is smaller than one burst (" + format(burst) + ")");
+  }
+  if (!(t_rfc < t_refi)) {
+    diag.error(mark, context + ": 't_rfc' must be shorter than 't_refi', or the device would only refresh");
+  }
+}
+
+Dram::Dram(ComponentContext ctx, const DramParams& p)
+    : MemoryModel(std::move(ctx)),
+      p_(p),
+      burst_bytes_(p.bus_width_bits * p.burst_length / 8),
+      channels_(static_cast<std::size_t>(p.channels)),
+      scratch_(static_cast<std::size_t>(p.channels)) {}
+
+Bandwidth Dram::peak_bandwidth() const {
+  return Bandwidth(static_cast<double>(p_.channels * p_.bus_width_bits) * p_.data_rate.hz() / 8.0);
+}
+
+Time Dram::data_time(std::int64_t bursts) const {
+  // One rounding for the whole transfer, so long streams do not accumulate per-burst rounding.
+  return Time::from_seconds_ceil(static_cast<double>(bursts) * static_cast<double>(p_.burst_length) / p_.data_rate.hz());
+}
+
+void Dram::split_sequential(const MemRequest& req, std::vector<Work>& work) const {
+  const std::int64_t g = p_.interleave.count(), nch = p_.channels, row = p_.row_size.count();
+  const auto a = static_cast<std::int64_t>(req.address);
+  const std::int64_t last = a + req.bytes.count() - 1;
+  const std::int64_t k0 = a / g, k1 = last / g;
+  const std::int64_t row_bursts = ceil_div(row, burst_bytes_.count());
+  for (std::int64_t c = 0; c < nch; ++c) {
+    // Chunk k lives on channel k % nch at channel-local offset (k / nch) * g, so each channel's share
+    // of a contiguous range is itself contiguous: its first and last chunk bound the rows it opens.
+    const std::int64_t k_first = k0 + ((c - k0 % nch) % nch + nch) % nch;
+    if (k_first > k1) continue;
+    const std::int64_t k_last = k1 - ((k1 % nch - c) % nch + nch) % nch;
+    std::int64_t bytes = ((k_last - k_first) / nch + 1) * g;
+    if (k_first == k0) bytes -= a % g;
+    if (k_last == k1) bytes -= g - 1 - last % g;
+    const std::int64_t local_first = (k_first / nch) * g + (k_first == k0 ? a % g : 0);
+    const std::int64_t local_last = (k_last / nch) * g + (k_last == k1 ? last % g : g - 1);
+    const std::int64_t row_first = local_first / row, row_last = local_last / row;
+    Work& w = work[static_cast<std::size_t>(c)];
+    w.bytes = Bytes(bytes);
+    w.bursts = ceil_div(bytes, burst_bytes_.count());
+    w.first_hit = channels_[static_cast<std::size_t>(c)].open_row == row_first;
+    w.activations = row_last - row_first + 1 - (w.first_hit ? 1 : 0);
+    w.data_per_activation = data_time(std::min(w.bursts, row_bursts));
+    w.last_row = row_last;
+  }
+}
+
+void Dram::split_random(const MemRequest& req, std::vector<Work>& work) {
+  const std::int64_t g = p_.interleave.count(), nch = p_.channels, bb = burst_bytes_.count();
+  const std::int64_t size = std::max<std::int64_t>(req.access_size.count(), 1);
+  const std::int64_t accesses = ceil_div(req.bytes.count(), size);
+  // An access wider than the interleave spans several channels; each piece opens its own row there.
+  const std::int64_t per_access = ceil_div(size, g);
+  const std::int64_t piece = std::min(size, g);
+  const std::int64_t tail = size - (per_access - 1) * g;
+  const std::int64_t access_bursts = (per_access - 1) * ceil_div(g, bb) + ceil_div(tail, bb);
+  const std::int64_t pieces = accesses * per_access;
+  const std::int64_t total_bursts = accesses * access_bursts;
+  const std::int64_t rows_per_piece = ceil_div(piece, p_.row_size.count());
+  // Unrelated addresses spread evenly; a rotating start keeps a stream of small requests balanced.
+  const std::int64_t base = pieces / nch, extra = pieces % nch;
+  for (std::int64_t c = 0; c < nch; ++c) {
+    const std::int64_t j = ((c - random_cursor_) % nch + nch) % nch;
+    const std::int64_t mine = base + (j < extra ? 1 : 0);
+    if (mine == 0) continue;
+    const std::int64_t before = j * base + std::min(j, extra);
+    Work& w = work[static_cast<std::size_t>(c)];
+    w.bursts = scaled(total_bursts, before + mine, pieces) - scaled(total_bursts, before, pieces);
+    w.bytes = Bytes(scaled(req.bytes.count(), before + mine, pieces) - scaled(req.bytes.count(), before, pieces));
+    w.activations = mine * rows_per_piece;
+    w.data_per_activation = data_time(std::max<std::int64_t>(1, ceil_div(piece, bb) / rows_per_piece));
+    w.first_hit = false;
+    w.last_row = -1;
+  }
+  random_cursor_ = (random_cursor_ + pieces) % nch;
+}
+
+Time Dram::occupancy(const Work& w) const {
+  const Time data = data_time(w.bursts);
+  if (w.activations == 0) return data;
+  // Rows open in other banks while this one streams, so activation cost is hidden up to the rate the
+  // device allows: tRRD between ACTs, four per tFAW, and each bank busy tRAS (or longer, while its row
+  // is read) plus tRP, with `banks` such cycles overlapping.
+  const Time bank_cycle = std::max(p_.t_ras, p_.t_rcd + w.data_per_activation) + p_.t_rp;
+  const Time per_act = std::max({p_.t_rrd, div_ceil(p_.t_faw, 4), div_ceil(bank_cycle, p_.banks)});
+  return std::max(data, per_act * w.activations);
+}
+
+Time Dram::with_refresh(Time start, Time work, Time& stolen) const {
+  if (work == Time(0) || p_.t_rfc == Time(0)) return start + work;
+  // All-bank refresh k occupies [k*tREFI, k*tREFI + tRFC) on every channel; work pauses across it.
+  const std::int64_t refi = p_.t_refi.ps(), rfc = p_.t_rfc.ps();
+  std::int64_t t = start.ps();
+  const std::int64_t k = t / refi;
+  if (k >= 1 && t < k * refi + rfc) {
+    stolen += Time(k * refi + rfc - t);
+    t = k * refi + rfc;
+  }
+  std::int64_t end = t + work.ps(), n = 0;
+  for (;;) {
+    const std::int64_t windows = (end - 1) / refi - t / refi;
+    const std::int64_t next = t + work.ps() + windows * rfc;
+    n = windows;
+    if (next == end) break;
+    end = next;
+  }
+  stolen += Time(n * rfc);
+  return Time(end);
+}
+
+Completion Dram::access(const MemRequest& req, Time now) {
+  if (req.bytes.count() <= 0) return Completion{now, now, Energy(0)};
+  std::fill(scratch_.begin(), scratch_.end(), Work{});
+  if (req.pattern == AccessPattern::kSequential) {
+    split_sequential(req, scratch_);
+  } else {
+    split_random(req, scratch_);
+  }
+  const Direction dir = req.write ? Direction::kWrite : Direction::kRead;
+  Time first_start = Time::max(), done = now;
+  std::int64_t bursts = 0, acts = 0;
+  for (std::size_t c = 0; c < channels_.size(); ++c) {
+    const Work& w = scratch_[c];
+    if (w.bursts == 0) continue;
+    Channel& ch = channels_[c];
+    const Time start = std::max(now, ch.bus.busy_until());
+    Time turn{0};
+    if (ch.last != Direction::kNone && ch.last != dir) {
+      turn = req.write ? p_.t_rtw : p_.t_wtr;
+      ++turnarounds_;
+    }
+    Time stolen{0};
+    const Time end = with_refresh(start, occupancy(w) + turn, stolen);
+    ch.bus.reserve(start, end - start);
+    refresh_time_ += stolen;
+    // The first data waits for precharge (if a row may be open), activation and CAS latency; later
+    // rows are activated under the data of earlier ones, so only this lead shows in the completion.
+    Time lead = p_.t_cl;
+    if (!w.first_hit) lead += p_.t_rcd + (ch.touched ? p_.t_rp : Time(0));
+    done = std::max(done, end + lead);
+    first_start = std::min(first_start, start);
+    ch.touched = true;
+    ch.last = dir;
+    ch.open_row = w.last_row;
+    bursts += w.bursts;
+    acts += w.activations;
+  }
+  (req.write ? bytes_written_ : bytes_read_) += req.bytes;
+  activations_ += acts;
+  row_misses_ += acts;
+  row_hits_ += std::max<std::int64_t>(0, bursts - acts);
+  const EnergyPerByte per_byte = req.write ? p_.write_energy : p_.read_energy;
+  const Energy energy = per_byte * Bytes(bursts * burst_bytes_.count()) + p_.act_energy * static_cast<double>(acts);
+  dynamic_energy_ += energy;
+  return Completion{first_start, done, energy};
+}
+
+std::vector<Stat> Dram::stats() const {
+  Time busy{0};
+  for (const auto& ch : channels_) busy += ch.bus.busy_total();
+  const double mean_busy = busy.seconds() / static_cast<double>(channels_.size());
+  return {
+      {"bytes_read", static_cast<double>(bytes_read_.count()), "B", "bytes read"},
+      {"bytes_written", static_cast<double>(bytes_written_.count()), "B", "bytes written"},
+      {"activations", static_cast<double>(activations_), "count", "row activations (ACT commands)"},
+      {"row_hits", static_cast<double>(row_hits_), "count", "bursts served from an open row"},
+      {"row_misses", static_cast<double>(row_misses_), "count", "bursts that needed an activation"},
+      {"turnarounds", static_cast<double>(turnarounds_), "count", "read/write direction changes per channel"},
+      {"refresh_time", refresh_time_.seconds(), "s", "time requests waited for refresh, summed over channels"},
+      {"busy_time", mean_busy, "s", "mean time a channel was reserved"},
+      {"dynamic_energy", dynamic_energy_.joules(), "J", "read, write and activation energy"},
+  };
+}
+
+void Dram::reset() {
+  channels_.assign(channels_.size(), Channel{});
+  random_cursor_ = 0;
+  bytes_read_ = bytes_written_ = Bytes(0);
+  activations_ = row_hits_ = row_misses_ = turnarounds_ = 0;
+  refresh_time_ = Time(0);
+  dynamic_energy_ = Energy(0);
+}
+
+XPUSIM_REGISTER_MODEL("memory/dram", Dram, DramParams);
+
+}  // namespace xpusim::arch

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// One DRAM model for HBM2e/HBM3/HBM3e, GDDR6 and LPDDR5: a request is striped over independent channels,
+// and each channel is timed from its data bus, row activations (tRRD, tFAW, tRC), refresh and turnaround.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "arch/memory_model.h"
+#include "sim/config/schema.h"
+
+namespace xpusim::arch {
+
+/// Physical parameters of a DRAM device set. Timings are JEDEC names in absolute time, not cycles.
+struct DramParams {
+  Bytes capacity{0};
+  std::int64_t channels = 0;         // independent channels (pseudo-channels for HBM) over all devices
+  std::int64_t bus_width_bits = 0;   // data pins per channel
+  Frequency data_rate{0};            // transfers per second per pin
+  std::int64_t banks = 0;            // banks per channel
+  Bytes row_size{0};                 // page opened by one ACT, per channel
+  std::int64_t burst_length = 0;     // beats per column access
+  Bytes interleave{256};             // consecutive addresses move to the next channel after this many bytes
+  Time t_rcd{0}, t_rp{0}, t_cl{0}, t_ras{0};
+  Time t_rrd{0}, t_faw{0};
+  Time t_rfc{0}, t_refi{0};
+  Time t_wtr{0}, t_rtw{0};
+  EnergyPerByte read_energy{0}, write_energy{0};
+  Energy act_energy{0};
+  Power background_power{0};
+
+  static const Schema<DramParams>& schema();
+  /// Cross-field checks (refresh interval longer than refresh, channels dividing capacity, ...).
+  void check(const std::string& context, const SourceMark& mark, Diagnostics& diag) const;
+};
+
+class Dram final : public MemoryModel {
+ public:
+  Dram(ComponentContext ctx, const DramParams& p);
+
+  /// Serves `req` issued at `now`: per touched channel, queues behind earlier work, then occupies the
+  /// channel for data bursts or activations (whichever binds), turnaround and any refresh falling
+  /// inside. `done` adds the access latency (tRP + tRCD + tCL on a row miss). O(channels).
+  Completion access(const MemRequest& req, Time now) override;
+  Bytes capacity() const override { return p_.capacity; }
+  /// channels x bus width x data rate / 8.
+  Bandwidth peak_bandwidth() const override;
+  bool off_chip() const override { return true; }
+  /// Background (standby) power of all devices, W.
+  Power static_power() const override { return p_.background_power; }
+  std::vector<Stat> stats() const override;
+  void reset() override;
+  const DramParams& params() const { return p_; }
+
+ private:
+  enum class Direction : std::uint8_t { kNone, kRead, kWrite };
+  struct Channel {
+    Reservation bus;
+    std::int64_t open_row = -1;  // row left open by the last sequential access; -1 = none known
+    bool touched = false;        // false: all banks precharged (power-up / reset)
+    Direction last = Direction::kNone;
+  };
+  /// What one request asks of one channel.
+  struct Work {
+    Bytes bytes{0};
+    std::int64_t bursts = 0;
+    std::int64_t activations = 0;
+    Time data_per_activation{0};  // data-bus time spent in each opened row (sets the bank cycle)
+    bool first_hit = false;       // first access finds its row open
+    std::int64_t last_row = -1;   // row left open afterwards, -1 when unknown
+  };
+
+  void split_sequential(const MemRequest& req, std::vector<Work>& work) const;
+  void split_random(const MemRequest& req, std::vector<Work>& work);
+  /// Time the channel is occupied by `w` before refresh and turnaround.
+  Time occupancy(const Work& w) const;
+  /// End of `work` started at `start` once refresh windows falling inside are added; adds the
+  /// stolen time to `stolen`.
+  Time with_refresh(Time start, Time work, Time& stolen) const;
+  Time data_time(std::int64_t bursts) const;
+
+  DramParams p_;
+  Bytes burst_bytes_;
+  std::vector<Channel> channels_;
+  std::vector<Work> scratch_;
+  std::int64_t random_cursor_ = 0;  // where the next random request's first access lands
+
+  Bytes bytes_read_{0}, bytes_written_{0};
+  std::int64_t activations_ = 0, row_hits_ = 0, row_misses_ = 0, turnarounds_ = 0;
+  Time refresh_time_{0};
+  Energy dynamic_energy_{0};
+};
+
+}  // namespace xpusim::arch
