@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Loading the CLI's inputs: which kind of file a path holds, and a chip from YAML or SCALE-Sim .cfg
 // with --set overrides applied.
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 
@@ -11,8 +12,11 @@
 namespace xpusim::cli {
 namespace {
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+// The lower-cased extension ("chip.YAML" -> ".yaml"), as the workload loader compares them.
+std::string extension(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext;
 }
 
 }  // namespace
@@ -26,15 +30,16 @@ void require_file(const std::string& path, const std::string& what, const std::s
 }
 
 bool is_chip_file(const std::string& path) {
-  if (ends_with(path, ".cfg")) return true;
-  if (!ends_with(path, ".yaml") && !ends_with(path, ".yml")) return false;
+  const std::string ext = extension(path);
+  if (ext == ".cfg") return true;
+  if (ext != ".yaml" && ext != ".yml") return false;
   // Workload specs are YAML too; a chip config is told apart by its top-level keys.
   ConfigNode root = ConfigNode::load_file(path);
   return root.is_map() && (root.find("components") || root.find("chip"));
 }
 
 std::unique_ptr<arch::Chip> load_chip(const std::string& path, const std::vector<std::string>& overrides) {
-  if (!ends_with(path, ".cfg")) return arch::Chip::load(path, overrides);
+  if (extension(path) != ".cfg") return arch::Chip::load(path, overrides);
   // A .cfg becomes the same tree a YAML chip gives, so overrides address it the same way
   // (mirrors arch::Chip::load, which only reads YAML).
   ConfigNode root = scalesim_cfg_to_chip_config(path);
