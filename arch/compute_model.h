@@ -66,7 +66,9 @@ class ComputeModel : public Component {
   /// Roofline ceiling for `cls` in `dtype`.
   virtual FlopRate peak_rate(TaskClass cls, DataType dtype) const = 0;
   virtual MatrixGeometry geometry() const { return {}; }
-  /// An op's busy cycles as this unit's community reports them (see SystolicArray's override).
+  /// An op's cycle count as this unit's reference tool reports it, given the cycles the unit was
+  /// busy with the op. Most units report the busy cycles themselves; a model that reproduces another
+  /// simulator's numbers (SCALE-Sim's 0-based last-cycle index) overrides it. Reporting only.
   virtual std::int64_t reported_cycles(Cycles busy) const { return busy.count(); }
 };
 

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+// SCALE-Sim topology CSV reader. Follows SCALE-Sim v2's topology_utils.py: header skipped, blank rows
+// skipped, one stride for both dimensions, `DP` layers split per channel, no padding, 1-byte words.
+#include "workloads/importers/scalesim_topology.h"
+
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "sim/config/config_error.h"
+
+namespace xpusim::wl {
+namespace {
+
+const std::vector<std::string> kConvColumns{"Layer name", "IFMAP Height", "IFMAP Width", "Filter Height",
+                                            "Filter Width", "Channels",    "Num Filter",  "Strides"};
+const std::vector<std::string> kGemmColumns{"Layer", "M", "N", "K"};
+
+struct Field {
+  std::string text;
+  int column = 0;  // 1-based character column, for the error mark
+};
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+/// Splits on commas and trims blanks. Trailing empty fields go: SCALE-Sim rows end in a comma.
+std::vector<Field> split_row(const std::string& line) {
+  std::vector<Field> out;
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t comma = line.find(',', pos);
+    std::size_t end = comma == std::string::npos ? line.size() : comma;
+    std::size_t b = pos;
+    while (b < end && std::isspace(static_cast<unsigned char>(line[b]))) ++b;
+    std::size_t e = end;
+    while (e > b && std::isspace(static_cast<unsigned char>(line[e - 1]))) --e;
+    out.push_back({line.substr(b, e - b), static_cast<int>(b) + 1});
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  while (!out.empty() && out.back().text.empty()) out.pop_back();
+  return out;
+}
+
+enum class Form { kConv, kGemm };
+
+class RowReader {
+ public:
+  RowReader(const std::string& path, int line, const std::vector<Field>& fields, const std::vector<std::string>& columns,
+            Diagnostics& diag)
+      : path_(path), line_(line), fields_(fields), columns_(columns), diag_(diag) {}
+
+  SourceMark mark(std::size_t i) const {
+    return SourceMark{path_, line_, i < fields_.size() ? fields_[i].column : 0};
+  }
+  /// False (after reporting every missing and extra column) when the row has the wrong width.
+  bool check_width() {
+    bool ok = true;
+    for (std::size_t i = fields_.size(); i < columns_.size(); ++i) {
+      diag_.error(mark(i), "missing column '" + columns_[i] + "'");
+      ok = false;
+    }
+    for (std::size_t i = columns_.size(); i < fields_.size(); ++i) {
+      diag_.error(mark(i), "unexpected value \"" + fields_[i].text + "\" after column '" + columns_.back() +
+                               "' (expected " + std::to_string(columns_.size()) + " columns)");
+      ok = false;
+    }
+    return ok;
+  }
+  std::string name() {
+    if (fields_[0].text.empty()) diag_.error(mark(0), "column '" + columns_[0] + "' is empty");
+    return fields_[0].text;
+  }
+  /// The positive whole number in column `i`; 0 after reporting a problem.
+  std::int64_t positive(std::size_t i) {
+    const std::string& t = fields_[i].text;
+    std::int64_t v = 0;
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (t.empty() || ec != std::errc() || p != t.data() + t.size()) {
+      diag_.error(mark(i), "column '" + columns_[i] + "' expects a whole number, got \"" + t + "\"");
+      return 0;
+    }
+    if (v <= 0) {
+      diag_.error(mark(i), "column '" + columns_[i] + "' must be positive, got " + t);
+      return 0;
+    }
+    return v;
+  }
+  void error(std::size_t i, const std::string& message) { diag_.error(mark(i), message); }
+
+ private:
+  const std::string& path_;
+  int line_;
+  const std::vector<Field>& fields_;
+  const std::vector<std::string>& columns_;
+  Diagnostics& diag_;
+};
+
+/// Reads one data row into `out` (one op, or one per channel for a depthwise `DP` layer).
+void read_row(Form form, RowReader& r, std::vector<OpNode>& out) {
+  if (!r.check_width()) return;
+  OpNode op;
+  op.name = r.name();
+  op.dtype = DataType::kInt8;  // SCALE-Sim's word is one byte
+  if (form == Form::kGemm) {
+    GemmShape g;
+    g.m = r.positive(1), g.n = r.positive(2), g.k = r.positive(3);
+    op.kind = OpKind::kGemm;
+    op.shape = g;
+    if (g.m > 0 && g.n > 0 && g.k > 0 && !op.name.empty()) out.push_back(op);
+    return;
+  }
+  ConvShape c;
+  c.in_h = r.positive(1), c.in_w = r.positive(2);
+  c.kernel_h = r.positive(3), c.kernel_w = r.positive(4);
+  c.in_c = r.positive(5), c.out_c = r.positive(6), c.stride = r.positive(7);
+  c.pad = 0;
+  c.ceil_mode = true;  // E = ceil((H - F + S) / S), topology_utils.py topo_calc_hyperparams
+  bool ok = c.in_h && c.in_w && c.kernel_h && c.kernel_w && c.in_c && c.out_c && c.stride && !op.name.empty();
+  if (c.kernel_h > c.in_h && c.in_h > 0) {
+    r.error(3, "column 'Filter Height' (" + std::to_string(c.kernel_h) + ") is larger than 'IFMAP Height' (" +
+                   std::to_string(c.in_h) + ")");
+    ok = false;
+  }
+  if (c.kernel_w > c.in_w && c.in_w > 0) {
+    r.error(4, "column 'Filter Width' (" + std::to_string(c.kernel_w) + ") is larger than 'IFMAP Width' (" +
+                   std::to_string(c.in_w) + ")");
+    ok = false;
+  }
+  if (!ok) return;
+  op.kind = OpKind::kConv2d;
+  if (op.name.find("DP") != std::string::npos) {
+    // SCALE-Sim runs a depthwise layer as one single-channel conv per channel, one after another.
+    const std::int64_t channels = c.in_c;
+    c.in_c = 1;
+    for (std::int64_t ch = 0; ch < channels; ++ch) {
+      OpNode d = op;
+      d.name = op.name + "Channel_" + std::to_string(ch);
+      d.shape = c;
+      out.push_back(d);
+    }
+    return;
+  }
+  op.shape = c;
+  out.push_back(op);
+}
+
+Form detect_form(const std::string& path, int line, const std::vector<Field>& header) {
+  auto is = [&](std::size_t i, const char* want) { return i < header.size() && lower(header[i].text) == want; };
+  if (is(1, "m") && is(2, "n") && is(3, "k")) return Form::kGemm;
+  // SCALE-Sim's own conv headers vary in case and wording ("Ifmap height", "IFMAP Width" twice, "num
+  // filters"), and SCALE-Sim never reads them; the leading IFMAP column and the width identify the form.
+  if (header.size() >= kConvColumns.size() && lower(header[1].text).find("ifmap") != std::string::npos) {
+    return Form::kConv;
+  }
+  throw ConfigError(SourceMark{path, line, 1},
+                    "not a SCALE-Sim topology header: expected the conv form (Layer name, IFMAP Height, IFMAP Width, "
+                    "Filter Height, Filter Width, Channels, Num Filter, Strides,) or the GEMM form (Layer, M, N, K,)");
+}
+
+}  // namespace
+
+OpGraph import_scalesim_topology(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(SourceMark{path, 0, 0}, "cannot read file");
+  Diagnostics diag;
+  std::vector<OpNode> ops;
+  std::optional<Form> form;
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_no == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 byte-order mark
+    std::vector<Field> fields = split_row(line);
+    if (fields.empty()) continue;  // blank, or only commas
+    if (!form) {
+      form = detect_form(path, line_no, fields);
+      continue;
+    }
+    RowReader r(path, line_no, fields, *form == Form::kGemm ? kGemmColumns : kConvColumns, diag);
+    read_row(*form, r, ops);
+  }
+  if (!form) throw ConfigError(SourceMark{path, 0, 0}, "empty file: expected a SCALE-Sim topology header and layers");
+  if (ops.empty() && diag.empty()) diag.error(SourceMark{path, line_no, 0}, "no layers after the header");
+  diag.throw_if_any();
+
+  OpGraph g(std::filesystem::path(path).stem().string());
+  g.set_items(1, "inference");
+  // SCALE-Sim allows repeated layer names (its MLPERF and DeepBench files have them); the graph needs
+  // unique ones, so a repeat becomes "name#2", "name#3", ...
+  std::set<std::string> used;
+  for (const auto& op : ops) used.insert(op.name);
+  std::set<std::string> seen;
+  OpId prev = 0;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    OpNode op = ops[i];
+    if (!seen.insert(op.name).second) {
+      for (int n = 2;; ++n) {
+        std::string candidate = op.name + "#" + std::to_string(n);
+        if (!used.count(candidate) && !seen.count(candidate)) {
+          op.name = candidate;
+          break;
+        }
+      }
+      seen.insert(op.name);
+    }
+    OpId id = g.add_op(op);
+    // SCALE-Sim runs layers one after another; a tensor edge carries that order and the data moved.
+    if (i > 0) g.add_tensor(prev, id, output_bytes(g.op(prev)), g.op(prev).name + ".out");
+    prev = id;
+  }
+  g.validate();
+  return g;
+}
+
+}  // namespace xpusim::wl
