@@ -47,7 +47,7 @@ std::unique_ptr<Component> make(const ComponentContext& ctx, const ConfigNode& n
     try {
       local.throw_if_any();
     } catch (const ConfigError& e) {
-      for (const auto& m : e.messages()) diag.error(SourceMark{}, m);
+      diag.absorb(e);
     }
     return nullptr;
   }

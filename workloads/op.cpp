@@ -48,8 +48,8 @@ Bytes input_bytes(const OpNode& op) {
 }
 
 Bytes weight_bytes(const OpNode& op) {
-  if (const auto* c = std::get_if<ConvShape>(&op.shape)) return storage(op.dtype, c->kernel_h * c->kernel_w * c->in_c * c->out_c);
-  if (const auto* g = std::get_if<GemmShape>(&op.shape)) return g->b_is_activation ? Bytes(0) : storage(op.dtype, g->k * g->n);
+  if (const auto* c = std::get_if<ConvShape>(&op.shape)) return storage(weight_type(op), c->kernel_h * c->kernel_w * c->in_c * c->out_c);
+  if (const auto* g = std::get_if<GemmShape>(&op.shape)) return g->b_is_activation ? Bytes(0) : storage(weight_type(op), g->k * g->n);
   return Bytes(0);
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -50,7 +51,10 @@ using OpShape = std::variant<GemmShape, ConvShape, VectorShape>;
 struct OpNode {
   std::string name;
   OpKind kind = OpKind::kGemm;
-  DataType dtype = DataType::kBf16;
+  DataType dtype = DataType::kBf16;  // activations (inputs and outputs)
+  /// Storage type of the weights when it differs from `dtype` (weight-only quantization: int4 weights,
+  /// bf16 activations). Unset means the weights are stored as `dtype`.
+  std::optional<DataType> weight_dtype;
   OpShape shape;
   /// Work per output element for vector ops (exp, max, sum, divide for a softmax), from the builder.
   double ops_per_element = 1.0;
@@ -62,6 +66,8 @@ struct GemmView {
   bool b_is_activation = false;
 };
 bool is_matrix(const OpNode& op);
+/// The storage type of the op's weights: `weight_dtype` when set, otherwise `dtype`.
+inline DataType weight_type(const OpNode& op) { return op.weight_dtype.value_or(op.dtype); }
 GemmView gemm_view(const OpNode& op);
 
 /// Floating-point (or integer) operations; a multiply-accumulate counts two.

@@ -54,6 +54,10 @@ void Diagnostics::error(const SourceMark& where, std::string_view message) {
   messages_.push_back(where.str() + ": " + std::string(message));
 }
 
+void Diagnostics::absorb(const ConfigError& e) {
+  messages_.insert(messages_.end(), e.messages().begin(), e.messages().end());
+}
+
 void Diagnostics::throw_if_any() const {
   if (!messages_.empty()) throw ConfigError(messages_);
 }

@@ -35,6 +35,8 @@ class ConfigError : public std::runtime_error {
 class Diagnostics {
  public:
   void error(const SourceMark& where, std::string_view message);
+  /// Takes over the messages of an error raised elsewhere (they already name their place).
+  void absorb(const ConfigError& e);
   bool empty() const { return messages_.empty(); }
   void throw_if_any() const;
 

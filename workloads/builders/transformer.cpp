@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+// Transformer op graph: embedding, per-layer attention (GQA-aware) and MLP or MoE, final norm, LM head.
+// Bias adds are folded into their GEMM's epilogue and dropout is absent at inference, so neither is an op.
+#include "workloads/builders/transformer.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+namespace xpusim::wl {
+namespace {
+
+// Work per output element of the vector ops (OpNode::ops_per_element); per-row reductions such as the
+// one reciprocal square root of a norm are amortised over the row and not counted.
+constexpr double kRmsNormOps = 4;    // square, accumulate, multiply by 1/rms, multiply by weight
+constexpr double kLayerNormOps = 7;  // accumulate (mean), subtract, square, accumulate (var), scale, weight, bias
+constexpr double kSoftmaxOps = 5;    // max, subtract max, exp, sum, divide
+constexpr double kRotaryOps = 3;     // x*cos + rotate_half(x)*sin: two multiplies and one add
+constexpr double kSiluMulOps = 4;    // silu(g) = g / (1 + exp(-g)): exp, add, divide; then the gating multiply
+constexpr double kGeluOps = 9;       // gelu_new: x^3 (2), *0.044715, +x, *sqrt(2/pi), tanh, +1, *x, *0.5
+constexpr double kMoveOps = 1;       // a gather or a cache write: one move per element, no arithmetic
+constexpr double kAddOps = 1;        // residual add, per input beyond the first
+
+/// A producer feeding `elements` activation values into an op.
+struct Feed {
+  OpId from;
+  std::int64_t elements;
+  std::string name;
+};
+
+class Builder {
+ public:
+  Builder(const TransformerConfig& c, const TransformerOptions& o, OpGraph& g)
+      : c_(c), o_(o), g_(g), prefill_(o.phase == Phase::kPrefill) {
+    q_len_ = prefill_ ? o.prompt_len : 1;
+    tokens_ = o.batch * q_len_;
+    ctx_ = prefill_ ? o.prompt_len : o.kv_len;
+    // Sliding-window attention (Mistral) reads at most `sliding_window` cached tokens per query.
+    if (c.sliding_window > 0) ctx_ = std::min(ctx_, c.sliding_window);
+  }
+
+  void build() {
+    const std::int64_t th = tokens_ * c_.hidden;
+    OpId x = vec("embed", OpKind::kElementwise, th, 1, kMoveOps);
+    for (std::int64_t l = 0; l < c_.layers; ++l) x = layer(l, x);
+    OpId fn = norm("final_norm", x);
+    // Prefill only needs next-token logits for the last position of each sequence (as serving engines
+    // compute them); a decode step has one position per sequence anyway.
+    const std::int64_t rows = o_.batch;
+    OpId head = gemm("lm_head", rows, c_.hidden, c_.vocab);
+    edge(fn, head, rows * c_.hidden, "hidden");
+  }
+
+ private:
+  OpId layer(std::int64_t l, OpId x) {
+    const std::string p = "L" + std::to_string(l) + ".";
+    const std::int64_t th = tokens_ * c_.hidden;
+    if (c_.parallel_residual) {
+      // x + attn(norm1(x)) + mlp(norm2(x)); GPT-J uses one LayerNorm for both branches.
+      OpId n1 = norm(p + "attn_norm", x);
+      OpId n2 = c_.model_type == "gptj" ? n1 : norm(p + "mlp_norm", x);
+      OpId attn = attention(p, n1);
+      OpId mlp_out = mlp_block(p, l, n2);
+      OpId add = vec(p + "residual_add", OpKind::kElementwise, th, 3, 2 * kAddOps);  // x + attn + mlp
+      edge(x, add, th, "residual");
+      edge(attn, add, th, "attn_out");
+      edge(mlp_out, add, th, "mlp_out");
+      return add;
+    }
+    OpId n1 = norm(p + "attn_norm", x);
+    OpId attn = attention(p, n1);
+    OpId add1 = vec(p + "attn_add", OpKind::kElementwise, th, 2, kAddOps);
+    edge(x, add1, th, "residual");
+    edge(attn, add1, th, "attn_out");
+    OpId n2 = norm(p + "mlp_norm", add1);
+    OpId mlp_out = mlp_block(p, l, n2);
+    OpId add2 = vec(p + "mlp_add", OpKind::kElementwise, th, 2, kAddOps);
+    edge(add1, add2, th, "residual");
+    edge(mlp_out, add2, th, "mlp_out");
+    return add2;
+  }
+
+  /// Self-attention. Scores and P*V are batched per KV head: batch = sequences x kv_heads and
+  /// m = q_len x (heads / kv_heads), so each KV head's cache is read once for its whole query group.
+  OpId attention(const std::string& p, OpId in) {
+    const std::int64_t T = tokens_, h = c_.hidden, d = c_.head_dim, H = c_.heads, kvh = c_.kv_heads;
+    const std::int64_t group = H / kvh;
+    OpId q = gemm(p + "q_proj", T, h, H * d);
+    OpId k = gemm(p + "k_proj", T, h, kvh * d);
+    OpId v = gemm(p + "v_proj", T, h, kvh * d);
+    for (OpId proj : {q, k, v}) edge(in, proj, T * h, "normed");
+    OpId q_src = q, k_src = k;
+    if (c_.rotary_dim > 0) {
+      OpId rot = vec(p + "rotary", OpKind::kElementwise, T * (H + kvh) * c_.rotary_dim, 1, kRotaryOps);
+      edge(q, rot, T * H * d, "q");
+      edge(k, rot, T * kvh * d, "k");
+      q_src = k_src = rot;
+    }
+    // The new tokens' K and V go into the cache; attention then reads the cache (ctx_ tokens), which in
+    // decode is almost all older tokens. That bulk read is the B operand of scores and pv, not an edge.
+    OpId kv_write = vec(p + "kv_write", OpKind::kElementwise, T * 2 * kvh * d, 1, kMoveOps);
+    edge(k_src, kv_write, T * kvh * d, "k");
+    edge(v, kv_write, T * kvh * d, "v");
+    OpId scores = gemm(p + "scores", q_len_ * group, d, ctx_, o_.batch * kvh, true);
+    edge(q_src, scores, T * H * d, "q");
+    edge(kv_write, scores, T * kvh * d, "k_new");
+    const std::int64_t probs = o_.batch * H * q_len_ * ctx_;
+    OpId softmax = vec(p + "softmax", OpKind::kSoftmax, probs, 1, kSoftmaxOps);
+    edge(scores, softmax, probs, "scores");
+    OpId pv = gemm(p + "pv", q_len_ * group, ctx_, d, o_.batch * kvh, true);
+    edge(softmax, pv, probs, "probs");
+    edge(kv_write, pv, T * kvh * d, "v_new");
+    OpId o = gemm(p + "o_proj", T, H * d, h);
+    edge(pv, o, T * H * d, "attn");
+    return o;
+  }
+
+  OpId mlp_block(const std::string& p, std::int64_t l, OpId in) {
+    if (!c_.is_moe()) return mlp(p, tokens_, {Feed{in, tokens_ * c_.hidden, "normed"}});
+    const std::int64_t T = tokens_, E = c_.experts, k = c_.experts_per_token;
+    OpId router = gemm(p + "router", T, c_.hidden, E);
+    edge(in, router, T * c_.hidden, "normed");
+    // Softmax over the router logits; the top-k pick among E values is a few compares, counted in it.
+    OpId route = vec(p + "route", OpKind::kSoftmax, T * E, 1, kSoftmaxOps);
+    edge(router, route, T * E, "logits");
+    Routing r = route_tokens(T, E, k, l, o_.routing);
+    // The weighted sum of each token's k expert outputs: k multiplies and k - 1 adds per element.
+    OpId combine = vec(p + "moe_combine", OpKind::kElementwise, T * c_.hidden, k, static_cast<double>(2 * k - 1));
+    edge(route, combine, T * k, "gate_weights");
+    for (std::int64_t e = 0; e < E; ++e) {
+      const std::int64_t n = r.tokens_per_expert[static_cast<std::size_t>(e)];
+      if (n == 0) continue;  // an expert no token chose does no work and reads no weights
+      const std::string ep = p + "expert" + std::to_string(e) + ".";
+      OpId out = mlp(ep, n, {Feed{in, n * c_.hidden, "tokens"}, Feed{route, n, "routing"}});
+      edge(out, combine, n * c_.hidden, "expert_out");
+    }
+    return combine;
+  }
+
+  /// A dense MLP over `tokens` rows; every feed goes into each input matrix.
+  OpId mlp(const std::string& p, std::int64_t tokens, const std::vector<Feed>& feeds) {
+    const std::int64_t h = c_.hidden, I = c_.intermediate;
+    std::vector<OpId> inputs;
+    OpId act;
+    if (c_.gated_mlp) {
+      OpId gate = gemm(p + "gate_proj", tokens, h, I);
+      OpId up = gemm(p + "up_proj", tokens, h, I);
+      inputs = {gate, up};
+      act = vec(p + "act_mul", OpKind::kElementwise, tokens * I, 2, kSiluMulOps);
+      edge(gate, act, tokens * I, "gate");
+      edge(up, act, tokens * I, "up");
+    } else {
+      OpId fc_in = gemm(p + "fc_in", tokens, h, I);
+      inputs = {fc_in};
+      act = vec(p + "gelu", OpKind::kElementwise, tokens * I, 1, kGeluOps);
+      edge(fc_in, act, tokens * I, "fc_in");
+    }
+    for (OpId m : inputs) {
+      for (const Feed& f : feeds) edge(f.from, m, f.elements, f.name);
+    }
+    OpId down = gemm(p + (c_.gated_mlp ? "down_proj" : "fc_out"), tokens, I, h);
+    edge(act, down, tokens * I, "act");
+    return down;
+  }
+
+  OpId norm(const std::string& name, OpId in) {
+    const std::int64_t th = tokens_ * c_.hidden;
+    OpId n = c_.layer_norm ? vec(name, OpKind::kLayerNorm, th, 1, kLayerNormOps)
+                           : vec(name, OpKind::kRmsNorm, th, 1, kRmsNormOps);
+    edge(in, n, th, "hidden");
+    return n;
+  }
+
+  OpId gemm(std::string name, std::int64_t m, std::int64_t k, std::int64_t n, std::int64_t batch = 1,
+            bool b_is_activation = false) {
+    OpNode op;
+    op.name = std::move(name);
+    op.kind = OpKind::kGemm;
+    op.dtype = o_.activation_dtype;
+    if (!b_is_activation) op.weight_dtype = o_.weight_dtype;
+    op.shape = GemmShape{batch, m, n, k, b_is_activation};
+    return g_.add_op(std::move(op));
+  }
+
+  OpId vec(std::string name, OpKind kind, std::int64_t elements, std::int64_t inputs, double ops) {
+    OpNode op;
+    op.name = std::move(name);
+    op.kind = kind;
+    op.dtype = o_.activation_dtype;
+    op.shape = VectorShape{elements, inputs, 0};
+    op.ops_per_element = ops;
+    return g_.add_op(std::move(op));
+  }
+
+  void edge(OpId from, OpId to, std::int64_t elements, std::string name) {
+    g_.add_tensor(from, to, storage(o_.activation_dtype, elements), std::move(name));
+  }
+
+  const TransformerConfig& c_;
+  const TransformerOptions& o_;
+  OpGraph& g_;
+  bool prefill_;
+  std::int64_t q_len_ = 1, tokens_ = 1, ctx_ = 1;
+};
+
+}  // namespace
+
+std::string_view to_string(Phase p) { return p == Phase::kPrefill ? "prefill" : "decode"; }
+
+OpGraph build_transformer(const TransformerConfig& config, const TransformerOptions& options) {
+  const SourceMark where{config.name, 0, 0};
+  Diagnostics diag;
+  if (options.batch < 1) diag.error(where, "batch must be at least 1, got " + std::to_string(options.batch));
+  if (options.phase == Phase::kPrefill && options.prompt_len < 1) {
+    diag.error(where, "prompt_len must be at least 1 for prefill, got " + std::to_string(options.prompt_len));
+  }
+  if (options.phase == Phase::kDecode && options.kv_len < 1) {
+    diag.error(where, "kv_len must be at least 1 for decode (it counts the new token), got " + std::to_string(options.kv_len));
+  }
+  if (options.routing.skew < 0) diag.error(where, "routing skew must be non-negative");
+  if (options.routing.capacity_factor < 0) diag.error(where, "capacity_factor must be non-negative (0 = no limit)");
+  diag.throw_if_any();
+
+  OpGraph g(config.name + "-" + std::string(to_string(options.phase)));
+  Builder(config, options, g).build();
+  const std::int64_t tokens = options.batch * (options.phase == Phase::kPrefill ? options.prompt_len : 1);
+  g.set_items(static_cast<double>(tokens), "tokens");
+  g.validate();
+  return g;
+}
+
+}  // namespace xpusim::wl

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// Builds the op graph of one forward pass of a decoder-only transformer: a prefill over the prompt, or
+// one decode step that attends over the KV cache. Shapes are the real ones from the model's config.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "sim/dtype.h"
+#include "workloads/builders/hf_config.h"
+#include "workloads/builders/moe_routing.h"
+#include "workloads/op_graph.h"
+
+namespace xpusim::wl {
+
+enum class Phase { kPrefill, kDecode };
+
+struct TransformerOptions {
+  Phase phase = Phase::kDecode;
+  std::int64_t batch = 1;         // sequences processed together
+  std::int64_t prompt_len = 1024; // prefill: tokens per sequence
+  /// Decode: the context one step attends over, per sequence, including the token being generated
+  /// (its K and V are written to the cache first, then read back with the rest).
+  std::int64_t kv_len = 1024;
+  DataType activation_dtype = DataType::kBf16;
+  DataType weight_dtype = DataType::kBf16;
+  RoutingOptions routing;  // MoE models only
+};
+
+/// The graph of one prefill or one decode step; items() = tokens processed (batch x prompt_len, or
+/// batch). Throws ConfigError when an option is out of range. The graph passed validate().
+///
+/// Per layer (llama order; gptj / gpt_neox run attention and MLP side by side on the normalised input):
+///   norm -> q/k/v_proj -> rotary -> kv_write -> scores (Q K^T) -> softmax -> pv (P V) -> o_proj -> add
+///   -> norm -> gate_proj, up_proj -> act_mul -> down_proj -> add
+/// MoE replaces the MLP by router -> route (softmax + top-k) -> per expert gate/up/act/down -> combine.
+/// Before the layers, an embedding gather; after them, a final norm and the LM head.
+OpGraph build_transformer(const TransformerConfig& config, const TransformerOptions& options);
+
+std::string_view to_string(Phase p);
+
+}  // namespace xpusim::wl

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+#include "workloads/describe.h"
+
+#include <cstdio>
+
+#include "sim/unit_parse.h"
+
+namespace xpusim::wl {
+namespace {
+
+std::string num(std::int64_t v) { return std::to_string(v); }
+
+/// Flop counts with an SI prefix and 4 significant digits ("13.21 GFLOP").
+std::string format_flops(Flops f) {
+  const char* prefixes[] = {"", "k", "M", "G", "T", "P", "E"};
+  double v = f.count();
+  int i = 0;
+  while (v >= 1000 && i < 6) {
+    v /= 1000;
+    ++i;
+  }
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.4g %sFLOP", v, prefixes[i]);
+  return buf;
+}
+
+}  // namespace
+
+std::string shape_string(const OpNode& op) {
+  if (const auto* g = std::get_if<GemmShape>(&op.shape)) {
+    std::string s = "gemm ";
+    if (g->batch != 1) s += num(g->batch) + "x";
+    s += "[" + num(g->m) + "x" + num(g->k) + "]x[" + num(g->k) + "x" + num(g->n) + "]";
+    if (g->b_is_activation) s += " (B act)";
+    return s;
+  }
+  if (const auto* c = std::get_if<ConvShape>(&op.shape)) {
+    return "conv " + num(c->batch) + "x" + num(c->in_h) + "x" + num(c->in_w) + "x" + num(c->in_c) + " k" + num(c->kernel_h) +
+           "x" + num(c->kernel_w) + "/" + num(c->stride) + " p" + num(c->pad) + " -> " + num(c->out_h()) + "x" +
+           num(c->out_w()) + "x" + num(c->out_c);
+  }
+  const auto& v = std::get<VectorShape>(op.shape);
+  std::string s = "vec " + num(v.elements);
+  if (v.inputs != 1) s += " x" + num(v.inputs);
+  if (v.input_elements) s += " from " + num(v.input_elements);
+  return s;
+}
+
+GraphSummary describe(const OpGraph& g) {
+  GraphSummary s;
+  s.name = g.name();
+  s.items = g.items();
+  s.item_unit = g.item_unit();
+  s.ops = g.size();
+  s.tensors = g.tensors().size();
+  for (OpId id : g.topo_order()) {
+    const OpNode& op = g.op(id);
+    OpRow r{op.name, std::string(to_string(op.kind)), shape_string(op), flops(op), compulsory_bytes(op)};
+    s.weight_bytes += weight_bytes(op);
+    s.flops = Flops(s.flops.count() + r.flops.count());
+    s.compulsory_bytes += r.bytes;
+    s.rows.push_back(std::move(r));
+  }
+  return s;
+}
+
+std::string format_summary(const GraphSummary& s, std::size_t max_rows) {
+  std::string out = s.name + ": " + std::to_string(s.ops) + " ops, " + std::to_string(s.tensors) + " tensors\n";
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "  items per run:     %.0f %s\n", s.items, s.item_unit.c_str());
+  out += buf;
+  out += "  weights read:      " + format(s.weight_bytes) + "\n";
+  out += "  work:              " + format_flops(s.flops) + "\n";
+  out += "  compulsory bytes:  " + format(s.compulsory_bytes) + "\n";
+  if (s.items > 0) {
+    out += "  work per item:     " + format_flops(Flops(s.flops.count() / s.items)) + "\n";
+  }
+  std::snprintf(buf, sizeof buf, "\n  %-32s %-11s %-44s %14s %12s\n", "op", "kind", "shape", "flops", "bytes");
+  out += buf;
+  std::size_t shown = 0;
+  for (const auto& r : s.rows) {
+    if (max_rows && shown == max_rows) {
+      out += "  ... " + std::to_string(s.rows.size() - shown) + " more ops\n";
+      break;
+    }
+    std::snprintf(buf, sizeof buf, "  %-32s %-11s %-44s %14s %12s\n", r.name.c_str(), r.kind.c_str(), r.shape.c_str(),
+                  format_flops(r.flops).c_str(), format(r.bytes).c_str());
+    out += buf;
+    ++shown;
+  }
+  return out;
+}
+
+}  // namespace xpusim::wl

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+// Dispatch by file type, and the workload-spec schemas: `workload: {type: transformer | resnet50 | gemm,
+// ...}`. A bare config.json is read as the spec {type: transformer, model: <that file>} with defaults.
+#include "workloads/loader.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+#include "sim/config/config_node.h"
+#include "sim/config/schema.h"
+#include "workloads/builders/resnet50.h"
+#include "workloads/builders/transformer.h"
+#include "workloads/importers/scalesim_topology.h"
+
+namespace xpusim::wl {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> dtype_choices() {
+  std::vector<std::string> out;
+  std::string all = dtype_names();
+  std::size_t start = 0;
+  while (start <= all.size()) {
+    std::size_t bar = all.find('|', start);
+    out.push_back(all.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
+    if (bar == std::string::npos) break;
+    start = bar + 1;
+  }
+  return out;
+}
+
+struct TransformerSpec {
+  std::string model;
+  std::string phase = "decode";
+  std::int64_t batch = 1, prompt_len = 1024, kv_len = 1024;
+  DataType dtype = DataType::kBf16;
+  std::string weight_dtype;  // empty: same as dtype
+  std::int64_t seed = 1;
+  double routing_skew = 0, capacity_factor = 0;
+
+  static const Schema<TransformerSpec>& schema() {
+    static const Schema<TransformerSpec> s = [] {
+      Schema<TransformerSpec> sc("A decoder-only transformer from a Hugging Face config.json");
+      sc.add("model", &TransformerSpec::model, "path of the config.json, relative to this file").required();
+      sc.add("phase", &TransformerSpec::phase, "prefill (the whole prompt) or decode (one token per sequence)")
+          .one_of({"prefill", "decode"});
+      sc.add("batch", &TransformerSpec::batch, "sequences processed together").at_least(1);
+      sc.add("prompt_len", &TransformerSpec::prompt_len, "prefill: prompt tokens per sequence").at_least(1);
+      sc.add("kv_len", &TransformerSpec::kv_len, "decode: context attended over, new token included").at_least(1);
+      sc.add("dtype", &TransformerSpec::dtype, "activation (and KV-cache) data type");
+      sc.add("weight_dtype", &TransformerSpec::weight_dtype, "weight data type; default: dtype").one_of(dtype_choices());
+      sc.add("seed", &TransformerSpec::seed, "MoE routing seed").at_least(0);
+      sc.add("routing_skew", &TransformerSpec::routing_skew, "MoE: Zipf exponent of expert popularity, 0 = uniform")
+          .at_least(0);
+      sc.add("capacity_factor", &TransformerSpec::capacity_factor, "MoE: per-expert token cap, 0 = no cap").at_least(0);
+      return sc;
+    }();
+    return s;
+  }
+};
+
+struct ResNetSpec {
+  std::int64_t batch = 1, image_size = 224;
+  DataType dtype = DataType::kBf16;
+  static const Schema<ResNetSpec>& schema() {
+    static const Schema<ResNetSpec> s = [] {
+      Schema<ResNetSpec> sc("ResNet-50 v1.5 image classifier");
+      sc.add("batch", &ResNetSpec::batch, "images per run").at_least(1);
+      sc.add("image_size", &ResNetSpec::image_size, "input height and width in pixels").at_least(32);
+      sc.add("dtype", &ResNetSpec::dtype, "weight and activation data type");
+      return sc;
+    }();
+    return s;
+  }
+};
+
+struct GemmSpec {
+  std::int64_t m = 0, n = 0, k = 0, batch = 1;
+  DataType dtype = DataType::kBf16;
+  static const Schema<GemmSpec>& schema() {
+    static const Schema<GemmSpec> s = [] {
+      Schema<GemmSpec> sc("One matrix multiply C[m x n] = A[m x k] * B[k x n], B a weight");
+      sc.add("m", &GemmSpec::m, "rows of A and C").required().at_least(1);
+      sc.add("n", &GemmSpec::n, "columns of B and C").required().at_least(1);
+      sc.add("k", &GemmSpec::k, "reduction dimension").required().at_least(1);
+      sc.add("batch", &GemmSpec::batch, "independent multiplies sharing B").at_least(1);
+      sc.add("dtype", &GemmSpec::dtype, "data type");
+      return sc;
+    }();
+    return s;
+  }
+};
+
+const std::vector<std::string> kTypes = {"transformer", "resnet50", "gemm"};
+
+OpGraph build_transformer_spec(const ConfigNode& spec, const fs::path& spec_dir) {
+  Diagnostics diag;
+  TransformerSpec s = TransformerSpec::schema().bind(spec, "workload (transformer)", diag, {"type"});
+  diag.throw_if_any();
+  const ConfigNode* model = spec.find("model");
+  fs::path model_path = spec_dir / s.model;
+  if (!fs::is_regular_file(model_path)) {
+    throw ConfigError(model->mark(), "workload (transformer): 'model' file '" + model_path.string() + "' not found");
+  }
+  TransformerConfig config = load_hf_config(model_path.string());
+  TransformerOptions o;
+  o.phase = s.phase == "prefill" ? Phase::kPrefill : Phase::kDecode;
+  o.batch = s.batch;
+  o.prompt_len = s.prompt_len;
+  o.kv_len = s.kv_len;
+  o.activation_dtype = s.dtype;
+  o.weight_dtype = s.weight_dtype.empty() ? s.dtype : *parse_dtype(s.weight_dtype);
+  o.routing.seed = static_cast<std::uint64_t>(s.seed);
+  o.routing.skew = s.routing_skew;
+  o.routing.capacity_factor = s.capacity_factor;
+  return build_transformer(config, o);
+}
+
+OpGraph build_gemm_spec(const ConfigNode& spec) {
+  Diagnostics diag;
+  GemmSpec s = GemmSpec::schema().bind(spec, "workload (gemm)", diag, {"type"});
+  diag.throw_if_any();
+  OpGraph g("gemm-" + std::to_string(s.m) + "x" + std::to_string(s.n) + "x" + std::to_string(s.k));
+  OpNode op;
+  op.name = "gemm";
+  op.kind = OpKind::kGemm;
+  op.dtype = s.dtype;
+  op.shape = GemmShape{s.batch, s.m, s.n, s.k, false};
+  g.add_op(std::move(op));
+  g.set_items(static_cast<double>(s.batch), "gemms");
+  g.validate();
+  return g;
+}
+
+/// Builds the graph a `workload:` map describes; relative paths in it are resolved against `spec_dir`.
+OpGraph build_from_spec(const ConfigNode& spec, const fs::path& spec_dir) {
+  if (!spec.is_map()) {
+    throw ConfigError(spec.mark(), "'workload' expects a map with a 'type' key, got " + std::string(spec.kind_name()));
+  }
+  const ConfigNode* type = spec.find("type");
+  if (!type || !type->is_scalar()) {
+    throw ConfigError(type ? type->mark() : spec.mark(), "workload: missing required key 'type' (one of transformer|resnet50|gemm)");
+  }
+  const std::string& t = type->value();
+  if (t == "transformer") return build_transformer_spec(spec, spec_dir);
+  if (t == "gemm") return build_gemm_spec(spec);
+  if (t == "resnet50") {
+    Diagnostics diag;
+    ResNetSpec s = ResNetSpec::schema().bind(spec, "workload (resnet50)", diag, {"type"});
+    diag.throw_if_any();
+    return build_resnet50(ResNet50Options{s.batch, s.dtype, s.image_size});
+  }
+  throw ConfigError(type->mark(), "workload: unknown type '" + t + "'" + did_you_mean(t, kTypes) +
+                                      "; known types: transformer, resnet50, gemm");
+}
+
+void apply_overrides(ConfigNode& spec, const std::vector<std::string>& overrides) {
+  for (const std::string& o : overrides) {
+    std::size_t eq = o.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw ConfigError(SourceMark{"--set " + o, 0, 0}, "expects key=value, e.g. batch=8");
+    }
+    spec.apply_override(o.substr(0, eq), o.substr(eq + 1));
+  }
+}
+
+}  // namespace
+
+OpGraph load_workload(const std::string& path, const std::vector<std::string>& overrides) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  const fs::path dir = fs::path(path).parent_path();
+  if (ext == ".csv") {
+    if (!overrides.empty()) {
+      throw ConfigError(SourceMark{path, 0, 0}, "a SCALE-Sim topology takes no overrides (got '" + overrides.front() +
+                                                    "'); write a workload spec (.yaml) to set parameters");
+    }
+    return import_scalesim_topology(path);
+  }
+  if (ext == ".yaml" || ext == ".yml") {
+    ConfigNode root = ConfigNode::load_file(path);
+    if (!root.is_map()) throw ConfigError(root.mark(), "a workload spec must be a map with a 'workload' key");
+    for (const auto& e : root.entries()) {
+      if (e.key != "workload") {
+        throw ConfigError(e.key_mark, "unknown top-level key '" + e.key + "'" + did_you_mean(e.key, {"workload"}) +
+                                          "; a workload spec holds one 'workload' map");
+      }
+    }
+    const ConfigNode* spec = root.find("workload");
+    if (!spec) throw ConfigError(root.mark(), "missing required key 'workload'");
+    ConfigNode copy = *spec;
+    apply_overrides(copy, overrides);
+    return build_from_spec(copy, dir);
+  }
+  if (ext == ".json") {
+    // A Hugging Face config on its own: one decode step, batch 1, over a 1024-token context, bf16
+    // (TransformerOptions' defaults); overrides such as phase=prefill or batch=8 change them.
+    const SourceMark here{path, 0, 0};
+    ConfigNode spec = ConfigNode::map(here);
+    spec.set("type", ConfigNode::scalar("transformer", here), here);
+    spec.set("model", ConfigNode::scalar(fs::path(path).filename().string(), here), here);
+    apply_overrides(spec, overrides);
+    return build_from_spec(spec, dir);
+  }
+  throw ConfigError(SourceMark{path, 0, 0}, "unsupported workload file type '" + ext +
+                                                "': expected .csv (SCALE-Sim topology), .yaml or .yml (workload spec) "
+                                                "or .json (Hugging Face config.json)");
+}
+
+}  // namespace xpusim::wl
