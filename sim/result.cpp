@@ -222,7 +222,9 @@ std::string to_table(const Result& r) {
   o += columns({{"chip", r.chip},
                 {"workload", r.workload},
                 {"latency", si(r.latency_s, "s")},
-                {"throughput", sig(r.throughput_value, 4) + " " + r.throughput_unit},
+                {"throughput", (std::fabs(r.throughput_value) >= 1000 ? si(r.throughput_value, "")
+                                                                        : sig(r.throughput_value, 4)) +
+                                   " " + r.throughput_unit},
                 {"energy", si(r.energy_j, "J")},
                 {"avg power", si(r.avg_power_w, "W")}},
                {}, "");

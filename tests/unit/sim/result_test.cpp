@@ -182,6 +182,8 @@ TEST_CASE("the table summarises the run and lists the ten slowest ops", "[result
   CHECK(t.find("op_1 ") == std::string::npos);
   CHECK(t.find("op_0 ") == std::string::npos);
   CHECK_THAT(t, Catch::Contains("12 us"));
+  r.throughput_value = 170812.4;  // large rates get an SI prefix instead of an exponent
+  CHECK_THAT(to_table(r), Catch::Contains("throughput  170.8 k inferences/s"));
 }
 
 TEST_CASE("Chrome trace has named tracks and microsecond spans", "[result]") {
