@@ -143,6 +143,10 @@ TEST_CASE("SCALE-Sim's header and row variants are accepted", "[scalesim][import
   CHECK(std::get<ConvShape>(d.op(2).shape).in_c == 1);
   CHECK(d.op(3).name == "fc");
   CHECK(d.op(4).name == "fc#2");
+
+  // A 9th value is SCALE-Sim's column stride; equal to Strides it is accepted.
+  std::string sw = write_temp("stride_w.csv", kConvHeader + "c,9,9,3,3,2,4,2,2, \n");
+  CHECK(std::get<ConvShape>(import_scalesim_topology(sw).op(0).shape).out_w() == 4);
 }
 
 TEST_CASE("bad topology files name file, line and column", "[scalesim][import]") {
@@ -169,6 +173,10 @@ TEST_CASE("bad topology files name file, line and column", "[scalesim][import]")
              Catch::Contains("column 'Filter Width' (3) is larger than 'IFMAP Width' (2)"));
   CHECK_THAT(bad("extra.csv", "Layer, M, N, K,\ng1, 4, 4, 4, 9,\n"),
              Catch::Contains("extra.csv:2:14: unexpected value \"9\" after column 'K'"));
+  CHECK_THAT(bad("stride.csv", kConvHeader + "c,9,9,3,3,2,4,2,1,\n"),
+             Catch::Contains("stride.csv:2:17: column 'Stride Width' (1) differs from 'Strides' (2)"));
+  CHECK_THAT(bad("extra_conv.csv", kConvHeader + "c,9,9,3,3,2,4,2,2,,110,\n"),
+             Catch::Contains("extra_conv.csv:2:20: unexpected value \"110\" after column 'Stride Width'"));
   CHECK_THAT(bad("noname.csv", "Layer, M, N, K,\n, 4, 4, 4,\n"), Catch::Contains("column 'Layer' is empty"));
   // Every bad row is reported at once.
   std::string many = bad("many.csv", "Layer, M, N, K,\na, 0, 1, 1,\nb, 1, 1, 1,\nc, 1, x, 1,\n");
