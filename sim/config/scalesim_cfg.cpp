@@ -3,6 +3,7 @@
 // xpusim chip config: one systolic array, three operand SRAMs and the DRAM interface SCALE-Sim assumes.
 #include "sim/config/scalesim_cfg.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <fstream>
@@ -193,10 +194,18 @@ ConfigNode component(const std::string& name, const std::string& type, const Sou
 }
 
 /// An operand SRAM. SCALE-Sim's kB is KiB: single_layer_sim.py sizes buffers as 1024 * size_kb words
-/// of one byte. Capacity is the only SCALE-Sim SRAM parameter; it serves one demand row per cycle.
-ConfigNode sram(const std::string& name, std::int64_t kib, const Value& v) {
+/// of one byte. Size is SCALE-Sim's only SRAM parameter: it serves a whole demand row (one word per
+/// edge PE) every cycle with a 1-cycle read hit, so `edge` one-byte banks keep it from ever limiting.
+ConfigNode sram(const std::string& name, std::int64_t kib, std::int64_t edge, const Value& v) {
   ConfigNode c = component(name, "memory/sram", v.mark);
   c.set("capacity", scalar(std::to_string(kib) + " KiB", v.mark));
+  c.set("banks", scalar(std::to_string(edge), v.mark));
+  c.set("port_width", scalar("1 B", v.mark));
+  c.set("clock", scalar(kClock, v.mark));
+  c.set("latency_cycles", scalar("1", v.mark));
+  c.set("read_energy", scalar("0 pJ/B", v.mark));  // SCALE-Sim has no energy model
+  c.set("write_energy", scalar("0 pJ/B", v.mark));
+  c.set("leakage_power", scalar("0 W", v.mark));
   return c;
 }
 
@@ -266,7 +275,8 @@ ConfigNode scalesim_cfg_to_chip_config(const std::string& path) {
   array.set("ofmap_buffer", scalar("ofmap_sram", rows_v->mark));
   comps.push_back(std::move(array));
   const char* sram_names[3] = {"ifmap_sram", "filter_sram", "ofmap_sram"};
-  for (int i = 0; i < 3; ++i) comps.push_back(sram(sram_names[i], *sram_kib[i], *cfg.get(sram_keys[i])));
+  const std::int64_t edge = std::max(*rows, *cols);
+  for (int i = 0; i < 3; ++i) comps.push_back(sram(sram_names[i], *sram_kib[i], edge, *cfg.get(sram_keys[i])));
 
   if (*mode == "CALC") {
     // CALC mode estimates the bandwidth needed not to stall and never stalls reads: an ideal memory.

@@ -207,6 +207,9 @@ TEST_CASE("SCALE-Sim .cfg becomes a chip config: CALC mode", "[scalesim][cfg]") 
   for (int i = 1; i <= 3; ++i) {
     CHECK(comps[i].find("type")->value() == "memory/sram");
     CHECK(comps[i].find("capacity")->value() == "64 KiB");  // SCALE-Sim's kB is 1024 bytes
+    CHECK(comps[i].find("banks")->value() == "32");         // one word per edge PE per cycle
+    CHECK(comps[i].find("port_width")->value() == "1 B");
+    CHECK(comps[i].find("latency_cycles")->value() == "1");
   }
   CHECK(comps[4].find("name")->value() == "dram");
   CHECK(comps[4].find("type")->value() == "memory/ideal");
@@ -240,9 +243,14 @@ TEST_CASE("a SCALE-Sim .cfg builds a chip whose array matches SCALE-Sim", "[scal
   ConfigNode root = scalesim_cfg_to_chip_config(kTraces + "scale_32x32.cfg");
   if (!arch::Registry::instance().find("memory/sram")) {
     // memory/sram is another model's; until it is in the tree, stand in for it with memory/ideal
-    // (which also takes `capacity`), so the rest of the generated config is still checked by Chip.
+    // (keeping `capacity`), so the rest of the generated config is still checked by Chip.
     for (auto& c : root.find("components")->items()) {
-      if (c.find("type")->value() == "memory/sram") c.set("type", ConfigNode::scalar("memory/ideal", {}));
+      if (c.find("type")->value() != "memory/sram") continue;
+      for (const char* k : {"banks", "port_width", "clock", "latency_cycles", "read_energy", "write_energy",
+                            "leakage_power"}) {
+        c.erase(k);
+      }
+      c.set("type", ConfigNode::scalar("memory/ideal", {}));
     }
   }
   auto chip = arch::Chip::build(root);
