@@ -224,7 +224,9 @@ ConfigNode scalesim_cfg_to_chip_config(const std::string& path) {
   auto cols = integer(cfg.require("architecture_presets", "ArrayWidth", diag), "ArrayWidth", 1, diag);
   const char* sram_keys[3] = {"IfmapSramSzkB", "FilterSramSzkB", "OfmapSramSzkB"};
   std::optional<std::int64_t> sram_kib[3];
-  for (int i = 0; i < 3; ++i) sram_kib[i] = integer(cfg.require("architecture_presets", sram_keys[i], diag), sram_keys[i], 1, diag);
+  for (int i = 0; i < 3; ++i) {
+    sram_kib[i] = integer(cfg.require("architecture_presets", sram_keys[i], diag), sram_keys[i], 1, diag);
+  }
   // Offsets only place operands in SCALE-Sim's address traces, and v2 ignores MemoryBanks: checked, unused.
   for (const char* k : {"IfmapOffset", "FilterOffset", "OfmapOffset"}) integer(cfg.get(k), k, 0, diag);
   integer(cfg.get("MemoryBanks"), "MemoryBanks", 1, diag);
@@ -239,7 +241,8 @@ ConfigNode scalesim_cfg_to_chip_config(const std::string& path) {
     std::size_t start = 0;
     while (start <= bw->text.size()) {
       std::size_t comma = bw->text.find(',', start);
-      Value part{trim(bw->text.substr(start, comma == std::string::npos ? std::string::npos : comma - start)), bw->mark};
+      Value part{trim(bw->text.substr(start, comma == std::string::npos ? std::string::npos : comma - start)),
+                 bw->mark};
       auto w = integer(&part, "Bandwidth", 1, diag);
       if (!words_per_cycle) words_per_cycle = w;
       if (comma == std::string::npos) break;

@@ -18,8 +18,9 @@ namespace {
 
 // The last conv column is optional: SCALE-Sim reads a 9th value as the column stride (some of its
 // own files have one), and otherwise uses Strides for both dimensions.
-const std::vector<std::string> kConvColumns{"Layer name", "IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width",
-                                            "Channels",   "Num Filter",   "Strides",     "Stride Width"};
+const std::vector<std::string> kConvColumns{"Layer name",    "IFMAP Height", "IFMAP Width",
+                                            "Filter Height", "Filter Width", "Channels",
+                                            "Num Filter",    "Strides",      "Stride Width"};
 constexpr std::size_t kConvRequired = 8;
 const std::vector<std::string> kGemmColumns{"Layer", "M", "N", "K"};
 
@@ -56,13 +57,11 @@ enum class Form { kConv, kGemm };
 
 class RowReader {
  public:
-  RowReader(const std::string& path, int line, const std::vector<Field>& fields, const std::vector<std::string>& columns,
-            std::size_t required, Diagnostics& diag)
+  RowReader(const std::string& path, int line, const std::vector<Field>& fields,
+            const std::vector<std::string>& columns, std::size_t required, Diagnostics& diag)
       : path_(path), line_(line), fields_(fields), columns_(columns), required_(required), diag_(diag) {}
 
-  SourceMark mark(std::size_t i) const {
-    return SourceMark{path_, line_, i < fields_.size() ? fields_[i].column : 0};
-  }
+  SourceMark mark(std::size_t i) const { return SourceMark{path_, line_, i < fields_.size() ? fields_[i].column : 0}; }
   /// False (after reporting every missing and extra column) when the row has the wrong width.
   bool check_width() {
     bool ok = true;

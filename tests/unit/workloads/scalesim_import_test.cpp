@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 // SCALE-Sim topology CSVs (both forms, every bad input) and SCALE-Sim .cfg files into xpusim.
-#include <catch2/catch.hpp>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-
-#include <unistd.h>
 
 #include "arch/chip.h"
 #include "arch/compute/systolic_array.h"
@@ -25,8 +24,8 @@ const std::string kConvHeader =
 /// A directory of this process's own (other test runs may share /tmp), removed at exit.
 const std::filesystem::path& temp_dir() {
   struct Dir {
-    std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                 ("xpusim_scalesim_test_" + std::to_string(::getpid()));
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("xpusim_scalesim_test_" + std::to_string(::getpid()));
     Dir() { std::filesystem::create_directories(path); }
     ~Dir() {
       std::error_code ec;
@@ -166,7 +165,8 @@ TEST_CASE("bad topology files name file, line and column", "[scalesim][import]")
              Catch::Contains("column 'K' expects a whole number, got \"2.5\""));
   CHECK_THAT(bad("zero.csv", kConvHeader + "c,8,8,3,3,0,4,1,\n"),
              Catch::Contains("zero.csv:2:11: column 'Channels' must be positive, got 0"));
-  CHECK_THAT(bad("neg.csv", kConvHeader + "c,8,8,3,3,2,4,-1,\n"), Catch::Contains("column 'Strides' must be positive, got -1"));
+  CHECK_THAT(bad("neg.csv", kConvHeader + "c,8,8,3,3,2,4,-1,\n"),
+             Catch::Contains("column 'Strides' must be positive, got -1"));
   CHECK_THAT(bad("filter.csv", kConvHeader + "c,7,9,11,3,2,4,1,\n"),
              Catch::Contains("filter.csv:2:7: column 'Filter Height' (11) is larger than 'IFMAP Height' (7)"));
   CHECK_THAT(bad("filterw.csv", kConvHeader + "c,9,2,3,3,2,4,1,\n"),
@@ -246,8 +246,8 @@ TEST_CASE("a SCALE-Sim .cfg builds a chip whose array matches SCALE-Sim", "[scal
     // (keeping `capacity`), so the rest of the generated config is still checked by Chip.
     for (auto& c : root.find("components")->items()) {
       if (c.find("type")->value() != "memory/sram") continue;
-      for (const char* k : {"banks", "port_width", "clock", "latency_cycles", "read_energy", "write_energy",
-                            "leakage_power"}) {
+      for (const char* k :
+           {"banks", "port_width", "clock", "latency_cycles", "read_energy", "write_energy", "leakage_power"}) {
         c.erase(k);
       }
       c.set("type", ConfigNode::scalar("memory/ideal", {}));
@@ -283,7 +283,8 @@ TEST_CASE("bad SCALE-Sim .cfg files are errors, not warnings", "[scalesim][cfg]"
   CHECK_THAT(bad("df.cfg", "[general]\nrun_name = r\n" + good_arch + "Dataflow: xs\n" + run),
              Catch::Contains("df.cfg:9:11: 'Dataflow' expects one of os|ws|is, got \"xs\""));
   CHECK_THAT(bad("typo.cfg", "[general]\nrun_name = r\n" + good_arch + "ArrayHieght: 8\nDataflow: os\n" + run),
-             Catch::Contains("typo.cfg:9:1: unknown key 'ArrayHieght' in [architecture_presets] (did you mean 'ArrayHeight'?)"));
+             Catch::Contains(
+                 "typo.cfg:9:1: unknown key 'ArrayHieght' in [architecture_presets] (did you mean 'ArrayHeight'?)"));
   CHECK_THAT(bad("where.cfg", "[general]\nrun_name = r\nDataflow: os\n" + good_arch + run),
              Catch::Contains("unknown key 'Dataflow' in [general] (it belongs in [architecture_presets])"));
   CHECK_THAT(bad("section.cfg", "[genral]\nrun_name = r\n" + good_arch + "Dataflow: os\n" + run),
@@ -292,12 +293,16 @@ TEST_CASE("bad SCALE-Sim .cfg files are errors, not warnings", "[scalesim][cfg]"
              Catch::Contains("missing.cfg:3:1: missing key 'Dataflow' in [architecture_presets]"));
   CHECK_THAT(bad("nan.cfg", "[general]\nrun_name = r\n" + good_arch + "Dataflow: os\nIfmapOffset: lots\n" + run),
              Catch::Contains("'IfmapOffset' expects a whole number, got \"lots\""));
-  CHECK_THAT(bad("zero.cfg", "[general]\nrun_name = r\n[architecture_presets]\nArrayHeight: 0\nArrayWidth: 8\n"
-                             "IfmapSramSzkB: 1\nFilterSramSzkB: 1\nOfmapSramSzkB: 1\nDataflow: os\n" + run),
+  CHECK_THAT(bad("zero.cfg",
+                 "[general]\nrun_name = r\n[architecture_presets]\nArrayHeight: 0\nArrayWidth: 8\n"
+                 "IfmapSramSzkB: 1\nFilterSramSzkB: 1\nOfmapSramSzkB: 1\nDataflow: os\n" +
+                     run),
              Catch::Contains("zero.cfg:4:14: 'ArrayHeight' must be at least 1, got 0"));
-  CHECK_THAT(bad("mode.cfg", "[general]\nrun_name = r\n" + good_arch + "Dataflow: os\n[run_presets]\nInterfaceBandwidth: calc\n"),
+  CHECK_THAT(bad("mode.cfg",
+                 "[general]\nrun_name = r\n" + good_arch + "Dataflow: os\n[run_presets]\nInterfaceBandwidth: calc\n"),
              Catch::Contains("'InterfaceBandwidth' expects one of CALC|USER, got \"calc\" (did you mean 'CALC'?)"));
-  CHECK_THAT(bad("user.cfg", "[general]\nrun_name = r\n" + good_arch + "Dataflow: os\n[run_presets]\nInterfaceBandwidth: USER\n"),
+  CHECK_THAT(bad("user.cfg",
+                 "[general]\nrun_name = r\n" + good_arch + "Dataflow: os\n[run_presets]\nInterfaceBandwidth: USER\n"),
              Catch::Contains("missing key 'Bandwidth' in [architecture_presets]"));
   CHECK_THAT(bad("dup.cfg", "[general]\nrun_name = r\nRUN_NAME = s\n" + good_arch + "Dataflow: os\n" + run),
              Catch::Contains("dup.cfg:3:1: key 'run_name' appears twice"));
