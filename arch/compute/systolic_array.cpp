@@ -12,7 +12,9 @@ namespace {
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
 void require_positive(std::int64_t v, const char* what) {
-  if (v <= 0) throw std::invalid_argument(std::string("systolic array: ") + what + " must be positive, got " + std::to_string(v));
+  if (v <= 0) {
+    throw std::invalid_argument(std::string("systolic array: ") + what + " must be positive, got " + std::to_string(v));
+  }
 }
 
 }  // namespace
@@ -70,7 +72,8 @@ const Schema<SystolicArrayParams>& SystolicArrayParams::schema() {
     sc.add("dtype", &P::dtype, "native MAC precision; narrower dtypes run at the same MAC rate");
     sc.add("dataflow", &P::dataflow, "stationary operand, or auto to let the mapper choose per op")
         .one_of({"os", "ws", "is", "auto"});
-    sc.add("mac_energy", &P::mac_energy, "dynamic energy of one MAC at the native dtype (0 = not modelled)").at_least(0);
+    sc.add("mac_energy", &P::mac_energy, "dynamic energy of one MAC at the native dtype (0 = not modelled)")
+        .at_least(0);
     sc.add("leakage", &P::leakage, "static power of the array, charged for the whole run").at_least(0);
     return sc;
   }();
@@ -99,8 +102,8 @@ TaskCost SystolicArray::estimate(const ComputeTask& task) const {
   bool allowed = false;
   for (Dataflow d : geometry_.dataflows) allowed = allowed || d == task.dataflow;
   if (!allowed) {
-    throw std::invalid_argument(name() + ": dataflow " + to_string(task.dataflow) + " is not allowed (configured: " +
-                                p_.dataflow + ")");
+    throw std::invalid_argument(name() + ": dataflow " + to_string(task.dataflow) +
+                                " is not allowed (configured: " + p_.dataflow + ")");
   }
   SystolicMapping s = systolic_mapping(task.m, task.n, task.k, task.dataflow, p_.rows, p_.cols);
   // Folds are serialised; fill/drain is charged per fold unless a chunked mapper charges it elsewhere.

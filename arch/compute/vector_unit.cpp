@@ -19,7 +19,9 @@ std::vector<DataType> parse_dtype_list(const std::string& text) {
     std::size_t e = item.find_last_not_of(" \t");
     item = b == std::string::npos ? std::string() : item.substr(b, e - b + 1);
     auto d = parse_dtype(item);
-    if (!d) throw UnitError("expects a comma-separated list of " + std::string(dtype_names()) + ", got \"" + item + "\"");
+    if (!d) {
+      throw UnitError("expects a comma-separated list of " + std::string(dtype_names()) + ", got \"" + item + "\"");
+    }
     out.push_back(*d);
     if (comma == std::string::npos) break;
     pos = comma + 1;

@@ -3,6 +3,7 @@
 // xpusim chip config: one systolic array, three operand SRAMs and the DRAM interface SCALE-Sim assumes.
 #include "sim/config/scalesim_cfg.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <fstream>
@@ -193,10 +194,18 @@ ConfigNode component(const std::string& name, const std::string& type, const Sou
 }
 
 /// An operand SRAM. SCALE-Sim's kB is KiB: single_layer_sim.py sizes buffers as 1024 * size_kb words
-/// of one byte. Capacity is the only SCALE-Sim SRAM parameter; it serves one demand row per cycle.
-ConfigNode sram(const std::string& name, std::int64_t kib, const Value& v) {
+/// of one byte. Size is SCALE-Sim's only SRAM parameter: it serves a whole demand row (one word per
+/// edge PE) every cycle with a 1-cycle read hit, so `edge` one-byte banks keep it from ever limiting.
+ConfigNode sram(const std::string& name, std::int64_t kib, std::int64_t edge, const Value& v) {
   ConfigNode c = component(name, "memory/sram", v.mark);
   c.set("capacity", scalar(std::to_string(kib) + " KiB", v.mark));
+  c.set("banks", scalar(std::to_string(edge), v.mark));
+  c.set("port_width", scalar("1 B", v.mark));
+  c.set("clock", scalar(kClock, v.mark));
+  c.set("latency_cycles", scalar("1", v.mark));
+  c.set("read_energy", scalar("0 pJ/B", v.mark));  // SCALE-Sim has no energy model
+  c.set("write_energy", scalar("0 pJ/B", v.mark));
+  c.set("leakage_power", scalar("0 W", v.mark));
   return c;
 }
 
@@ -215,7 +224,9 @@ ConfigNode scalesim_cfg_to_chip_config(const std::string& path) {
   auto cols = integer(cfg.require("architecture_presets", "ArrayWidth", diag), "ArrayWidth", 1, diag);
   const char* sram_keys[3] = {"IfmapSramSzkB", "FilterSramSzkB", "OfmapSramSzkB"};
   std::optional<std::int64_t> sram_kib[3];
-  for (int i = 0; i < 3; ++i) sram_kib[i] = integer(cfg.require("architecture_presets", sram_keys[i], diag), sram_keys[i], 1, diag);
+  for (int i = 0; i < 3; ++i) {
+    sram_kib[i] = integer(cfg.require("architecture_presets", sram_keys[i], diag), sram_keys[i], 1, diag);
+  }
   // Offsets only place operands in SCALE-Sim's address traces, and v2 ignores MemoryBanks: checked, unused.
   for (const char* k : {"IfmapOffset", "FilterOffset", "OfmapOffset"}) integer(cfg.get(k), k, 0, diag);
   integer(cfg.get("MemoryBanks"), "MemoryBanks", 1, diag);
@@ -230,7 +241,8 @@ ConfigNode scalesim_cfg_to_chip_config(const std::string& path) {
     std::size_t start = 0;
     while (start <= bw->text.size()) {
       std::size_t comma = bw->text.find(',', start);
-      Value part{trim(bw->text.substr(start, comma == std::string::npos ? std::string::npos : comma - start)), bw->mark};
+      Value part{trim(bw->text.substr(start, comma == std::string::npos ? std::string::npos : comma - start)),
+                 bw->mark};
       auto w = integer(&part, "Bandwidth", 1, diag);
       if (!words_per_cycle) words_per_cycle = w;
       if (comma == std::string::npos) break;
@@ -266,7 +278,8 @@ ConfigNode scalesim_cfg_to_chip_config(const std::string& path) {
   array.set("ofmap_buffer", scalar("ofmap_sram", rows_v->mark));
   comps.push_back(std::move(array));
   const char* sram_names[3] = {"ifmap_sram", "filter_sram", "ofmap_sram"};
-  for (int i = 0; i < 3; ++i) comps.push_back(sram(sram_names[i], *sram_kib[i], *cfg.get(sram_keys[i])));
+  const std::int64_t edge = std::max(*rows, *cols);
+  for (int i = 0; i < 3; ++i) comps.push_back(sram(sram_names[i], *sram_kib[i], edge, *cfg.get(sram_keys[i])));
 
   if (*mode == "CALC") {
     // CALC mode estimates the bandwidth needed not to stall and never stalls reads: an ideal memory.

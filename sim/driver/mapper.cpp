@@ -65,7 +65,7 @@ Bytes nest_traffic(const MatrixTiling& t) {
   };
   const double inst = static_cast<double>(t.instances);
   Bytes a = bytes_of(inst * static_cast<double>(t.m * t.k) * static_cast<double>(factor('a')), t.in_bits);
-  Bytes b = bytes_of(inst * static_cast<double>(t.k * t.n) * static_cast<double>(factor('b')), t.in_bits);
+  Bytes b = bytes_of(inst * static_cast<double>(t.k * t.n) * static_cast<double>(factor('b')), t.b_bits);
   std::int64_t spills = factor('c');  // > 1 only when K advances outside C's loops
   Bytes c_write = bytes_of(inst * static_cast<double>(t.m * t.n) * static_cast<double>(spills), t.out_bits);
   Bytes c_read = bytes_of(inst * static_cast<double>(t.m * t.n) * static_cast<double>(spills - 1), t.out_bits);
@@ -112,6 +112,7 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
   base.n = g.n;
   base.k = g.k;
   base.in_bits = base.out_bits = bits(op.dtype);
+  base.b_bits = g.b_is_activation ? bits(op.dtype) : bits(wl::weight_type(op));
 
   const arch::MatrixGeometry geom = u.model->geometry();
   const std::int64_t rows = std::max<std::int64_t>(1, geom.rows), cols = std::max<std::int64_t>(1, geom.cols);
@@ -135,7 +136,7 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
           dim(tile, r.spatial_cols) = std::min(dim(full, r.spatial_cols), fc * cols);
           dim(tile, r.temporal) = t;
           Bytes a = bytes_of(static_cast<double>(tile[0] * tile[2]), base.in_bits);
-          Bytes b = bytes_of(static_cast<double>(tile[2] * tile[1]), base.in_bits);
+          Bytes b = bytes_of(static_cast<double>(tile[2] * tile[1]), base.b_bits);
           Bytes c = bytes_of(static_cast<double>(tile[0] * tile[1]), base.out_bits);
           if (fits(u, a, b, c)) {
             MatrixTiling cand = base;
@@ -279,7 +280,7 @@ bool TileWalker::next(TileStep& s) {
   const std::array<std::int64_t, 3> next_c{next_instance, index_of(nxt, 'm'), index_of(nxt, 'n')};
   const auto c_slot = static_cast<std::size_t>(im * ceil_div(t.n, t.tile_n) + in);
   if (a_id != last_a_) s.load_a = bytes_of(static_cast<double>(em * ek), t.in_bits);
-  if (b_id != last_b_) s.load_b = bytes_of(static_cast<double>(ek * en), t.in_bits);
+  if (b_id != last_b_) s.load_b = bytes_of(static_cast<double>(ek * en), t.b_bits);
   if (c_id != last_c_ && c_started_[c_slot]) s.load_c = bytes_of(static_cast<double>(em * en), t.out_bits);
   c_started_[c_slot] = true;
   if (last || next_c != c_id) s.store_c = bytes_of(static_cast<double>(em * en), t.out_bits);
@@ -314,7 +315,7 @@ bool TileWalker::next(TileStep& s) {
     }
   }
   s.buffer_read_a = bytes_of(ra, t.in_bits);
-  s.buffer_read_b = bytes_of(rb, t.in_bits);
+  s.buffer_read_b = bytes_of(rb, t.b_bits);
   s.buffer_write_c = bytes_of(wc, t.out_bits);
 
   idx_ = nxt;

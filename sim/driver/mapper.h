@@ -28,7 +28,7 @@ struct MatrixTiling {
   std::int64_t m = 0, n = 0, k = 0;
   std::int64_t tile_m = 0, tile_n = 0, tile_k = 0;
   std::array<char, 3> order{'m', 'n', 'k'};  // outermost first
-  int in_bits = 16, out_bits = 16;
+  int in_bits = 16, b_bits = 16, out_bits = 16;  // B is a weight with its own (e.g. FP4) format
 };
 
 struct VectorTiling {

@@ -16,8 +16,12 @@
 namespace xpusim::wl {
 namespace {
 
-const std::vector<std::string> kConvColumns{"Layer name", "IFMAP Height", "IFMAP Width", "Filter Height",
-                                            "Filter Width", "Channels",    "Num Filter",  "Strides"};
+// The last conv column is optional: SCALE-Sim reads a 9th value as the column stride (some of its
+// own files have one), and otherwise uses Strides for both dimensions.
+const std::vector<std::string> kConvColumns{"Layer name",    "IFMAP Height", "IFMAP Width",
+                                            "Filter Height", "Filter Width", "Channels",
+                                            "Num Filter",    "Strides",      "Stride Width"};
+constexpr std::size_t kConvRequired = 8;
 const std::vector<std::string> kGemmColumns{"Layer", "M", "N", "K"};
 
 struct Field {
@@ -53,23 +57,22 @@ enum class Form { kConv, kGemm };
 
 class RowReader {
  public:
-  RowReader(const std::string& path, int line, const std::vector<Field>& fields, const std::vector<std::string>& columns,
-            Diagnostics& diag)
-      : path_(path), line_(line), fields_(fields), columns_(columns), diag_(diag) {}
+  RowReader(const std::string& path, int line, const std::vector<Field>& fields,
+            const std::vector<std::string>& columns, std::size_t required, Diagnostics& diag)
+      : path_(path), line_(line), fields_(fields), columns_(columns), required_(required), diag_(diag) {}
 
-  SourceMark mark(std::size_t i) const {
-    return SourceMark{path_, line_, i < fields_.size() ? fields_[i].column : 0};
-  }
+  SourceMark mark(std::size_t i) const { return SourceMark{path_, line_, i < fields_.size() ? fields_[i].column : 0}; }
   /// False (after reporting every missing and extra column) when the row has the wrong width.
   bool check_width() {
     bool ok = true;
-    for (std::size_t i = fields_.size(); i < columns_.size(); ++i) {
+    for (std::size_t i = fields_.size(); i < required_; ++i) {
       diag_.error(mark(i), "missing column '" + columns_[i] + "'");
       ok = false;
     }
     for (std::size_t i = columns_.size(); i < fields_.size(); ++i) {
+      if (fields_[i].text.empty()) continue;  // stray commas
       diag_.error(mark(i), "unexpected value \"" + fields_[i].text + "\" after column '" + columns_.back() +
-                               "' (expected " + std::to_string(columns_.size()) + " columns)");
+                               "' (at most " + std::to_string(columns_.size()) + " columns)");
       ok = false;
     }
     return ok;
@@ -93,6 +96,7 @@ class RowReader {
     }
     return v;
   }
+  bool has(std::size_t i) const { return i < fields_.size() && !fields_[i].text.empty(); }
   void error(std::size_t i, const std::string& message) { diag_.error(mark(i), message); }
 
  private:
@@ -100,6 +104,7 @@ class RowReader {
   int line_;
   const std::vector<Field>& fields_;
   const std::vector<std::string>& columns_;
+  std::size_t required_;
   Diagnostics& diag_;
 };
 
@@ -123,6 +128,14 @@ void read_row(Form form, RowReader& r, std::vector<OpNode>& out) {
   c.in_c = r.positive(5), c.out_c = r.positive(6), c.stride = r.positive(7);
   c.pad = 0;
   c.ceil_mode = true;  // E = ceil((H - F + S) / S), topology_utils.py topo_calc_hyperparams
+  if (r.has(8)) {
+    std::int64_t stride_w = r.positive(8);
+    if (stride_w && c.stride && stride_w != c.stride) {
+      r.error(8, "column 'Stride Width' (" + std::to_string(stride_w) + ") differs from 'Strides' (" +
+                     std::to_string(c.stride) + "): one stride for both dimensions is supported");
+      c.stride = 0;
+    }
+  }
   bool ok = c.in_h && c.in_w && c.kernel_h && c.kernel_w && c.in_c && c.out_c && c.stride && !op.name.empty();
   if (c.kernel_h > c.in_h && c.in_h > 0) {
     r.error(3, "column 'Filter Height' (" + std::to_string(c.kernel_h) + ") is larger than 'IFMAP Height' (" +
@@ -157,7 +170,7 @@ Form detect_form(const std::string& path, int line, const std::vector<Field>& he
   if (is(1, "m") && is(2, "n") && is(3, "k")) return Form::kGemm;
   // SCALE-Sim's own conv headers vary in case and wording ("Ifmap height", "IFMAP Width" twice, "num
   // filters"), and SCALE-Sim never reads them; the leading IFMAP column and the width identify the form.
-  if (header.size() >= kConvColumns.size() && lower(header[1].text).find("ifmap") != std::string::npos) {
+  if (header.size() >= kConvRequired && lower(header[1].text).find("ifmap") != std::string::npos) {
     return Form::kConv;
   }
   throw ConfigError(SourceMark{path, line, 1},
@@ -185,7 +198,9 @@ OpGraph import_scalesim_topology(const std::string& path) {
       form = detect_form(path, line_no, fields);
       continue;
     }
-    RowReader r(path, line_no, fields, *form == Form::kGemm ? kGemmColumns : kConvColumns, diag);
+    const bool gemm = *form == Form::kGemm;
+    RowReader r(path, line_no, fields, gemm ? kGemmColumns : kConvColumns, gemm ? kGemmColumns.size() : kConvRequired,
+                diag);
     read_row(*form, r, ops);
   }
   if (!form) throw ConfigError(SourceMark{path, 0, 0}, "empty file: expected a SCALE-Sim topology header and layers");

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // memory/ideal (SCALE-Sim CALC) and memory/simple (SCALE-Sim USER): latency, bandwidth, contention.
+#include "arch/memory/ideal_memory.h"
+
 #include <catch2/catch.hpp>
 
-#include "arch/memory/ideal_memory.h"
 #include "arch/memory/simple_memory.h"
 #include "arch/registry.h"
 
@@ -66,6 +67,6 @@ TEST_CASE("memory/simple requires a bandwidth with a unit", "[memory][config]") 
   auto bad = ConfigNode::load_string("{latency: 1 ns, bandwith: 10}", "m.yaml");
   Diagnostics diag;
   CHECK_FALSE(info->make({"dram", "memory/simple", bad.mark()}, bad, diag));
-  CHECK_THROWS_WITH(diag.throw_if_any(), Catch::Contains("did you mean 'bandwidth'") &&
-                                             Catch::Contains("missing required key 'bandwidth'"));
+  CHECK_THROWS_WITH(diag.throw_if_any(),
+                    Catch::Contains("did you mean 'bandwidth'") && Catch::Contains("missing required key 'bandwidth'"));
 }

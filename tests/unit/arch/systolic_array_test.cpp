@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // compute/systolic against SCALE-Sim v2's stall-free cycle arithmetic, worked by hand per case.
+#include "arch/compute/systolic_array.h"
+
 #include <catch2/catch.hpp>
 
-#include "arch/compute/systolic_array.h"
 #include "arch/registry.h"
 
 using namespace xpusim;
@@ -200,8 +201,8 @@ TEST_CASE("compute/systolic is registered and binds its schema from YAML", "[sys
   CHECK(a->geometry().dataflows == std::vector<Dataflow>{kWs});
   CHECK(a->estimate(gemm(100, 70, 30, kWs)).cycles.count() == 889 + 1);
 
-  auto bad = ConfigNode::load_string("{name: mxu, type: compute/systolic, rows: 0, cols: 16, clock: 1 GHz, dataflow: xs}",
-                                     "bad.yaml");
+  auto bad = ConfigNode::load_string(
+      "{name: mxu, type: compute/systolic, rows: 0, cols: 16, clock: 1 GHz, dataflow: xs}", "bad.yaml");
   Diagnostics d2;
   CHECK_FALSE(info->make({"mxu", "compute/systolic", bad.mark()}, bad, d2));
   CHECK_THROWS_WITH(d2.throw_if_any(), Catch::Contains("'rows' must be greater than 0") &&

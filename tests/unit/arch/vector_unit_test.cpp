@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // compute/vector: lane throughput plus pipeline latency, dtype support, registration.
+#include "arch/compute/vector_unit.h"
+
 #include <catch2/catch.hpp>
 
-#include "arch/compute/vector_unit.h"
 #include "arch/registry.h"
 
 using namespace xpusim;
@@ -34,11 +35,11 @@ ComputeTask vec(std::int64_t elements, double ops, DataType dt = DataType::kBf16
 
 TEST_CASE("vector unit: ceil(elements * ops / lanes) + latency", "[vector]") {
   VectorUnit v({"vpu", "compute/vector", {}}, vparams());
-  CHECK(v.estimate(vec(1000, 1)).cycles.count() == 8 + 6);     // ceil(1000/128) = 8
-  CHECK(v.estimate(vec(1024, 5)).cycles.count() == 40 + 6);    // 5120/128 exactly
-  CHECK(v.estimate(vec(1025, 5)).cycles.count() == 41 + 6);    // one partial issue
-  CHECK(v.estimate(vec(100, 2.5)).cycles.count() == 2 + 6);    // 250 lane-ops
-  CHECK(v.estimate(vec(0, 3)).cycles.count() == 0);            // nothing issued
+  CHECK(v.estimate(vec(1000, 1)).cycles.count() == 8 + 6);   // ceil(1000/128) = 8
+  CHECK(v.estimate(vec(1024, 5)).cycles.count() == 40 + 6);  // 5120/128 exactly
+  CHECK(v.estimate(vec(1025, 5)).cycles.count() == 41 + 6);  // one partial issue
+  CHECK(v.estimate(vec(100, 2.5)).cycles.count() == 2 + 6);  // 250 lane-ops
+  CHECK(v.estimate(vec(0, 3)).cycles.count() == 0);          // nothing issued
   TaskCost c = v.estimate(vec(1000, 1));
   CHECK(c.time == 7_ns);  // 14 cycles at 2 GHz
   CHECK(c.flops.count() == Approx(1000));

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 // SCALE-Sim topology CSVs (both forms, every bad input) and SCALE-Sim .cfg files into xpusim.
-#include <catch2/catch.hpp>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-
-#include <unistd.h>
 
 #include "arch/chip.h"
 #include "arch/compute/systolic_array.h"
@@ -25,8 +24,8 @@ const std::string kConvHeader =
 /// A directory of this process's own (other test runs may share /tmp), removed at exit.
 const std::filesystem::path& temp_dir() {
   struct Dir {
-    std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                 ("xpusim_scalesim_test_" + std::to_string(::getpid()));
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("xpusim_scalesim_test_" + std::to_string(::getpid()));
     Dir() { std::filesystem::create_directories(path); }
     ~Dir() {
       std::error_code ec;
@@ -143,6 +142,10 @@ TEST_CASE("SCALE-Sim's header and row variants are accepted", "[scalesim][import
   CHECK(std::get<ConvShape>(d.op(2).shape).in_c == 1);
   CHECK(d.op(3).name == "fc");
   CHECK(d.op(4).name == "fc#2");
+
+  // A 9th value is SCALE-Sim's column stride; equal to Strides it is accepted.
+  std::string sw = write_temp("stride_w.csv", kConvHeader + "c,9,9,3,3,2,4,2,2, \n");
+  CHECK(std::get<ConvShape>(import_scalesim_topology(sw).op(0).shape).out_w() == 4);
 }
 
 TEST_CASE("bad topology files name file, line and column", "[scalesim][import]") {
@@ -162,13 +165,18 @@ TEST_CASE("bad topology files name file, line and column", "[scalesim][import]")
              Catch::Contains("column 'K' expects a whole number, got \"2.5\""));
   CHECK_THAT(bad("zero.csv", kConvHeader + "c,8,8,3,3,0,4,1,\n"),
              Catch::Contains("zero.csv:2:11: column 'Channels' must be positive, got 0"));
-  CHECK_THAT(bad("neg.csv", kConvHeader + "c,8,8,3,3,2,4,-1,\n"), Catch::Contains("column 'Strides' must be positive, got -1"));
+  CHECK_THAT(bad("neg.csv", kConvHeader + "c,8,8,3,3,2,4,-1,\n"),
+             Catch::Contains("column 'Strides' must be positive, got -1"));
   CHECK_THAT(bad("filter.csv", kConvHeader + "c,7,9,11,3,2,4,1,\n"),
              Catch::Contains("filter.csv:2:7: column 'Filter Height' (11) is larger than 'IFMAP Height' (7)"));
   CHECK_THAT(bad("filterw.csv", kConvHeader + "c,9,2,3,3,2,4,1,\n"),
              Catch::Contains("column 'Filter Width' (3) is larger than 'IFMAP Width' (2)"));
   CHECK_THAT(bad("extra.csv", "Layer, M, N, K,\ng1, 4, 4, 4, 9,\n"),
              Catch::Contains("extra.csv:2:14: unexpected value \"9\" after column 'K'"));
+  CHECK_THAT(bad("stride.csv", kConvHeader + "c,9,9,3,3,2,4,2,1,\n"),
+             Catch::Contains("stride.csv:2:17: column 'Stride Width' (1) differs from 'Strides' (2)"));
+  CHECK_THAT(bad("extra_conv.csv", kConvHeader + "c,9,9,3,3,2,4,2,2,,110,\n"),
+             Catch::Contains("extra_conv.csv:2:20: unexpected value \"110\" after column 'Stride Width'"));
   CHECK_THAT(bad("noname.csv", "Layer, M, N, K,\n, 4, 4, 4,\n"), Catch::Contains("column 'Layer' is empty"));
   // Every bad row is reported at once.
   std::string many = bad("many.csv", "Layer, M, N, K,\na, 0, 1, 1,\nb, 1, 1, 1,\nc, 1, x, 1,\n");
@@ -199,6 +207,9 @@ TEST_CASE("SCALE-Sim .cfg becomes a chip config: CALC mode", "[scalesim][cfg]") 
   for (int i = 1; i <= 3; ++i) {
     CHECK(comps[i].find("type")->value() == "memory/sram");
     CHECK(comps[i].find("capacity")->value() == "64 KiB");  // SCALE-Sim's kB is 1024 bytes
+    CHECK(comps[i].find("banks")->value() == "32");         // one word per edge PE per cycle
+    CHECK(comps[i].find("port_width")->value() == "1 B");
+    CHECK(comps[i].find("latency_cycles")->value() == "1");
   }
   CHECK(comps[4].find("name")->value() == "dram");
   CHECK(comps[4].find("type")->value() == "memory/ideal");
@@ -232,9 +243,14 @@ TEST_CASE("a SCALE-Sim .cfg builds a chip whose array matches SCALE-Sim", "[scal
   ConfigNode root = scalesim_cfg_to_chip_config(kTraces + "scale_32x32.cfg");
   if (!arch::Registry::instance().find("memory/sram")) {
     // memory/sram is another model's; until it is in the tree, stand in for it with memory/ideal
-    // (which also takes `capacity`), so the rest of the generated config is still checked by Chip.
+    // (keeping `capacity`), so the rest of the generated config is still checked by Chip.
     for (auto& c : root.find("components")->items()) {
-      if (c.find("type")->value() == "memory/sram") c.set("type", ConfigNode::scalar("memory/ideal", {}));
+      if (c.find("type")->value() != "memory/sram") continue;
+      for (const char* k :
+           {"banks", "port_width", "clock", "latency_cycles", "read_energy", "write_energy", "leakage_power"}) {
+        c.erase(k);
+      }
+      c.set("type", ConfigNode::scalar("memory/ideal", {}));
     }
   }
   auto chip = arch::Chip::build(root);
@@ -267,7 +283,8 @@ TEST_CASE("bad SCALE-Sim .cfg files are errors, not warnings", "[scalesim][cfg]"
   CHECK_THAT(bad("df.cfg", "[general]\nrun_name = r\n" + good_arch + "Dataflow: xs\n" + run),
              Catch::Contains("df.cfg:9:11: 'Dataflow' expects one of os|ws|is, got \"xs\""));
   CHECK_THAT(bad("typo.cfg", "[general]\nrun_name = r\n" + good_arch + "ArrayHieght: 8\nDataflow: os\n" + run),
-             Catch::Contains("typo.cfg:9:1: unknown key 'ArrayHieght' in [architecture_presets] (did you mean 'ArrayHeight'?)"));
+             Catch::Contains(
+                 "typo.cfg:9:1: unknown key 'ArrayHieght' in [architecture_presets] (did you mean 'ArrayHeight'?)"));
   CHECK_THAT(bad("where.cfg", "[general]\nrun_name = r\nDataflow: os\n" + good_arch + run),
              Catch::Contains("unknown key 'Dataflow' in [general] (it belongs in [architecture_presets])"));
   CHECK_THAT(bad("section.cfg", "[genral]\nrun_name = r\n" + good_arch + "Dataflow: os\n" + run),
@@ -276,12 +293,16 @@ TEST_CASE("bad SCALE-Sim .cfg files are errors, not warnings", "[scalesim][cfg]"
              Catch::Contains("missing.cfg:3:1: missing key 'Dataflow' in [architecture_presets]"));
   CHECK_THAT(bad("nan.cfg", "[general]\nrun_name = r\n" + good_arch + "Dataflow: os\nIfmapOffset: lots\n" + run),
              Catch::Contains("'IfmapOffset' expects a whole number, got \"lots\""));
-  CHECK_THAT(bad("zero.cfg", "[general]\nrun_name = r\n[architecture_presets]\nArrayHeight: 0\nArrayWidth: 8\n"
-                             "IfmapSramSzkB: 1\nFilterSramSzkB: 1\nOfmapSramSzkB: 1\nDataflow: os\n" + run),
+  CHECK_THAT(bad("zero.cfg",
+                 "[general]\nrun_name = r\n[architecture_presets]\nArrayHeight: 0\nArrayWidth: 8\n"
+                 "IfmapSramSzkB: 1\nFilterSramSzkB: 1\nOfmapSramSzkB: 1\nDataflow: os\n" +
+                     run),
              Catch::Contains("zero.cfg:4:14: 'ArrayHeight' must be at least 1, got 0"));
-  CHECK_THAT(bad("mode.cfg", "[general]\nrun_name = r\n" + good_arch + "Dataflow: os\n[run_presets]\nInterfaceBandwidth: calc\n"),
+  CHECK_THAT(bad("mode.cfg",
+                 "[general]\nrun_name = r\n" + good_arch + "Dataflow: os\n[run_presets]\nInterfaceBandwidth: calc\n"),
              Catch::Contains("'InterfaceBandwidth' expects one of CALC|USER, got \"calc\" (did you mean 'CALC'?)"));
-  CHECK_THAT(bad("user.cfg", "[general]\nrun_name = r\n" + good_arch + "Dataflow: os\n[run_presets]\nInterfaceBandwidth: USER\n"),
+  CHECK_THAT(bad("user.cfg",
+                 "[general]\nrun_name = r\n" + good_arch + "Dataflow: os\n[run_presets]\nInterfaceBandwidth: USER\n"),
              Catch::Contains("missing key 'Bandwidth' in [architecture_presets]"));
   CHECK_THAT(bad("dup.cfg", "[general]\nrun_name = r\nRUN_NAME = s\n" + good_arch + "Dataflow: os\n" + run),
              Catch::Contains("dup.cfg:3:1: key 'run_name' appears twice"));
