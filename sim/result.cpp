@@ -71,13 +71,27 @@ std::string quote(std::string_view s) {
       continue;
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
           static constexpr char kHex[] = "0123456789abcdef";
@@ -191,10 +205,11 @@ std::string to_json(const Result& r) {
   for (std::size_t i = 0; i < r.ops.size(); ++i) {
     const OpResult& op = r.ops[i];
     o += std::string(i ? "," : "") + "\n    {\"name\": " + quote(op.name) + ", \"kind\": " + quote(op.kind) +
-         ", \"unit\": " + quote(op.unit) + ", \"dataflow\": " + quote(op.dataflow) + ", \"start_s\": " + num(op.start_s) +
-         ", \"end_s\": " + num(op.end_s) + ", \"flops\": " + num(op.flops) + ", \"bytes\": " + num(op.bytes) +
-         ", \"bound\": " + quote(op.bound) + ", \"compute_cycles\": " + num(op.compute_cycles) +
-         ", \"energy_j\": " + num(op.energy_j) + ", \"roofline_s\": " + num(op.roofline_s) + "}";
+         ", \"unit\": " + quote(op.unit) + ", \"dataflow\": " + quote(op.dataflow) +
+         ", \"start_s\": " + num(op.start_s) + ", \"end_s\": " + num(op.end_s) + ", \"flops\": " + num(op.flops) +
+         ", \"bytes\": " + num(op.bytes) + ", \"bound\": " + quote(op.bound) +
+         ", \"compute_cycles\": " + num(op.compute_cycles) + ", \"energy_j\": " + num(op.energy_j) +
+         ", \"roofline_s\": " + num(op.roofline_s) + "}";
   }
   o += r.ops.empty() ? "],\n" : "\n  ],\n";
   o += "  \"stats\": [";
@@ -222,9 +237,9 @@ std::string to_table(const Result& r) {
   o += columns({{"chip", r.chip},
                 {"workload", r.workload},
                 {"latency", si(r.latency_s, "s")},
-                {"throughput", (std::fabs(r.throughput_value) >= 1000 ? si(r.throughput_value, "")
-                                                                        : sig(r.throughput_value, 4)) +
-                                   " " + r.throughput_unit},
+                {"throughput",
+                 (std::fabs(r.throughput_value) >= 1000 ? si(r.throughput_value, "") : sig(r.throughput_value, 4)) +
+                     " " + r.throughput_unit},
                 {"energy", si(r.energy_j, "J")},
                 {"avg power", si(r.avg_power_w, "W")}},
                {}, "");
@@ -285,11 +300,12 @@ std::string to_chrome_trace(const Result& r) {
   std::string o = "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n";
   std::string process = r.chip.empty() ? "xpusim" : r.chip;
   if (!r.workload.empty()) process += " / " + r.workload;
-  o += "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": 0, \"args\": {\"name\": " + quote(process) + "}}";
+  o += "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": 0, \"args\": {\"name\": " + quote(process) +
+       "}}";
   for (std::size_t t = 0; t < tracks.size(); ++t) {
     std::string tid = std::to_string(t + 1);
-    o += ",\n{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": " + tid + ", \"args\": {\"name\": " +
-         quote(tracks[t]) + "}}";
+    o += ",\n{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": " + tid +
+         ", \"args\": {\"name\": " + quote(tracks[t]) + "}}";
     o += ",\n{\"name\": \"thread_sort_index\", \"ph\": \"M\", \"pid\": 1, \"tid\": " + tid +
          ", \"args\": {\"sort_index\": " + tid + "}}";
   }

@@ -62,6 +62,10 @@ void require_file(const std::string& path, const std::string& what, const std::s
 /// top-level `chip:` or `components:`. Throws ConfigError (with line:column) for malformed YAML.
 bool is_chip_file(const std::string& path);
 
+/// Throws UsageError unless every entry of `overrides` has the form PATH=VALUE with a non-empty
+/// PATH, quoting the entry as typed; `option` is "--set" or "--wset".
+void check_overrides(const std::vector<std::string>& overrides, const std::string& option, const std::string& command);
+
 /// Loads a chip from YAML or a SCALE-Sim .cfg, applying `--set path=value` overrides. Paths that do
 /// not start with `chip.` or `components.` address components by name (`dram.bandwidth`).
 std::unique_ptr<arch::Chip> load_chip(const std::string& path, const std::vector<std::string>& overrides);

@@ -29,6 +29,19 @@ void require_file(const std::string& path, const std::string& what, const std::s
   if (!std::ifstream(path)) throw UsageError(what + " '" + path + "' cannot be read", command);
 }
 
+void check_overrides(const std::vector<std::string>& overrides, const std::string& option, const std::string& command) {
+  for (const auto& o : overrides) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      // Checked here, before paths are rewritten with "components.", so the message shows what was typed.
+      throw UsageError(
+          option + " '" + o + "': expects " +
+              (option == "--set" ? "PATH=VALUE, e.g. dram.data_rate=\"8 GT/s\"" : "KEY=VALUE, e.g. batch=8"),
+          command);
+    }
+  }
+}
+
 bool is_chip_file(const std::string& path) {
   const std::string ext = extension(path);
   if (ext == ".cfg") return true;

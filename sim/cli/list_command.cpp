@@ -19,7 +19,11 @@ void describe(const arch::ModelInfo& m, std::ostream& out) {
   out << m.type << (m.doc.empty() ? "" : " - " + m.doc) << "\n";
   std::vector<std::vector<std::string>> rows{{"key", "kind", "default", "doc"}};
   for (const FieldDoc& f : m.fields) {
-    rows.push_back({f.key, f.kind, f.required ? "(required)" : f.default_text.empty() ? "\"\"" : f.default_text, f.doc});
+    rows.push_back({f.key, f.kind,
+                    f.required               ? "(required)"
+                    : f.default_text.empty() ? "\"\""
+                                             : f.default_text,
+                    f.doc});
   }
   std::vector<std::size_t> width(4, 0);
   for (const auto& r : rows) {

@@ -15,7 +15,7 @@ const std::vector<OptionSpec>& run_options() {
   static const std::vector<OptionSpec> specs{
       {"--chip", "FILE", false, "chip config: YAML, or a SCALE-Sim .cfg"},
       {"--workload", "FILE", false, "workload: SCALE-Sim topology .csv, workload spec .yaml or HF config.json"},
-      {"--set", "PATH=VALUE", true, "override a chip parameter, e.g. --set dram.bandwidth=\"8 TB/s\""},
+      {"--set", "PATH=VALUE", true, "override a chip parameter, e.g. --set dram.data_rate=\"8 GT/s\""},
       {"--wset", "KEY=VALUE", true, "override a workload spec parameter, e.g. --wset batch=8"},
       {"--format", "table|json|csv", false, "output format (default: table)"},
       {"--out", "FILE", false, "write the result to FILE instead of standard output"},
@@ -40,8 +40,8 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
     return 0;
   }
   if (!a.positionals.empty()) {
-    throw UsageError("unexpected argument '" + a.positionals.front() + "' (inputs are given with --chip and --workload)",
-                     "run");
+    throw UsageError(
+        "unexpected argument '" + a.positionals.front() + "' (inputs are given with --chip and --workload)", "run");
   }
   for (const char* required : {"--chip", "--workload"}) {
     if (!a.has(required)) throw UsageError(std::string("missing ") + required + " FILE", "run");
@@ -49,8 +49,11 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
   const std::string format = a.get("--format", "table");
   const std::vector<std::string> formats{"table", "json", "csv"};
   if (std::find(formats.begin(), formats.end(), format) == formats.end()) {
-    throw UsageError("--format expects table, json or csv, got '" + format + "'" + did_you_mean(format, formats), "run");
+    throw UsageError("--format expects table, json or csv, got '" + format + "'" + did_you_mean(format, formats),
+                     "run");
   }
+  check_overrides(a.all("--set"), "--set", "run");
+  check_overrides(a.all("--wset"), "--wset", "run");
   // Check everything cheap before the (possibly long) simulation, so mistakes surface at once.
   require_file(a.get("--chip"), "chip file", "run");
   require_file(a.get("--workload"), "workload file", "run");

@@ -62,8 +62,9 @@ void validate_workload(const std::string& path, const std::vector<std::string>& 
   const wl::OpGraph graph = wl::load_workload(path, overrides);
   double total_flops = 0;
   Bytes total_bytes{0};
-  constexpr std::array kKinds{wl::OpKind::kGemm,    wl::OpKind::kConv2d,  wl::OpKind::kElementwise, wl::OpKind::kSoftmax,
-                              wl::OpKind::kLayerNorm, wl::OpKind::kRmsNorm, wl::OpKind::kPool};
+  constexpr std::array kKinds{wl::OpKind::kGemm,    wl::OpKind::kConv2d,    wl::OpKind::kElementwise,
+                              wl::OpKind::kSoftmax, wl::OpKind::kLayerNorm, wl::OpKind::kRmsNorm,
+                              wl::OpKind::kPool};
   std::array<std::size_t, kKinds.size()> per_kind{};
   for (wl::OpId id = 0; id < graph.size(); ++id) {
     const wl::OpNode& op = graph.op(id);
@@ -93,8 +94,11 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out) {
   }
   const std::string& path = a.positionals.front();
   require_file(path, "file", "validate");
+  check_overrides(a.all("--set"), "--set", "validate");
+  check_overrides(a.all("--wset"), "--wset", "validate");
   if (is_chip_file(path)) {
-    if (a.has("--wset")) throw UsageError("--wset applies to workloads, but '" + path + "' is a chip config", "validate");
+    if (a.has("--wset"))
+      throw UsageError("--wset applies to workloads, but '" + path + "' is a chip config", "validate");
     std::unique_ptr<arch::Chip> chip = load_chip(path, a.all("--set"));
     out << "ok: " << chip->name() << ", " << chip->components().size() << " components\n";
     out << "# resolved config (defaults filled in)" << resolved_config(*chip).to_yaml();

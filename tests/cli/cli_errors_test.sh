@@ -51,7 +51,9 @@ expect_bad_input "unknown option '--verbose' for 'list'"
 
 # --- overrides ---
 xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --set dram --out "$WORK/r1.json"
-expect_bad_input "--set dram: expects path=value"
+expect_bad_input "--set 'dram': expects PATH=VALUE"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --wset =8
+expect_bad_input "--wset '=8': expects KEY=VALUE"
 expect_no_file "$WORK/r1.json"
 xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --set drma.channels=4 --out "$WORK/r2.json"
 expect_bad_input "no element named 'drma' under 'components' (did you mean 'dram'?)"
@@ -59,8 +61,13 @@ expect_no_file "$WORK/r2.json"
 xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --set chip.nmae=x --out "$WORK/r3.json"
 expect_bad_input "chip: unknown key 'nmae' (did you mean 'name'?)"
 expect_no_file "$WORK/r3.json"
-xp validate "$FIX/toy_chip.yaml" --set sram.bandwidth="3.35 TB"
-expect_bad_input "--set components.sram.bandwidth: sram (memory/sram): 'bandwidth' expects a bandwidth like \"3.35 TB/s\", got \"3.35 TB\""
+xp validate "$FIX/toy_chip.yaml" --set sram.clock="3.35 TB"
+expect_bad_input "--set components.sram.clock: sram (memory/sram): 'clock' expects a frequency like \"1.755 GHz\", got \"3.35 TB\""
+xp validate "$FIX/toy_chip.yaml" --set sram.bandwdith="3.35 TB/s"
+expect_bad_input "sram (memory/sram): unknown key 'bandwdith'"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$FIX/gemm.yaml" --wset m=0 --out "$WORK/m0.json"
+expect_bad_input "'m' must be at least 1"
+expect_no_file "$WORK/m0.json"
 
 # --- a failed run never replaces or truncates an existing output ---
 echo "previous result" >"$WORK/keep.json"

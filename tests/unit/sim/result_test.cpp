@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Result writers: JSON keys and values read back through the YAML loader, determinism, escaping,
 // CSV shape, the human table and the Chrome trace.
-#include <catch2/catch.hpp>
+#include "sim/result.h"
 
+#include <catch2/catch.hpp>
 #include <charconv>
 #include <string>
 
 #include "sim/config/config_node.h"
-#include "sim/result.h"
 
 using namespace xpusim;
 
@@ -124,7 +124,9 @@ TEST_CASE("equal results give byte-identical output in every form", "[result]") 
 
 TEST_CASE("odd names are escaped and read back unchanged", "[result]") {
   Result r = sample();
-  const std::string odd = "a\"b\\c\nd\te\x01" "f, g \xc2\xb5s";  // quote, backslash, controls, comma, UTF-8 "µ"
+  const std::string odd =
+      "a\"b\\c\nd\te\x01"
+      "f, g \xc2\xb5s";  // quote, backslash, controls, comma, UTF-8 "µ"
   r.ops[0].name = odd;
   r.energy_breakdown_j[0].first = "hbm \"0\"";
   r.chip = "bad\xff utf8";  // an invalid byte becomes U+FFFD instead of breaking the document
@@ -137,7 +139,8 @@ TEST_CASE("odd names are escaped and read back unchanged", "[result]") {
   CHECK_THAT(json, Catch::Contains("\\u0001"));
 
   const std::string csv = to_csv(r);
-  CHECK_THAT(csv, Catch::Contains("\"a\"\"b\\c\nd\te\x01" "f, g \xc2\xb5s\",gemm,"));
+  CHECK_THAT(csv, Catch::Contains("\"a\"\"b\\c\nd\te\x01"
+                                  "f, g \xc2\xb5s\",gemm,"));
 }
 
 TEST_CASE("non-finite numbers become null in JSON", "[result]") {
@@ -165,7 +168,8 @@ TEST_CASE("the table summarises the run and lists the ten slowest ops", "[result
   for (int i = 0; i < 12; ++i) {
     // op_i lasts (i + 1) us, so op_11 .. op_2 are the ten slowest, in that order.
     double start = 2e-3 + i * 1e-4;
-    r.ops.push_back({"op_" + std::to_string(i), "softmax", "vec0", "", start, start + (i + 1) * 1e-6, 1, 1, "memory", 1, 0, 0});
+    r.ops.push_back(
+        {"op_" + std::to_string(i), "softmax", "vec0", "", start, start + (i + 1) * 1e-6, 1, 1, "memory", 1, 0, 0});
   }
   r.ops.erase(r.ops.begin(), r.ops.begin() + 2);
   const std::string t = to_table(r);
