@@ -77,8 +77,10 @@ class OutputFiles {
  public:
   /// Queues `content` for `path`. Throws UsageError if the directory is missing or the path repeats.
   void add(const std::string& path, std::string content);
-  /// Checks, before any work is done, that `path` can be written later (its directory exists).
-  static void check_writable(const std::string& path, const std::string& option);
+  /// Checks, before any work is done, that each output (option, path) can be written later: its
+  /// directory exists and no two outputs name the same file. Nothing can then fail after the run
+  /// except the writes themselves.
+  static void check_writable(const std::vector<std::pair<std::string, std::string>>& outputs);
   /// Writes and renames every queued file; throws UsageError (and removes temporaries) on failure.
   void commit();
 

@@ -60,25 +60,36 @@ std::string write_temporary(const std::string& target, const std::string& conten
   throw UsageError("cannot write file '" + target + "': no free temporary name in " + dir.string());
 }
 
+// "out.json" and "./out.json" are one file; the target need not exist yet.
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec1, ec2;
+  return a == b || fs::weakly_canonical(a, ec1) == fs::weakly_canonical(b, ec2);
+}
+
 }  // namespace
 
-void OutputFiles::check_writable(const std::string& path, const std::string& option) {
-  std::error_code ec;
-  if (path.empty()) throw UsageError(option + " needs a file name");
-  const fs::path dir = directory_of(path);
-  if (!fs::is_directory(dir, ec)) {
-    throw UsageError(option + " '" + path + "': directory '" + dir.string() + "' does not exist");
+void OutputFiles::check_writable(const std::vector<std::pair<std::string, std::string>>& outputs) {
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const auto& [option, path] = outputs[i];
+    std::error_code ec;
+    if (path.empty()) throw UsageError(option + " needs a file name");
+    const fs::path dir = directory_of(path);
+    if (!fs::is_directory(dir, ec)) {
+      throw UsageError(option + " '" + path + "': directory '" + dir.string() + "' does not exist");
+    }
+    if (fs::is_directory(path, ec)) throw UsageError(option + " '" + path + "' is a directory");
+    if (::access(dir.c_str(), W_OK) != 0) throw UsageError(system_error("to", dir.string(), errno));
+    for (std::size_t j = 0; j < i; ++j) {
+      if (same_file(outputs[j].second, path)) {
+        throw UsageError(outputs[j].first + " and " + option + " would go to the same file '" + path + "'");
+      }
+    }
   }
-  if (fs::is_directory(path, ec)) throw UsageError(option + " '" + path + "' is a directory");
-  if (::access(dir.c_str(), W_OK) != 0) throw UsageError(system_error("to", dir.string(), errno));
 }
 
 void OutputFiles::add(const std::string& path, std::string content) {
   for (const auto& f : files_) {
-    std::error_code ec;
-    if (f.first == path || fs::weakly_canonical(f.first, ec) == fs::weakly_canonical(path, ec)) {
-      throw UsageError("two outputs would go to the same file '" + path + "'");
-    }
+    if (same_file(f.first, path)) throw UsageError("two outputs would go to the same file '" + path + "'");
   }
   files_.emplace_back(path, std::move(content));
 }

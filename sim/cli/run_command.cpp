@@ -57,8 +57,11 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
   // Check everything cheap before the (possibly long) simulation, so mistakes surface at once.
   require_file(a.get("--chip"), "chip file", "run");
   require_file(a.get("--workload"), "workload file", "run");
-  if (a.has("--out")) OutputFiles::check_writable(a.get("--out"), "--out");
-  if (a.has("--trace")) OutputFiles::check_writable(a.get("--trace"), "--trace");
+  std::vector<std::pair<std::string, std::string>> outputs;
+  for (const char* option : {"--out", "--trace"}) {
+    if (a.has(option)) outputs.emplace_back(option, a.get(option));
+  }
+  OutputFiles::check_writable(outputs);
 
   std::unique_ptr<arch::Chip> chip = load_chip(a.get("--chip"), a.all("--set"));
   wl::OpGraph graph = wl::load_workload(a.get("--workload"), a.all("--wset"));
