@@ -52,6 +52,7 @@ struct TaskCost {
 /// Shape facts a mapper needs to tile for a unit.
 struct MatrixGeometry {
   std::int64_t rows = 0, cols = 0;      // PE array (0,0 for units that are not arrays)
+  std::int64_t arrays = 1;              // identical arrays that share one tile's folds
   std::vector<Dataflow> dataflows;      // supported, in order of preference
 };
 

@@ -52,9 +52,11 @@ Bytes nest_traffic(const MatrixTiling& t) {
   std::array<std::int64_t, 3> blocks{};
   for (int i = 0; i < 3; ++i) blocks[static_cast<std::size_t>(i)] = ceil_div(size[static_cast<std::size_t>(i)], tile[static_cast<std::size_t>(i)]);
   auto factor = [&](char operand) {
+    // A loop of one block never changes any index, so it cannot force a refetch.
     int innermost = -1;
     for (int l = 0; l < 3; ++l) {
-      if (depends(operand, t.order[static_cast<std::size_t>(l)])) innermost = l;
+      char d = t.order[static_cast<std::size_t>(l)];
+      if (depends(operand, d) && dim(blocks, d) > 1) innermost = l;
     }
     std::int64_t f = 1;
     for (int l = 0; l < innermost; ++l) {
@@ -161,7 +163,10 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
               const std::int64_t tiles = base.instances * ceil_div(base.m, cand.tile_m) * ceil_div(base.n, cand.tile_n) *
                                          ceil_div(base.k, cand.tile_k);
               // Estimated time: the slower of compute and traffic, plus the first tile's exposed load.
-              const double score = std::max(compute_s, (traffic / bw).seconds()) + ((a + b) / bw).seconds() +
+              // A tile with fewer folds than arrays leaves arrays idle.
+              const double folds = static_cast<double>(fr * fc), arrays = static_cast<double>(geom.arrays);
+              const double quantized_s = compute_s * std::ceil(folds / arrays) * arrays / folds;
+              const double score = std::max(quantized_s, (traffic / bw).seconds()) + ((a + b) / bw).seconds() +
                                    1e-12 * static_cast<double>(tiles);
               if (score < best_score) {
                 best_score = score;
