@@ -36,6 +36,8 @@ struct ComputeTask {
   /// Charge the pipeline fill/drain of the tile. A mapper that streams one tile's temporal dimension
   /// in several chunks sets it on exactly one chunk, so the chunks add up to the whole tile.
   bool fill_drain = true;
+  /// The first task of an op: units with a per-op start cost (a GPU kernel launch) pay it here.
+  bool starts_op = false;
   // kVector
   std::int64_t elements = 0;
   double ops_per_element = 1.0;
