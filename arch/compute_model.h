@@ -36,6 +36,8 @@ struct ComputeTask {
   /// Charge the pipeline fill/drain of the tile. A mapper that streams one tile's temporal dimension
   /// in several chunks sets it on exactly one chunk, so the chunks add up to the whole tile.
   bool fill_drain = true;
+  /// The first task of an op: units with a per-op start cost (a GPU kernel launch) pay it here.
+  bool starts_op = false;
   // kVector
   std::int64_t elements = 0;
   double ops_per_element = 1.0;
@@ -52,6 +54,7 @@ struct TaskCost {
 /// Shape facts a mapper needs to tile for a unit.
 struct MatrixGeometry {
   std::int64_t rows = 0, cols = 0;      // PE array (0,0 for units that are not arrays)
+  std::int64_t arrays = 1;              // identical arrays that share one tile's folds
   std::vector<Dataflow> dataflows;      // supported, in order of preference
 };
 

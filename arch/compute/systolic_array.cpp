@@ -68,6 +68,8 @@ const Schema<SystolicArrayParams>& SystolicArrayParams::schema() {
     Schema<P> sc("2D systolic array of MACs; SCALE-Sim v2 fold timing (os/ws/is)");
     sc.add("rows", &P::rows, "PE rows (R): the spatial dimension Sr is spread over them").required().positive();
     sc.add("cols", &P::cols, "PE columns (C): the spatial dimension Sc is spread over them").required().positive();
+    sc.add("arrays", &P::arrays, "identical arrays sharing the buffers; a tile's folds are dealt out among them")
+        .at_least(1);
     sc.add("clock", &P::clock, "array clock; one MAC per PE per cycle").required().positive();
     sc.add("dtype", &P::dtype, "native MAC precision; narrower dtypes run at the same MAC rate");
     sc.add("dataflow", &P::dataflow, "stationary operand, or auto to let the mapper choose per op")
@@ -84,6 +86,7 @@ SystolicArray::SystolicArray(ComponentContext ctx, const SystolicArrayParams& p)
     : ComputeModel(std::move(ctx)), p_(p), clock_(p.clock) {
   geometry_.rows = p_.rows;
   geometry_.cols = p_.cols;
+  geometry_.arrays = p_.arrays;
   if (p_.dataflow == "os" || p_.dataflow == "auto") geometry_.dataflows.push_back(Dataflow::kOutputStationary);
   if (p_.dataflow == "ws" || p_.dataflow == "auto") geometry_.dataflows.push_back(Dataflow::kWeightStationary);
   if (p_.dataflow == "is" || p_.dataflow == "auto") geometry_.dataflows.push_back(Dataflow::kInputStationary);
@@ -106,8 +109,10 @@ TaskCost SystolicArray::estimate(const ComputeTask& task) const {
                                 " is not allowed (configured: " + p_.dataflow + ")");
   }
   SystolicMapping s = systolic_mapping(task.m, task.n, task.k, task.dataflow, p_.rows, p_.cols);
-  // Folds are serialised; fill/drain is charged per fold unless a chunked mapper charges it elsewhere.
-  std::int64_t cycles = s.folds * s.t + (task.fill_drain ? s.folds * s.overhead : 0);
+  // Folds are serialised on each array (dealt out round-robin when there are several); fill/drain is
+  // charged per fold unless a chunked mapper charges it elsewhere.
+  const std::int64_t folds = ceil_div(s.folds, p_.arrays);
+  std::int64_t cycles = folds * s.t + (task.fill_drain ? folds * s.overhead : 0);
   double macs = static_cast<double>(task.m) * static_cast<double>(task.n) * static_cast<double>(task.k);
   TaskCost c;
   c.cycles = Cycles(cycles);
@@ -129,20 +134,20 @@ Completion SystolicArray::execute(const ComputeTask& task, Time now) {
 
 FlopRate SystolicArray::peak_rate(TaskClass cls, DataType dtype) const {
   if (!supports(cls, dtype)) return FlopRate(0);
-  return FlopRate(2.0 * static_cast<double>(p_.rows * p_.cols) * p_.clock.hz());
+  return FlopRate(2.0 * static_cast<double>(p_.rows * p_.cols * p_.arrays) * p_.clock.hz());
 }
 
 MatrixGeometry SystolicArray::geometry() const { return geometry_; }
 
 std::vector<Stat> SystolicArray::stats() const {
-  const double pes = static_cast<double>(p_.rows * p_.cols);
+  const double pes = static_cast<double>(p_.rows * p_.cols * p_.arrays);
   const double busy = static_cast<double>(busy_cycles_);
   return {
       {"tasks", static_cast<double>(tasks_), "count", "matrix tasks executed"},
       {"busy_cycles", busy, "cycles", "cycles the array was occupied, fill and drain included"},
       {"busy_time", array_.busy_total().seconds(), "s", "time the array was occupied"},
       {"macs", static_cast<double>(macs_), "MAC", "useful multiply-accumulates (m*n*k of each task)"},
-      {"pe_count", pes, "PE", "rows * cols: MACs the array can do per cycle"},
+      {"pe_count", pes, "PE", "rows * cols * arrays: MACs the unit can do per cycle"},
       {"busy_utilization", busy > 0 ? static_cast<double>(macs_) / (busy * pes) : 0.0, "ratio",
        "macs / (busy_cycles * pe_count): PE use while busy (SCALE-Sim's overall utilisation when stall-free)"},
       {"dynamic_energy", energy_.joules(), "J", "macs * mac_energy"},

@@ -37,6 +37,7 @@ double scalesim_mapping_efficiency(std::int64_t m, std::int64_t n, std::int64_t 
 struct SystolicArrayParams {
   std::int64_t rows = 0;
   std::int64_t cols = 0;
+  std::int64_t arrays = 1;  // identical arrays fed from the same buffers (a TPU core's MXUs)
   Frequency clock{0};
   DataType dtype = DataType::kBf16;
   std::string dataflow = "auto";

@@ -52,9 +52,11 @@ Bytes nest_traffic(const MatrixTiling& t) {
   std::array<std::int64_t, 3> blocks{};
   for (int i = 0; i < 3; ++i) blocks[static_cast<std::size_t>(i)] = ceil_div(size[static_cast<std::size_t>(i)], tile[static_cast<std::size_t>(i)]);
   auto factor = [&](char operand) {
+    // A loop of one block never changes any index, so it cannot force a refetch.
     int innermost = -1;
     for (int l = 0; l < 3; ++l) {
-      if (depends(operand, t.order[static_cast<std::size_t>(l)])) innermost = l;
+      char d = t.order[static_cast<std::size_t>(l)];
+      if (depends(operand, d) && dim(blocks, d) > 1) innermost = l;
     }
     std::int64_t f = 1;
     for (int l = 0; l < innermost; ++l) {
@@ -124,7 +126,13 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
   for (Dataflow df : flows) {
     const Roles r = roles(df);
     std::array<std::int64_t, 3> full{base.m, base.n, base.k};
-    arch::ComputeTask whole{arch::TaskClass::kMatrix, op.dtype, base.m, base.n, base.k, df, true, 0, 1.0};
+    arch::ComputeTask whole;
+    whole.dtype = op.dtype;
+    whole.m = base.m;
+    whole.n = base.n;
+    whole.k = base.k;
+    whole.dataflow = df;
+    whole.starts_op = true;
     const double compute_s = u.model->estimate(whole).time.seconds() * static_cast<double>(base.instances);
     const std::int64_t t_total = dim(full, r.temporal);
     for (std::int64_t fr : fold_candidates(ceil_div(dim(full, r.spatial_rows), rows))) {
@@ -161,7 +169,10 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
               const std::int64_t tiles = base.instances * ceil_div(base.m, cand.tile_m) * ceil_div(base.n, cand.tile_n) *
                                          ceil_div(base.k, cand.tile_k);
               // Estimated time: the slower of compute and traffic, plus the first tile's exposed load.
-              const double score = std::max(compute_s, (traffic / bw).seconds()) + ((a + b) / bw).seconds() +
+              // A tile with fewer folds than arrays leaves arrays idle.
+              const double folds = static_cast<double>(fr * fc), arrays = static_cast<double>(geom.arrays);
+              const double quantized_s = compute_s * std::ceil(folds / arrays) * arrays / folds;
+              const double score = std::max(quantized_s, (traffic / bw).seconds()) + ((a + b) / bw).seconds() +
                                    1e-12 * static_cast<double>(tiles);
               if (score < best_score) {
                 best_score = score;
@@ -246,7 +257,11 @@ bool TileWalker::next(TileStep& s) {
     s.store_c = Bytes(static_cast<std::int64_t>(std::ceil(e * v.out_bytes_per_element)));
     s.buffer_read_a = s.load_a;
     s.buffer_write_c = s.store_c;
-    s.task = arch::ComputeTask{arch::TaskClass::kVector, plan_.dtype, 0, 0, 0, arch::Dataflow::kOutputStationary, true, n, v.ops_per_element};
+    s.task.cls = arch::TaskClass::kVector;
+    s.task.dtype = plan_.dtype;
+    s.task.elements = n;
+    s.task.ops_per_element = v.ops_per_element;
+    s.task.starts_op = vec_done_ == 0;
     vec_done_ += n;
     finished_ = vec_done_ >= v.elements;
     return true;
@@ -292,7 +307,15 @@ bool TileWalker::next(TileStep& s) {
   const Roles r = roles(t.dataflow);
   const std::int64_t t_idx = index_of(idx_, r.temporal);
   const std::int64_t t_blocks = r.temporal == 'm' ? ceil_div(t.m, t.tile_m) : r.temporal == 'n' ? ceil_div(t.n, t.tile_n) : ceil_div(t.k, t.tile_k);
-  s.task = arch::ComputeTask{arch::TaskClass::kMatrix, plan_.dtype, em, en, ek, t.dataflow, t_idx == t_blocks - 1, 0, 1.0};
+  s.task.cls = arch::TaskClass::kMatrix;
+  s.task.dtype = plan_.dtype;
+  s.task.m = em;
+  s.task.n = en;
+  s.task.k = ek;
+  s.task.dataflow = t.dataflow;
+  s.task.fill_drain = t_idx == t_blocks - 1;
+  s.task.starts_op = first_;
+  first_ = false;
 
   // Operand traffic between buffers and the array, as SCALE-Sim counts SRAM accesses.
   const std::int64_t rows = std::max<std::int64_t>(1, geom_.rows), cols = std::max<std::int64_t>(1, geom_.cols);

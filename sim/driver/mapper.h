@@ -71,6 +71,7 @@ class TileWalker {
   std::vector<bool> c_started_;
   std::int64_t vec_done_ = 0;
   bool finished_ = false;
+  bool first_ = true;
 };
 
 template <class Visit>
