@@ -61,7 +61,7 @@ const Schema<GpuSmParams>& GpuSmParams::schema() {
     sc.add("clock", &P::clock, "SM clock at which the data-sheet tensor peak is quoted").required().positive();
     sc.add("cta_tiles", &P::cta_tiles, "CTA output tiles (M x N) the GEMM library has kernels for; the first is "
                                        "the mapper's fold");
-    sc.add("cta_k", &P::cta_k, "K depth of one shared-memory pipeline stage; K is rounded up to it").positive();
+    sc.add("cta_k", &P::cta_k, "K depth of one shared-memory pipeline stage; no split-K piece is shorter").positive();
     sc.add("stages", &P::stages, "shared-memory pipeline stages of the mainloop (for the capacity check)").positive();
     sc.add("max_split_k", &P::max_split_k, "most K splits (split-K) the library uses to fill idle SMs").positive();
     sc.add("macs_fp16", &P::macs_fp16, "dense FP16/BF16 tensor MACs per clock per SM (0 = unsupported)").at_least(0);
@@ -175,7 +175,8 @@ GpuKernelChoice GpuSm::choose_kernel(std::int64_t m, std::int64_t n, std::int64_
     const std::int64_t epilogue = ceil_div(t.m * t.n * 4, p_.smem_bytes_per_clock);
     for (std::int64_t split = 1; split <= p_.max_split_k; split *= 2) {
       if (split > 1 && ceil_div(k, split) < p_.cta_k) break;  // a split shorter than one stage gains nothing
-      const std::int64_t k_cta = ceil_div(ceil_div(k, split), p_.cta_k) * p_.cta_k;
+      // K is not rounded up to cta_k: a mapper that chunks K hands over pieces of one CTA's K loop.
+      const std::int64_t k_cta = ceil_div(k, split);
       const std::int64_t ctas = tiles_mn * split;
       const std::int64_t waves = ceil_div(ctas, p_.sms);
       // Per K step a CTA needs t.m x t.n MACs and (t.m + t.n) operands, which shared memory must

@@ -24,7 +24,7 @@ struct GpuSmParams {
   std::int64_t sms = 0;  // streaming multiprocessors (AMD: compute units)
   Frequency clock{0};    // the clock the data-sheet tensor peak is quoted at
   std::string cta_tiles = "128x128";
-  std::int64_t cta_k = 64;          // K depth of one shared-memory pipeline stage
+  std::int64_t cta_k = 64;          // K depth of one shared-memory pipeline stage (smem check, split-K floor)
   std::int64_t stages = 2;          // shared-memory pipeline stages of the mainloop
   std::int64_t max_split_k = 1;     // most K splits (split-K / stream-K) the library uses
   // Dense tensor-core MACs per clock per SM for each dtype; 0 = unsupported. fp16 covers bf16.
