@@ -32,6 +32,9 @@ struct ComputeTask {
   DataType dtype = DataType::kBf16;
   // kMatrix
   std::int64_t m = 0, n = 0, k = 0;
+  /// Independent GEMMs of this shape in one task (a batched GEMM: attention heads); their folds
+  /// share the unit's arrays.
+  std::int64_t batch = 1;
   Dataflow dataflow = Dataflow::kOutputStationary;
   /// Charge the pipeline fill/drain of the tile. A mapper that streams one tile's temporal dimension
   /// in several chunks sets it on exactly one chunk, so the chunks add up to the whole tile.

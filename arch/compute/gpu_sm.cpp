@@ -161,8 +161,8 @@ bool GpuSm::supports(TaskClass cls, DataType dtype) const {
   return macs_per_clock(dtype) > 0;
 }
 
-GpuKernelChoice GpuSm::choose_kernel(std::int64_t m, std::int64_t n, std::int64_t k, DataType dtype,
-                                     bool fill_drain) const {
+GpuKernelChoice GpuSm::choose_kernel(std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch,
+                                     DataType dtype, bool fill_drain) const {
   const std::int64_t macs = macs_per_clock(dtype);
   if (macs <= 0) throw std::invalid_argument(name() + ": no tensor MAC rate for " + std::string(to_string(dtype)));
   if (m <= 0 || n <= 0 || k <= 0) throw std::invalid_argument(name() + ": m, n and k must be positive");
@@ -170,7 +170,8 @@ GpuKernelChoice GpuSm::choose_kernel(std::int64_t m, std::int64_t n, std::int64_
   GpuKernelChoice best;
   best.cycles = std::numeric_limits<std::int64_t>::max();
   for (const CtaTile& t : tiles_) {
-    const std::int64_t tiles_mn = ceil_div(m, t.m) * ceil_div(n, t.n);
+    // A batched GEMM launches the CTAs of all its members in one grid.
+    const std::int64_t tiles_mn = batch * ceil_div(m, t.m) * ceil_div(n, t.n);
     // The epilogue stages the FP32 accumulators through shared memory on their way out.
     const std::int64_t epilogue = ceil_div(t.m * t.n * 4, p_.smem_bytes_per_clock);
     for (std::int64_t split = 1; split <= p_.max_split_k; split *= 2) {
@@ -208,8 +209,9 @@ TaskCost GpuSm::estimate(const ComputeTask& task) const {
   TaskCost c;
   std::int64_t cycles = 0;
   if (task.cls == TaskClass::kMatrix) {
-    cycles = choose_kernel(task.m, task.n, task.k, task.dtype, task.fill_drain).cycles;
-    const double macs = static_cast<double>(task.m) * static_cast<double>(task.n) * static_cast<double>(task.k);
+    cycles = choose_kernel(task.m, task.n, task.k, task.batch, task.dtype, task.fill_drain).cycles;
+    const double macs = static_cast<double>(task.batch) * static_cast<double>(task.m) * static_cast<double>(task.n) *
+                        static_cast<double>(task.k);
     c.energy = mac_energy(task.dtype) * macs;  // useful MACs only: padding of partial tiles is not charged
     c.flops = Flops(2.0 * macs);
   } else {
@@ -236,7 +238,7 @@ Completion GpuSm::execute(const ComputeTask& task, Time now) {
   if (task.starts_op) ++launches_;
   busy_cycles_ += c.cycles.count();
   if (task.cls == TaskClass::kMatrix) {
-    GpuKernelChoice k = choose_kernel(task.m, task.n, task.k, task.dtype, task.fill_drain);
+    GpuKernelChoice k = choose_kernel(task.m, task.n, task.k, task.batch, task.dtype, task.fill_drain);
     ctas_ += k.ctas;
     waves_ += k.waves;
     macs_ += c.flops.count() / 2.0;

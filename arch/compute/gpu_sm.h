@@ -84,7 +84,8 @@ class GpuSm final : public ComputeModel {
   /// tiles and split-K factors, the fewest cycles of waves x (prologue + mainloop + epilogue); the
   /// mainloop runs at the slowest of tensor cores, shared memory and the CTAs' share of the L2.
   /// `fill_drain` false leaves out prologue, epilogue and split-K reduction (charged on another chunk).
-  GpuKernelChoice choose_kernel(std::int64_t m, std::int64_t n, std::int64_t k, DataType dtype, bool fill_drain) const;
+  GpuKernelChoice choose_kernel(std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch, DataType dtype,
+                                bool fill_drain) const;
   /// Dense MACs per clock per SM for `dtype` (0 = unsupported).
   std::int64_t macs_per_clock(DataType dtype) const;
   const GpuSmParams& params() const { return p_; }

@@ -111,9 +111,10 @@ TaskCost SystolicArray::estimate(const ComputeTask& task) const {
   SystolicMapping s = systolic_mapping(task.m, task.n, task.k, task.dataflow, p_.rows, p_.cols);
   // Folds are serialised on each array (dealt out round-robin when there are several); fill/drain is
   // charged per fold unless a chunked mapper charges it elsewhere.
-  const std::int64_t folds = ceil_div(s.folds, p_.arrays);
+  const std::int64_t folds = ceil_div(s.folds * task.batch, p_.arrays);
   std::int64_t cycles = folds * s.t + (task.fill_drain ? folds * s.overhead : 0);
-  double macs = static_cast<double>(task.m) * static_cast<double>(task.n) * static_cast<double>(task.k);
+  double macs = static_cast<double>(task.batch) * static_cast<double>(task.m) * static_cast<double>(task.n) *
+                static_cast<double>(task.k);
   TaskCost c;
   c.cycles = Cycles(cycles);
   c.time = clock_.to_time(c.cycles);
@@ -127,7 +128,7 @@ Completion SystolicArray::execute(const ComputeTask& task, Time now) {
   Time start = array_.reserve(now, c.time);
   ++tasks_;
   busy_cycles_ += c.cycles.count();
-  macs_ += task.m * task.n * task.k;
+  macs_ += task.batch * task.m * task.n * task.k;
   energy_ += c.energy;
   return Completion{start, start + c.time, c.energy};
 }

@@ -93,5 +93,6 @@ class OutputFiles {
 int run_command(const std::vector<std::string>& args, std::ostream& out);
 int validate_command(const std::vector<std::string>& args, std::ostream& out);
 int list_command(const std::vector<std::string>& args, std::ostream& out);
+int compare_command(const std::vector<std::string>& args, std::ostream& out);
 
 }  // namespace xpusim::cli

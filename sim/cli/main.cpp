@@ -21,6 +21,7 @@ const char* const kUsage =
     "\n"
     "Commands:\n"
     "  run       simulate a workload on a chip: xpusim run --chip FILE --workload FILE\n"
+    "  compare   one workload on several chips: xpusim compare --chips A.yaml,B.yaml --workload FILE\n"
     "  validate  check a chip config or a workload and print it resolved: xpusim validate FILE\n"
     "  list      list model types and their parameters: xpusim list [TYPE]\n"
     "\n"
@@ -28,7 +29,7 @@ const char* const kUsage =
     "1 internal error.\n";
 
 int dispatch(const std::vector<std::string>& args, std::ostream& out) {
-  if (args.empty()) throw UsageError("missing command (run, validate or list)");
+  if (args.empty()) throw UsageError("missing command (run, compare, validate or list)");
   const std::string& command = args.front();
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "-h" || command == "--help" || command == "help") {
@@ -41,7 +42,8 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out) {
   if (command == "run") return xpusim::cli::run_command(rest, out);
   if (command == "validate") return xpusim::cli::validate_command(rest, out);
   if (command == "list") return xpusim::cli::list_command(rest, out);
-  const std::vector<std::string> commands{"run", "validate", "list", "help"};
+  if (command == "compare") return xpusim::cli::compare_command(rest, out);
+  const std::vector<std::string> commands{"run", "compare", "validate", "list", "help"};
   std::string hint = xpusim::did_you_mean(command, commands);
   if (command.rfind("--", 0) == 0) {
     throw UsageError("unknown option '" + command + "' before a command" + hint);

@@ -124,17 +124,52 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
 
   OpPlan best;
   double best_score = std::numeric_limits<double>::infinity();
+  // Scores a tiling in every loop order it allows and keeps the best. Estimated time: the slower of
+  // compute and traffic, plus the first tile's exposed load, plus the latency each tile exposes
+  // (double buffering issues a load only when a half frees up): small tiles hide the first load,
+  // large ones pay fewer latencies.
+  auto consider = [&](MatrixTiling cand, std::int64_t chunks, Bytes first_load) {
+    const Roles r = roles(cand.dataflow);
+    arch::ComputeTask task;
+    task.dtype = op.dtype;
+    task.m = cand.tile_m;
+    task.n = cand.tile_n;
+    task.k = cand.tile_k;
+    task.batch = cand.tile_instances;
+    task.dataflow = cand.dataflow;
+    task.fill_drain = false;
+    const double streaming_s = u.model->estimate(task).time.seconds();
+    task.fill_drain = true;
+    const double last_chunk_s = u.model->estimate(task).time.seconds();
+    const std::int64_t groups = ceil_div(cand.instances, cand.tile_instances);
+    const std::int64_t blocks = ceil_div(cand.m, cand.tile_m) * ceil_div(cand.n, cand.tile_n) * ceil_div(cand.k, cand.tile_k);
+    // Edge tiles are costed as full ones: close enough to rank tilings.
+    const double compute_s = static_cast<double>(groups * (blocks / chunks)) *
+                             (static_cast<double>(chunks - 1) * streaming_s + last_chunk_s);
+    // Chunks of the temporal dimension stay innermost, so a chunked tile keeps its partial results
+    // (or its stationary operand) in the array between chunks.
+    std::vector<std::array<char, 3>> orders{{r.spatial_rows, r.spatial_cols, r.temporal},
+                                            {r.spatial_cols, r.spatial_rows, r.temporal}};
+    if (chunks == 1) {
+      orders.push_back({r.temporal, r.spatial_rows, r.spatial_cols});
+      orders.push_back({r.temporal, r.spatial_cols, r.spatial_rows});
+    }
+    for (const auto& ord : orders) {
+      cand.order = ord;
+      const Bytes traffic = nest_traffic(cand);
+      const double score = std::max(compute_s, (traffic / bw).seconds()) + (first_load / bw).seconds() +
+                           tile_latency_s * static_cast<double>(groups * blocks);
+      if (score < best_score) {
+        best_score = score;
+        best.mat = cand;
+        best.offchip_bytes = traffic;
+        best.tiles = groups * blocks;
+      }
+    }
+  };
   for (Dataflow df : flows) {
     const Roles r = roles(df);
     std::array<std::int64_t, 3> full{base.m, base.n, base.k};
-    arch::ComputeTask whole;
-    whole.dtype = op.dtype;
-    whole.m = base.m;
-    whole.n = base.n;
-    whole.k = base.k;
-    whole.dataflow = df;
-    whole.starts_op = true;
-    const double compute_s = u.model->estimate(whole).time.seconds() * static_cast<double>(base.instances);
     const std::int64_t t_total = dim(full, r.temporal);
     for (std::int64_t fr : fold_candidates(ceil_div(dim(full, r.spatial_rows), rows))) {
       for (std::int64_t fc : fold_candidates(ceil_div(dim(full, r.spatial_cols), cols))) {
@@ -148,41 +183,18 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
           Bytes b = bytes_of(static_cast<double>(tile[2] * tile[1]), base.b_bits);
           Bytes c = bytes_of(static_cast<double>(tile[0] * tile[1]), base.out_bits);
           if (fits(u, a, b, c)) {
-            MatrixTiling cand = base;
-            cand.dataflow = df;
-            cand.tile_m = tile[0];
-            cand.tile_n = tile[1];
-            cand.tile_k = tile[2];
-            const bool chunked = ceil_div(t_total, t) > 1;
-            // Chunks of the temporal dimension stay innermost, so a chunked tile keeps its partial
-            // results (or its stationary operand) in the array between chunks.
-            std::vector<std::array<char, 3>> orders;
-            char o1 = r.spatial_rows, o2 = r.spatial_cols;
-            orders.push_back({o1, o2, r.temporal});
-            orders.push_back({o2, o1, r.temporal});
-            if (!chunked) {
-              orders.push_back({r.temporal, o1, o2});
-              orders.push_back({r.temporal, o2, o1});
-            }
-            for (const auto& ord : orders) {
-              cand.order = ord;
-              const Bytes traffic = nest_traffic(cand);
-              const std::int64_t tiles = base.instances * ceil_div(base.m, cand.tile_m) * ceil_div(base.n, cand.tile_n) *
-                                         ceil_div(base.k, cand.tile_k);
-              // Estimated time: the slower of compute and traffic, plus the first tile's exposed load,
-              // plus the latency each tile exposes (double buffering issues a load only when a half
-              // frees up): small tiles hide the first load, large ones pay fewer latencies.
-              // A tile with fewer folds than arrays leaves arrays idle.
-              const double folds = static_cast<double>(fr * fc), arrays = static_cast<double>(geom.arrays);
-              const double quantized_s = compute_s * std::ceil(folds / arrays) * arrays / folds;
-              const double score = std::max(quantized_s, (traffic / bw).seconds()) + ((a + b) / bw).seconds() +
-                                   tile_latency_s * static_cast<double>(tiles);
-              if (score < best_score) {
-                best_score = score;
-                best.mat = cand;
-                best.offchip_bytes = traffic;
-                best.tiles = tiles;
-              }
+            // Small independent GEMMs (attention heads) that fit whole run several to a tile, as
+            // one batched task, so a wide unit is not left to work on one head at a time.
+            const bool whole = tile == full;
+            for (std::int64_t group : whole ? fold_candidates(base.instances) : std::vector<std::int64_t>{1}) {
+              if (!fits(u, a * group, b * group, c * group)) break;
+              MatrixTiling cand = base;
+              cand.dataflow = df;
+              cand.tile_m = tile[0];
+              cand.tile_n = tile[1];
+              cand.tile_k = tile[2];
+              cand.tile_instances = group;
+              consider(cand, ceil_div(t_total, t), a * group + b * group);
             }
             break;  // a longer chunk fits: shorter ones only add tiles
           }
@@ -280,6 +292,12 @@ bool TileWalker::next(TileStep& s) {
   const std::int64_t em = std::min(t.tile_m, t.m - im * t.tile_m);
   const std::int64_t en = std::min(t.tile_n, t.n - in * t.tile_n);
   const std::int64_t ek = std::min(t.tile_k, t.k - ik * t.tile_k);
+  const std::int64_t group = std::min(t.tile_instances, t.instances - instance_);
+  if (instance_ != c_instance_) {
+    // Partial sums belong to one instance: a new instance starts every C block afresh.
+    std::fill(c_started_.begin(), c_started_.end(), false);
+    c_instance_ = instance_;
+  }
 
   // The next tile's indices decide whether this tile's C block is complete and must be stored.
   std::array<std::int64_t, 3> nxt = idx_;
@@ -290,18 +308,19 @@ bool TileWalker::next(TileStep& s) {
     if (++nxt[lu] < count_[lu]) break;
     nxt[lu] = 0;
     if (l == 0) {
-      ++next_instance;
+      next_instance += t.tile_instances;
       last = next_instance >= t.instances;
     }
   }
   const std::array<std::int64_t, 3> a_id{instance_, im, ik}, b_id{instance_, ik, in}, c_id{instance_, im, in};
   const std::array<std::int64_t, 3> next_c{next_instance, index_of(nxt, 'm'), index_of(nxt, 'n')};
   const auto c_slot = static_cast<std::size_t>(im * ceil_div(t.n, t.tile_n) + in);
-  if (a_id != last_a_) s.load_a = bytes_of(static_cast<double>(em * ek), t.in_bits);
-  if (b_id != last_b_) s.load_b = bytes_of(static_cast<double>(ek * en), t.b_bits);
-  if (c_id != last_c_ && c_started_[c_slot]) s.load_c = bytes_of(static_cast<double>(em * en), t.out_bits);
+  const auto g = static_cast<double>(group);
+  if (a_id != last_a_) s.load_a = bytes_of(g * static_cast<double>(em * ek), t.in_bits);
+  if (b_id != last_b_) s.load_b = bytes_of(g * static_cast<double>(ek * en), t.b_bits);
+  if (c_id != last_c_ && c_started_[c_slot]) s.load_c = bytes_of(g * static_cast<double>(em * en), t.out_bits);
   c_started_[c_slot] = true;
-  if (last || next_c != c_id) s.store_c = bytes_of(static_cast<double>(em * en), t.out_bits);
+  if (last || next_c != c_id) s.store_c = bytes_of(g * static_cast<double>(em * en), t.out_bits);
   last_a_ = a_id;
   last_b_ = b_id;
   last_c_ = c_id;
@@ -315,6 +334,7 @@ bool TileWalker::next(TileStep& s) {
   s.task.m = em;
   s.task.n = en;
   s.task.k = ek;
+  s.task.batch = group;
   s.task.dataflow = t.dataflow;
   s.task.fill_drain = t_idx == t_blocks - 1;
   s.task.starts_op = first_;
@@ -322,7 +342,7 @@ bool TileWalker::next(TileStep& s) {
 
   // Operand traffic between buffers and the array, as SCALE-Sim counts SRAM accesses.
   const std::int64_t rows = std::max<std::int64_t>(1, geom_.rows), cols = std::max<std::int64_t>(1, geom_.cols);
-  double ra = static_cast<double>(em * ek), rb = static_cast<double>(ek * en), wc = static_cast<double>(em * en);
+  double ra = g * static_cast<double>(em * ek), rb = g * static_cast<double>(ek * en), wc = g * static_cast<double>(em * en);
   if (geom_.rows > 0) {
     switch (t.dataflow) {
       case Dataflow::kOutputStationary:

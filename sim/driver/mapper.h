@@ -27,6 +27,7 @@ struct MatrixTiling {
   std::int64_t instances = 1;  // independent GEMMs run back to back (attention heads x batch)
   std::int64_t m = 0, n = 0, k = 0;
   std::int64_t tile_m = 0, tile_n = 0, tile_k = 0;
+  std::int64_t tile_instances = 1;  // instances per tile: > 1 only when an instance fits a tile whole
   std::array<char, 3> order{'m', 'n', 'k'};  // outermost first
   int in_bits = 16, b_bits = 16, out_bits = 16;  // B is a weight with its own (e.g. FP4) format
 };
@@ -69,6 +70,7 @@ class TileWalker {
   std::array<std::int64_t, 3> count_{1, 1, 1};
   std::array<std::int64_t, 3> last_a_{-1, -1, -1}, last_b_{-1, -1, -1}, last_c_{-1, -1, -1};
   std::vector<bool> c_started_;
+  std::int64_t c_instance_ = 0;
   std::int64_t vec_done_ = 0;
   bool finished_ = false;
   bool first_ = true;

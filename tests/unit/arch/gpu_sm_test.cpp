@@ -91,7 +91,7 @@ TEST_CASE("wave quantization: SMs+1 tiles take two waves", "[gpu]") {
   // 132 SMs: 12 x 11 tiles of 128x256 is one full wave; one more tile column row starts a second.
   const auto full = sm.estimate(matrix(12 * 128, 11 * 256, 4096));
   const auto plus_one = sm.estimate(matrix(12 * 128 + 1, 11 * 256, 4096));  // 13 x 11 = 143 tiles
-  const auto exact = sm.choose_kernel(12 * 128, 11 * 256, 4096, DataType::kBf16, true);
+  const auto exact = sm.choose_kernel(12 * 128, 11 * 256, 4096, 1, DataType::kBf16, true);
   CHECK(exact.ctas == 132);
   CHECK(exact.waves == 1);
   CHECK(ratio(plus_one.time, full.time) == Approx(2.0).epsilon(0.01));
@@ -102,15 +102,15 @@ TEST_CASE("wave quantization: SMs+1 tiles take two waves", "[gpu]") {
 TEST_CASE("the library picks small tiles and split-K for skinny GEMMs", "[gpu]") {
   auto chip = load("h100-sxm");
   const arch::GpuSm& sm = sm_of(*chip);
-  const auto k = sm.choose_kernel(8, 8192, 8192, DataType::kBf16, true);
+  const auto k = sm.choose_kernel(8, 8192, 8192, 1, DataType::kBf16, true);
   CHECK(k.tile.m == 64);  // an 8-row problem wastes less of a 64-row tile
   CHECK(k.waves == 1);
   // 8 x 1024 makes only 8-16 CTAs: K is split to bring idle SMs in.
-  const auto narrow = sm.choose_kernel(8, 1024, 8192, DataType::kBf16, true);
+  const auto narrow = sm.choose_kernel(8, 1024, 8192, 1, DataType::kBf16, true);
   CHECK(narrow.split_k == 8);
   CHECK(narrow.waves == 1);
   // A large square GEMM keeps the biggest tile and no split.
-  const auto big = sm.choose_kernel(8192, 8192, 8192, DataType::kBf16, true);
+  const auto big = sm.choose_kernel(8192, 8192, 8192, 1, DataType::kBf16, true);
   CHECK(big.tile.m * big.tile.n == 128 * 256);
   CHECK(big.split_k == 1);
 }

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+// `xpusim compare`: one workload on several chips, side by side: latency, throughput, throughput per
+// watt, energy per item, what bounds the time, and where the energy goes.
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "sim/cli/cli.h"
+#include "sim/config/config_error.h"
+#include "sim/driver/simulate.h"
+#include "sim/result.h"
+#include "sim/unit_parse.h"
+#include "workloads/loader.h"
+
+namespace xpusim::cli {
+namespace {
+
+const std::vector<OptionSpec>& compare_options() {
+  static const std::vector<OptionSpec> specs{
+      {"--chips", "A,B,...", false, "comma-separated chip configs (YAML or SCALE-Sim .cfg)"},
+      {"--workload", "FILE", false, "workload: SCALE-Sim topology .csv, workload spec .yaml or HF config.json"},
+      {"--wset", "KEY=VALUE", true, "override a workload spec parameter, e.g. --wset batch=8"},
+      {"--format", "table|csv", false, "output format (default: table)"},
+  };
+  return specs;
+}
+
+const char* const kCompareUsage =
+    "Usage: xpusim compare --chips A.yaml,B.yaml[,...] --workload FILE [--wset KEY=VALUE]... [--format table|csv]\n"
+    "\n"
+    "Runs one workload on every chip and prints the results side by side.\n\n";
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> parts;
+  std::stringstream ss(s);
+  std::string p;
+  while (std::getline(ss, p, ',')) {
+    if (!p.empty()) parts.push_back(p);
+  }
+  return parts;
+}
+
+std::string top_bound(const Result& r) {
+  if (r.bound_compute >= r.bound_memory && r.bound_compute >= r.bound_interconnect) return "compute";
+  return r.bound_memory >= r.bound_interconnect ? "memory" : "interconnect";
+}
+
+/// "hbm 61%, vmem 32%, mxu 7%": components by falling share, those under 0.5% left out.
+std::string energy_shares(const Result& r) {
+  auto parts = r.energy_breakdown_j;
+  std::stable_sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string s;
+  for (const auto& [name, joules] : parts) {
+    const double pct = r.energy_j > 0 ? 100.0 * joules / r.energy_j : 0;
+    if (pct < 0.5) continue;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%s%s %.0f%%", s.empty() ? "" : ", ", name.c_str(), pct);
+    s += buf;
+  }
+  return s;
+}
+
+}  // namespace
+
+int compare_command(const std::vector<std::string>& args, std::ostream& out) {
+  const ParsedArgs a = parse_args(args, compare_options(), "compare");
+  if (a.help) {
+    out << kCompareUsage << options_help(compare_options());
+    return 0;
+  }
+  if (!a.positionals.empty()) throw UsageError("unexpected argument '" + a.positionals.front() + "'", "compare");
+  for (const char* required : {"--chips", "--workload"}) {
+    if (!a.has(required)) throw UsageError(std::string("missing ") + required, "compare");
+  }
+  const std::string fmt = a.get("--format", "table");
+  if (fmt != "table" && fmt != "csv") {
+    throw UsageError("--format expects table or csv, got '" + fmt + "'" + did_you_mean(fmt, {"table", "csv"}), "compare");
+  }
+  const std::vector<std::string> chips = split_commas(a.get("--chips"));
+  if (chips.empty()) throw UsageError("--chips names no chip", "compare");
+  check_overrides(a.all("--wset"), "--wset", "compare");
+  for (const auto& c : chips) require_file(c, "chip file", "compare");
+  require_file(a.get("--workload"), "workload file", "compare");
+
+  const wl::OpGraph graph = wl::load_workload(a.get("--workload"), a.all("--wset"));
+  std::vector<Result> results;
+  for (const auto& c : chips) {
+    auto chip = load_chip(c, {});
+    results.push_back(simulate(*chip, graph));
+  }
+
+  std::ostringstream o;
+  if (fmt == "csv") {
+    o << "chip,workload,latency_s,throughput,throughput_unit,throughput_per_watt,energy_per_item_j,avg_power_w,"
+         "bound_compute,bound_memory,bound_interconnect\n";
+    for (const auto& r : results) {
+      const double per_watt = r.avg_power_w > 0 ? r.throughput_value / r.avg_power_w : 0;
+      char buf[512];
+      std::snprintf(buf, sizeof buf, "%s,%s,%.9g,%.9g,%s,%.9g,%.9g,%.9g,%.6g,%.6g,%.6g\n", r.chip.c_str(), r.workload.c_str(),
+                    r.latency_s, r.throughput_value, r.throughput_unit.c_str(), per_watt, r.energy_j / graph.items(),
+                    r.avg_power_w, r.bound_compute, r.bound_memory, r.bound_interconnect);
+      o << buf;
+    }
+  } else {
+    const std::string unit = results.front().throughput_unit;
+    const std::string item = graph.item_unit();
+    o << "workload " << graph.name() << " (" << graph.items() << " " << item << " per run)\n\n";
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "%-18s %12s %16s %14s %14s %10s %-8s %s\n", "chip", "latency", unit.c_str(),
+                  (item + "/J").c_str(), ("J/" + item).c_str(), "power", "bound", "energy");
+    o << buf;
+    for (const auto& r : results) {
+      const double per_joule = r.energy_j > 0 ? graph.items() / r.energy_j : 0;
+      std::snprintf(buf, sizeof buf, "%-18s %12s %16.4g %14.4g %14.4g %10s %-8s %s\n", r.chip.c_str(),
+                    format(Time::from_seconds_ceil(r.latency_s)).c_str(), r.throughput_value, per_joule, r.energy_j / graph.items(),
+                    format(Power(r.avg_power_w)).c_str(), top_bound(r).c_str(), energy_shares(r).c_str());
+      o << buf;
+    }
+  }
+  out << o.str();
+  return 0;
+}
+
+}  // namespace xpusim::cli
