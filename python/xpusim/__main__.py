@@ -20,7 +20,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if len(args.inputs) == 1 and args.inputs[0].endswith(".csv"):
             import pandas as pd
-            write_report(pd.read_csv(args.inputs[0], keep_default_na=False, na_values=[""]), args.html, args.title)
+            df = pd.read_csv(args.inputs[0], keep_default_na=False, na_values=[""], float_precision="round_trip")
+            write_report(df, args.html, args.title)
         else:
             write_report(list(args.inputs), args.html, args.title)
     except (OSError, ValueError, KeyError) as e:
