@@ -44,6 +44,9 @@ def energy_by_kind(r: Result, chart_id: str) -> str:
     fig, ax = plt.subplots(figsize=(6, 0.45 * max(len(by_kind), 2) + 1))
     ax.barh(by_kind.index, by_kind.values * 1e3, color="#dd8452")
     ax.invert_yaxis()
+    total = by_kind.sum()
+    for y, e in enumerate(by_kind.values):
+        ax.text(e * 1e3, y, f" {e / total:.2%}" if total > 0 else "", va="center", fontsize=8)
     ax.set_xlabel("dynamic energy (mJ); static power is not attributed to ops")
     ax.set_title("Energy per op kind")
     return svg(fig, chart_id)
