@@ -31,6 +31,9 @@ class MemoryModel : public Component {
   virtual Bytes capacity() const = 0;
   /// Data-sheet peak: the floor of every transfer time (roofline).
   virtual Bandwidth peak_bandwidth() const = 0;
+  /// Time from issue to first data on an idle device: what every request exposes when nothing
+  /// overlaps it. Side-effect free; mappers weigh it against tile size.
+  virtual Time idle_latency() const = 0;
   /// True for off-chip memory; its traffic is what ops[].bytes and the roofline count.
   virtual bool off_chip() const = 0;
 };

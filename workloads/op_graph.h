@@ -55,7 +55,7 @@ class OpGraph {
   std::string name_;
   std::unique_ptr<Impl> impl_;
   double items_ = 1;
-  std::string item_unit_ = "inference";
+  std::string item_unit_ = "inferences";
 };
 
 }  // namespace xpusim::wl

@@ -46,6 +46,8 @@ class Dram final : public MemoryModel {
   Bytes capacity() const override { return p_.capacity; }
   /// channels x bus width x data rate / 8.
   Bandwidth peak_bandwidth() const override;
+  /// Precharge, activate and CAS: a request to a closed bank of an idle channel.
+  Time idle_latency() const override { return p_.t_rp + p_.t_rcd + p_.t_cl; }
   bool off_chip() const override { return true; }
   /// Background (standby) power of all devices, W.
   Power static_power() const override { return p_.background_power; }

@@ -33,6 +33,7 @@ class IdealMemory final : public MemoryModel {
   Bytes capacity() const override { return p_.capacity; }
   /// kUnboundedBytesPerSecond (see there).
   Bandwidth peak_bandwidth() const override { return Bandwidth(kUnboundedBytesPerSecond); }
+  Time idle_latency() const override { return p_.latency; }
   bool off_chip() const override { return true; }
   std::vector<Stat> stats() const override;
   void reset() override;

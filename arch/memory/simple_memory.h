@@ -31,6 +31,7 @@ class SimpleMemory final : public MemoryModel {
   Time transfer_time(Bytes bytes) const;
   Bytes capacity() const override { return p_.capacity; }
   Bandwidth peak_bandwidth() const override { return p_.bandwidth; }
+  Time idle_latency() const override { return p_.latency; }
   bool off_chip() const override { return true; }
   std::vector<Stat> stats() const override;
   void reset() override;

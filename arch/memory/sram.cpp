@@ -29,6 +29,8 @@ const Schema<SramParams>& SramParams::schema() {
 
 Sram::Sram(ComponentContext ctx, const SramParams& p) : MemoryModel(std::move(ctx)), p_(p), clock_(p.clock) {}
 
+Time Sram::idle_latency() const { return clock_.to_time(Cycles(p_.latency_cycles)); }
+
 Bandwidth Sram::peak_bandwidth() const {
   return Bandwidth(static_cast<double>(p_.banks * p_.port_width.count()) * p_.clock.hz());
 }

@@ -35,6 +35,7 @@ class Sram final : public MemoryModel {
   Bytes capacity() const override { return p_.capacity; }
   /// banks x port_width x clock.
   Bandwidth peak_bandwidth() const override;
+  Time idle_latency() const override;
   bool off_chip() const override { return false; }
   /// Leakage, W.
   Power static_power() const override { return p_.leakage_power; }

@@ -120,6 +120,7 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
   const std::int64_t rows = std::max<std::int64_t>(1, geom.rows), cols = std::max<std::int64_t>(1, geom.cols);
   std::vector<Dataflow> flows = geom.dataflows.empty() ? std::vector<Dataflow>{Dataflow::kOutputStationary} : geom.dataflows;
   const Bandwidth bw = chip.main_memory().peak_bandwidth();
+  const double tile_latency_s = (chip.main_memory().idle_latency() + u.ifmap_buffer->idle_latency()).seconds();
 
   OpPlan best;
   double best_score = std::numeric_limits<double>::infinity();
@@ -168,12 +169,14 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
               const Bytes traffic = nest_traffic(cand);
               const std::int64_t tiles = base.instances * ceil_div(base.m, cand.tile_m) * ceil_div(base.n, cand.tile_n) *
                                          ceil_div(base.k, cand.tile_k);
-              // Estimated time: the slower of compute and traffic, plus the first tile's exposed load.
+              // Estimated time: the slower of compute and traffic, plus the first tile's exposed load,
+              // plus the latency each tile exposes (double buffering issues a load only when a half
+              // frees up): small tiles hide the first load, large ones pay fewer latencies.
               // A tile with fewer folds than arrays leaves arrays idle.
               const double folds = static_cast<double>(fr * fc), arrays = static_cast<double>(geom.arrays);
               const double quantized_s = compute_s * std::ceil(folds / arrays) * arrays / folds;
               const double score = std::max(quantized_s, (traffic / bw).seconds()) + ((a + b) / bw).seconds() +
-                                   1e-12 * static_cast<double>(tiles);
+                                   tile_latency_s * static_cast<double>(tiles);
               if (score < best_score) {
                 best_score = score;
                 best.mat = cand;

@@ -185,7 +185,7 @@ Result Run::assemble() const {
   for (const auto& rec : records_) end = std::max(end, rec.end);
   r.latency_s = end.seconds();
   r.throughput_value = end.ps() > 0 ? graph_.items() / r.latency_s : 0;
-  r.throughput_unit = graph_.item_unit() + "s/s";
+  r.throughput_unit = graph_.item_unit() + "/s";
 
   Energy total{0};
   for (std::size_t i = 0; i < chip_.components().size(); ++i) {

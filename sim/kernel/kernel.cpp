@@ -8,9 +8,6 @@
 #include <string>
 #include <vector>
 
-// libsystemc references sc_main; xpusim never uses it (main() is ours), so a weak empty one suffices.
-extern "C" __attribute__((weak)) int sc_main(int, char**) { return 0; }
-
 namespace xpusim::kernel {
 namespace {
 

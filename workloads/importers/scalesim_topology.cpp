@@ -208,7 +208,7 @@ OpGraph import_scalesim_topology(const std::string& path) {
   diag.throw_if_any();
 
   OpGraph g(std::filesystem::path(path).stem().string());
-  g.set_items(1, "inference");
+  g.set_items(1, "inferences");
   // SCALE-Sim allows repeated layer names (its MLPERF and DeepBench files have them); the graph needs
   // unique ones, so a repeat becomes "name#2", "name#3", ...
   std::set<std::string> used;

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// `xpusim list [TYPE]`: every registered model type with its documented parameters (like sst-info),
+// read from the same schemas that check configs, so the listing cannot drift from the code.
+#include <algorithm>
+
+#include "arch/registry.h"
+#include "sim/cli/cli.h"
+
+namespace xpusim::cli {
+namespace {
+
+const char* const kListUsage =
+    "Usage: xpusim list [TYPE]...\n"
+    "\n"
+    "Lists every model type a chip config may use (`type:` of a component), each with its\n"
+    "parameters: key, kind (unit), default and meaning. Parameters without a default are required.\n\n";
+
+void describe(const arch::ModelInfo& m, std::ostream& out) {
+  out << m.type << (m.doc.empty() ? "" : " - " + m.doc) << "\n";
+  std::vector<std::vector<std::string>> rows{{"key", "kind", "default", "doc"}};
+  for (const FieldDoc& f : m.fields) {
+    rows.push_back({f.key, f.kind,
+                    f.required               ? "(required)"
+                    : f.default_text.empty() ? "\"\""
+                                             : f.default_text,
+                    f.doc});
+  }
+  std::vector<std::size_t> width(4, 0);
+  for (const auto& r : rows) {
+    for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  }
+  for (const auto& r : rows) {
+    std::string line = "  ";
+    for (std::size_t c = 0; c + 1 < r.size(); ++c) line += r[c] + std::string(width[c] - r[c].size() + 2, ' ');
+    out << line << r.back() << "\n";
+  }
+}
+
+}  // namespace
+
+int list_command(const std::vector<std::string>& args, std::ostream& out) {
+  const std::vector<OptionSpec> no_options;
+  const ParsedArgs a = parse_args(args, no_options, "list");
+  if (a.help) {
+    out << kListUsage << options_help(no_options);
+    return 0;
+  }
+  const arch::Registry& registry = arch::Registry::instance();
+  const std::vector<std::string> types = registry.types();
+  std::vector<std::string> wanted = a.positionals.empty() ? types : a.positionals;
+  // Check every name first, so an error never follows half a listing.
+  for (const auto& t : wanted) {
+    if (!registry.find(t)) {
+      throw UsageError("unknown model type '" + t + "'" + did_you_mean(t, types), "list");
+    }
+  }
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    if (i > 0) out << "\n";
+    describe(*registry.find(wanted[i]), out);
+  }
+  return 0;
+}
+
+}  // namespace xpusim::cli

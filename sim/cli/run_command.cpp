@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+// `xpusim run`: load a chip and a workload, simulate, and print or write the result.
+#include <algorithm>
+
+#include "sim/cli/cli.h"
+#include "sim/config/config_error.h"
+#include "sim/driver/simulate.h"
+#include "sim/result.h"
+#include "workloads/loader.h"
+
+namespace xpusim::cli {
+namespace {
+
+const std::vector<OptionSpec>& run_options() {
+  static const std::vector<OptionSpec> specs{
+      {"--chip", "FILE", false, "chip config: YAML, or a SCALE-Sim .cfg"},
+      {"--workload", "FILE", false, "workload: SCALE-Sim topology .csv, workload spec .yaml or HF config.json"},
+      {"--set", "PATH=VALUE", true, "override a chip parameter, e.g. --set dram.data_rate=\"8 GT/s\""},
+      {"--wset", "KEY=VALUE", true, "override a workload spec parameter, e.g. --wset batch=8"},
+      {"--format", "table|json|csv", false, "output format (default: table)"},
+      {"--out", "FILE", false, "write the result to FILE instead of standard output"},
+      {"--trace", "FILE", false, "write a Chrome/Perfetto trace (open in ui.perfetto.dev)"},
+  };
+  return specs;
+}
+
+const char* const kRunUsage =
+    "Usage: xpusim run --chip FILE --workload FILE [--set PATH=VALUE]... [--wset KEY=VALUE]...\n"
+    "                  [--format table|json|csv] [--out FILE] [--trace FILE]\n"
+    "\n"
+    "Simulates the workload on the chip and reports latency, throughput, energy and what bounds\n"
+    "each op. Outputs are written only when the whole run succeeded.\n\n";
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& args, std::ostream& out) {
+  const ParsedArgs a = parse_args(args, run_options(), "run");
+  if (a.help) {
+    out << kRunUsage << options_help(run_options());
+    return 0;
+  }
+  if (!a.positionals.empty()) {
+    throw UsageError(
+        "unexpected argument '" + a.positionals.front() + "' (inputs are given with --chip and --workload)", "run");
+  }
+  for (const char* required : {"--chip", "--workload"}) {
+    if (!a.has(required)) throw UsageError(std::string("missing ") + required + " FILE", "run");
+  }
+  const std::string format = a.get("--format", "table");
+  const std::vector<std::string> formats{"table", "json", "csv"};
+  if (std::find(formats.begin(), formats.end(), format) == formats.end()) {
+    throw UsageError("--format expects table, json or csv, got '" + format + "'" + did_you_mean(format, formats),
+                     "run");
+  }
+  check_overrides(a.all("--set"), "--set", "run");
+  check_overrides(a.all("--wset"), "--wset", "run");
+  // Check everything cheap before the (possibly long) simulation, so mistakes surface at once.
+  require_file(a.get("--chip"), "chip file", "run");
+  require_file(a.get("--workload"), "workload file", "run");
+  std::vector<std::pair<std::string, std::string>> outputs;
+  for (const char* option : {"--out", "--trace"}) {
+    if (a.has(option)) outputs.emplace_back(option, a.get(option));
+  }
+  OutputFiles::check_writable(outputs);
+
+  std::unique_ptr<arch::Chip> chip = load_chip(a.get("--chip"), a.all("--set"));
+  wl::OpGraph graph = wl::load_workload(a.get("--workload"), a.all("--wset"));
+  SimOptions options;
+  options.trace = a.has("--trace");
+  const Result result = simulate(*chip, graph, options);
+
+  const std::string text = format == "json" ? to_json(result) : format == "csv" ? to_csv(result) : to_table(result);
+  OutputFiles files;
+  if (a.has("--out")) files.add(a.get("--out"), text);
+  if (a.has("--trace")) files.add(a.get("--trace"), to_chrome_trace(result));
+  files.commit();
+  if (!a.has("--out")) out << text;
+  return 0;
+}
+
+}  // namespace xpusim::cli

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: MIT
+// Text forms of a Result: JSON (stable keys), CSV, a human table and Chrome trace-event JSON.
+// Everything is written by hand with std::to_chars, so output is byte-stable and locale-free.
+#include "sim/result.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <string_view>
+
+namespace xpusim {
+namespace {
+
+// Shortest text that parses back to exactly `v` (to_chars is locale-independent). JSON has no
+// NaN or infinity, so those become null rather than an unparsable token.
+std::string num(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
+std::string num(std::int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
+// `v` with `digits` significant digits, for humans.
+std::string sig(double v, int digits) {
+  if (!std::isfinite(v)) return std::isnan(v) ? "nan" : (v < 0 ? "-inf" : "inf");
+  char buf[48];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, digits);
+  return std::string(buf, end);
+}
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if the bytes there are not one.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  std::uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3Fu);
+  }
+  // Reject overlong forms, surrogates and values past U+10FFFF, which strict JSON readers refuse.
+  static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0;
+  return n;
+}
+
+// A JSON string literal. Names come from user files, so quotes, control characters and invalid
+// UTF-8 (replaced by U+FFFD) must not break the document.
+std::string quote(std::string_view s) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < s.size();) {
+    char c = s[i];
+    std::size_t n = utf8_length(s, i);
+    if (n == 0) {
+      out += "\\ufffd";
+      ++i;
+      continue;
+    }
+    if (n > 1) {
+      out.append(s.substr(i, n));
+      i += n;
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[(c >> 4) & 0xF];
+          out += kHex[c & 0xF];
+        } else {
+          out += c;
+        }
+    }
+    ++i;
+  }
+  return out + "\"";
+}
+
+// A CSV field per RFC 4180: quoted only when it holds a separator, a quote or a line break.
+std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// Picoseconds as microseconds with up to six decimals, exactly: trace viewers take ts and dur in
+// microseconds, and integer arithmetic avoids binary-fraction noise such as 0.30000000000000004.
+std::string micros(std::int64_t ps) {
+  std::string sign = ps < 0 ? "-" : "";
+  std::uint64_t a = ps < 0 ? 0 - static_cast<std::uint64_t>(ps) : static_cast<std::uint64_t>(ps);
+  std::string out = sign + std::to_string(a / 1000000);
+  std::string frac = std::to_string(a % 1000000);
+  frac.insert(0, 6 - frac.size(), '0');
+  while (!frac.empty() && frac.back() == '0') frac.pop_back();
+  return frac.empty() ? out : out + "." + frac;
+}
+
+// "1.234 ms": four significant digits and an SI prefix, for the human table.
+std::string si(double v, std::string_view unit) {
+  static constexpr const char* kPrefix[] = {"p", "n", "u", "m", "", "k", "M", "G", "T", "P"};
+  if (v == 0 || !std::isfinite(v)) return sig(v, 4) + " " + std::string(unit);
+  int k = static_cast<int>(std::floor(std::log10(std::fabs(v)) / 3));
+  k = std::clamp(k, -4, 5);
+  double scaled = v / std::pow(10.0, 3 * k);
+  // Rounding to four digits can carry into the next prefix (999.97 -> 1000).
+  if (std::fabs(scaled) >= 999.95 && k < 5) {
+    ++k;
+    scaled = v / std::pow(10.0, 3 * k);
+  }
+  return sig(scaled, 4) + " " + kPrefix[k + 4] + std::string(unit);
+}
+
+std::string percent(double part, double whole) {
+  if (!(whole > 0)) return "-";
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, 100.0 * part / whole, std::chars_format::fixed, 1);
+  return std::string(buf, end) + "%";
+}
+
+std::string pad(std::string s, std::size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+std::string pad_left(std::string s, std::size_t width) {
+  if (s.size() < width) s.insert(0, width - s.size(), ' ');
+  return s;
+}
+
+// Rows of cells printed as aligned columns; columns listed in `right` are right-aligned (numbers).
+std::string columns(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right,
+                    const std::string& indent) {
+  std::vector<std::size_t> width;
+  for (const auto& row : rows) {
+    width.resize(std::max(width.size(), row.size()), 0);
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line = indent;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      bool r = c < right.size() && right[c];
+      bool last = c + 1 == row.size();
+      line += r ? pad_left(row[c], width[c]) : (last ? row[c] : pad(row[c], width[c]));
+      if (!last) line += "  ";
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::int64_t to_ps(double seconds) { return static_cast<std::int64_t>(std::llround(seconds * 1e12)); }
+
+}  // namespace
+
+std::string to_json(const Result& r) {
+  std::string o = "{\n";
+  o += "  \"chip\": " + quote(r.chip) + ",\n";
+  o += "  \"workload\": " + quote(r.workload) + ",\n";
+  o += "  \"latency_s\": " + num(r.latency_s) + ",\n";
+  o += "  \"throughput\": {\"value\": " + num(r.throughput_value) + ", \"unit\": " + quote(r.throughput_unit) + "},\n";
+  o += "  \"energy_j\": " + num(r.energy_j) + ",\n";
+  o += "  \"avg_power_w\": " + num(r.avg_power_w) + ",\n";
+  o += "  \"energy_breakdown_j\": {";
+  for (std::size_t i = 0; i < r.energy_breakdown_j.size(); ++i) {
+    const auto& [component, joules] = r.energy_breakdown_j[i];
+    o += (i ? ", " : "") + quote(component) + ": " + num(joules);
+  }
+  o += "},\n";
+  o += "  \"time_bound_fraction\": {\"compute\": " + num(r.bound_compute) + ", \"memory\": " + num(r.bound_memory) +
+       ", \"interconnect\": " + num(r.bound_interconnect) + "},\n";
+  o += "  \"ops\": [";
+  for (std::size_t i = 0; i < r.ops.size(); ++i) {
+    const OpResult& op = r.ops[i];
+    o += std::string(i ? "," : "") + "\n    {\"name\": " + quote(op.name) + ", \"kind\": " + quote(op.kind) +
+         ", \"unit\": " + quote(op.unit) + ", \"dataflow\": " + quote(op.dataflow) +
+         ", \"start_s\": " + num(op.start_s) + ", \"end_s\": " + num(op.end_s) + ", \"flops\": " + num(op.flops) +
+         ", \"bytes\": " + num(op.bytes) + ", \"bound\": " + quote(op.bound) +
+         ", \"compute_cycles\": " + num(op.compute_cycles) + ", \"energy_j\": " + num(op.energy_j) +
+         ", \"roofline_s\": " + num(op.roofline_s) + "}";
+  }
+  o += r.ops.empty() ? "],\n" : "\n  ],\n";
+  o += "  \"stats\": [";
+  for (std::size_t i = 0; i < r.stats.size(); ++i) {
+    const ComponentStat& s = r.stats[i];
+    o += std::string(i ? "," : "") + "\n    {\"component\": " + quote(s.component) + ", \"key\": " + quote(s.key) +
+         ", \"value\": " + num(s.value) + ", \"unit\": " + quote(s.unit) + "}";
+  }
+  o += r.stats.empty() ? "]\n" : "\n  ]\n";
+  return o + "}\n";
+}
+
+std::string to_csv(const Result& r) {
+  std::string o = "name,kind,unit,dataflow,start_s,end_s,flops,bytes,bound,compute_cycles,energy_j,roofline_s\n";
+  for (const OpResult& op : r.ops) {
+    o += csv_field(op.name) + "," + csv_field(op.kind) + "," + csv_field(op.unit) + "," + csv_field(op.dataflow) + "," +
+         num(op.start_s) + "," + num(op.end_s) + "," + num(op.flops) + "," + num(op.bytes) + "," + csv_field(op.bound) +
+         "," + num(op.compute_cycles) + "," + num(op.energy_j) + "," + num(op.roofline_s) + "\n";
+  }
+  return o;
+}
+
+std::string to_table(const Result& r) {
+  std::string o;
+  o += columns({{"chip", r.chip},
+                {"workload", r.workload},
+                {"latency", si(r.latency_s, "s")},
+                {"throughput",
+                 (std::fabs(r.throughput_value) >= 1000 ? si(r.throughput_value, "") : sig(r.throughput_value, 4)) +
+                     " " + r.throughput_unit},
+                {"energy", si(r.energy_j, "J")},
+                {"avg power", si(r.avg_power_w, "W")}},
+               {}, "");
+
+  o += "\nenergy breakdown\n";
+  std::vector<std::vector<std::string>> energy;
+  for (const auto& [component, joules] : r.energy_breakdown_j) {
+    energy.push_back({component, si(joules, "J"), percent(joules, r.energy_j)});
+  }
+  if (energy.empty()) energy.push_back({"(none)"});
+  o += columns(energy, {false, true, true}, "  ");
+
+  o += "\ntime bound\n";
+  o += columns({{"compute", percent(r.bound_compute, 1)},
+                {"memory", percent(r.bound_memory, 1)},
+                {"interconnect", percent(r.bound_interconnect, 1)}},
+               {false, true}, "  ");
+
+  // Slowest first; a stable sort keeps graph order among equal durations, so the table is deterministic.
+  std::vector<std::size_t> order(r.ops.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  auto duration = [&](std::size_t i) { return r.ops[i].end_s - r.ops[i].start_s; };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return duration(a) > duration(b); });
+  const std::size_t shown = std::min<std::size_t>(order.size(), 10);
+  o += "\nslowest ops (" + std::to_string(shown) + " of " + std::to_string(r.ops.size()) + ")\n";
+  std::vector<std::vector<std::string>> rows{{"name", "kind", "unit", "time", "share", "bound", "roofline"}};
+  for (std::size_t k = 0; k < shown; ++k) {
+    const OpResult& op = r.ops[order[k]];
+    rows.push_back({op.name, op.kind, op.unit, si(duration(order[k]), "s"), percent(duration(order[k]), r.latency_s),
+                    op.bound, si(op.roofline_s, "s")});
+  }
+  o += columns(rows, {false, false, false, true, true, false, true}, "  ");
+  return o;
+}
+
+std::string to_chrome_trace(const Result& r) {
+  std::vector<TraceSpan> spans = r.timeline;
+  // A result without a recorded timeline still has each op's interval; show those on one track.
+  if (spans.empty()) {
+    for (const OpResult& op : r.ops) {
+      spans.push_back({"ops", op.name, "op", to_ps(op.start_s), to_ps(op.end_s) - to_ps(op.start_s)});
+    }
+  }
+  // Tracks get thread ids in order of first appearance, which is fixed by the timeline's order.
+  std::vector<std::string> tracks;
+  auto tid_of = [&](const std::string& track) {
+    auto it = std::find(tracks.begin(), tracks.end(), track);
+    if (it == tracks.end()) {
+      tracks.push_back(track);
+      return tracks.size();
+    }
+    return static_cast<std::size_t>(it - tracks.begin()) + 1;
+  };
+  std::vector<std::size_t> tids;
+  tids.reserve(spans.size());
+  for (const TraceSpan& s : spans) tids.push_back(tid_of(s.track));
+
+  std::string o = "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n";
+  std::string process = r.chip.empty() ? "xpusim" : r.chip;
+  if (!r.workload.empty()) process += " / " + r.workload;
+  o += "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": 0, \"args\": {\"name\": " + quote(process) +
+       "}}";
+  for (std::size_t t = 0; t < tracks.size(); ++t) {
+    std::string tid = std::to_string(t + 1);
+    o += ",\n{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": " + tid +
+         ", \"args\": {\"name\": " + quote(tracks[t]) + "}}";
+    o += ",\n{\"name\": \"thread_sort_index\", \"ph\": \"M\", \"pid\": 1, \"tid\": " + tid +
+         ", \"args\": {\"sort_index\": " + tid + "}}";
+  }
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    const TraceSpan& s = spans[i];
+    o += ",\n{\"name\": " + quote(s.name) + ", \"cat\": " + quote(s.category.empty() ? "span" : s.category) +
+         ", \"ph\": \"X\", \"pid\": 1, \"tid\": " + std::to_string(tids[i]) + ", \"ts\": " + micros(s.start_ps) +
+         ", \"dur\": " + micros(s.duration_ps) + "}";
+  }
+  return o + "\n]}\n";
+}
+
+}  // namespace xpusim

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Bad input to the xpusim CLI: every case exits 2 with "xpusim: error: ..." naming the problem, prints
+# nothing on stdout and leaves no output file. Usage: cli_errors_test.sh XPUSIM_BINARY SOURCE_DIR
+set -u
+XPUSIM=$1
+SRC=$2
+source "$SRC/tests/cli/lib.sh"
+FIX="$SRC/tests/cli/fixtures"
+WL="$FIX/two_gemms.csv"
+
+# --- command line ---
+xp
+expect_bad_input "missing command"
+xp runn --chip x
+expect_bad_input "unknown command 'runn' (did you mean 'run'?)"
+xp --chp x
+expect_bad_input "unknown option '--chp' before a command"
+xp run --chp "$FIX/toy_chip.yaml" --workload "$WL"
+expect_bad_input "unknown option '--chp' for 'run' (did you mean '--chip'?)"
+expect_err "Run 'xpusim run --help' for usage."
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --formt json
+expect_bad_input "(did you mean '--format'?)"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --format jsno
+expect_bad_input "--format expects table, json or csv, got 'jsno' (did you mean 'json'?)"
+xp run --chip "$FIX/toy_chip.yaml" --workload
+expect_bad_input "option '--workload' needs a value"
+xp run --workload "$WL"
+expect_bad_input "missing --chip FILE"
+xp run --chip "$FIX/toy_chip.yaml" --chip "$FIX/toy_chip.yaml" --workload "$WL"
+expect_bad_input "option '--chip' given more than once"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" extra.txt
+expect_bad_input "unexpected argument 'extra.txt'"
+xp run --chip "$WORK/nope.yaml" --workload "$WL"
+expect_bad_input "chip file '$WORK/nope.yaml' does not exist"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WORK/nope.csv"
+expect_bad_input "workload file '$WORK/nope.csv' does not exist"
+xp run --chip "$FIX" --workload "$WL"
+expect_bad_input "is not a regular file"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --out "$WORK/no/such/dir/r.json"
+expect_bad_input "--out '$WORK/no/such/dir/r.json': directory '$WORK/no/such/dir' does not exist"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --out "$WORK/same.json" --trace "$WORK/same.json"
+expect_bad_input "--out and --trace would go to the same file '$WORK/same.json'"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --out "$WORK/same.json" --trace "$WORK/./same.json"
+expect_bad_input "--out and --trace would go to the same file"
+expect_no_file "$WORK/same.json"
+xp validate
+expect_bad_input "missing FILE to validate"
+xp validate "$FIX/toy_chip.yaml" --wset batch=2
+expect_bad_input "--wset applies to workloads"
+xp list --verbose
+expect_bad_input "unknown option '--verbose' for 'list'"
+
+# --- overrides ---
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --set dram --out "$WORK/r1.json"
+expect_bad_input "--set 'dram': expects PATH=VALUE"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --wset =8
+expect_bad_input "--wset '=8': expects KEY=VALUE"
+expect_no_file "$WORK/r1.json"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --set drma.channels=4 --out "$WORK/r2.json"
+expect_bad_input "no element named 'drma' under 'components' (did you mean 'dram'?)"
+expect_no_file "$WORK/r2.json"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --set chip.nmae=x --out "$WORK/r3.json"
+expect_bad_input "chip: unknown key 'nmae' (did you mean 'name'?)"
+expect_no_file "$WORK/r3.json"
+xp validate "$FIX/toy_chip.yaml" --set sram.clock="3.35 TB"
+expect_bad_input "--set components.sram.clock: sram (memory/sram): 'clock' expects a frequency like \"1.755 GHz\", got \"3.35 TB\""
+xp validate "$FIX/toy_chip.yaml" --set sram.bandwdith="3.35 TB/s"
+expect_bad_input "sram (memory/sram): unknown key 'bandwdith'"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$FIX/gemm.yaml" --wset m=0 --out "$WORK/m0.json"
+expect_bad_input "'m' must be at least 1"
+expect_no_file "$WORK/m0.json"
+
+# --- a failed run never replaces or truncates an existing output ---
+echo "previous result" >"$WORK/keep.json"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --set drma.channels=4 --out "$WORK/keep.json" --trace "$WORK/keep.trace"
+expect_code 2
+if [ "$(cat "$WORK/keep.json")" = "previous result" ]; then ok; else fail "--out file changed by a failed run"; fi
+expect_no_file "$WORK/keep.trace"
+
+# --- config error fixtures: each names its expected messages in '# expect:' lines ---
+for f in "$SRC"/tests/config_errors/*.yaml; do
+  mapfile -t expected < <(sed -n 's/^# expect: //p' "$f")
+  if [ ${#expected[@]} -eq 0 ]; then
+    last_cmd="(fixture $f)"; code=0; : >"$WORK/out"; : >"$WORK/err"
+    fail "fixture has no '# expect:' line"
+    continue
+  fi
+  xp validate "$f"
+  for e in "${expected[@]}"; do expect_bad_input "$e"; done
+  out="$WORK/$(basename "$f" .yaml).json"
+  xp run --chip "$f" --workload "$WL" --format json --out "$out" --trace "$out.trace"
+  for e in "${expected[@]}"; do expect_bad_input "$e"; done
+  expect_no_file "$out"
+  expect_no_file "$out.trace"
+done
+
+finish

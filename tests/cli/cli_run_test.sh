@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Success paths of the xpusim CLI: list, validate (and replaying its resolved config), run in every
+# format with --out/--trace, --set reaching a parameter, SCALE-Sim .cfg chips, and the bundled chip
+# configs. Usage: cli_run_test.sh XPUSIM_BINARY SOURCE_DIR
+set -u
+XPUSIM=$1
+SRC=$2
+source "$SRC/tests/cli/lib.sh"
+FIX="$SRC/tests/cli/fixtures"
+CHIP="$FIX/toy_chip.yaml"
+WL="$FIX/two_gemms.csv"
+
+# json_check FILE PYTHON_EXPR: FILE parses as strict JSON and the expression (over `d`) is true.
+json_check() {
+  if python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1"; then
+    ok
+  else
+    fail "JSON check failed on $1: $2"
+  fi
+}
+
+# --- help ---
+for cmd in "" run validate list; do
+  xp $cmd --help
+  expect_code 0
+  expect_out "Usage: xpusim"
+done
+xp run --help
+expect_out "--set PATH=VALUE"
+xp help validate
+expect_code 0
+expect_out "Usage: xpusim validate"
+
+# --- list: every registered type with its parameters ---
+xp list
+expect_code 0
+for t in memory/dram memory/sram compute/systolic compute/vector; do expect_out "$t - "; done
+expect_out "  key "
+expect_out "bus_width_bits"
+expect_out "(required)"
+xp list memory/sram
+expect_code 0
+expect_out "port_width"
+if grep -qF "memory/dram" "$WORK/out"; then fail "list memory/sram also listed memory/dram"; else ok; fi
+xp list memory/dran
+expect_bad_input "unknown model type 'memory/dran' (did you mean 'memory/dram'?)"
+
+# --- validate: a chip, its resolved config replayed, and workloads ---
+xp validate "$CHIP"
+expect_code 0
+expect_out "ok: toy, 4 components"
+expect_out "lane_op_energy: 0 J"  # a default, filled in
+# The resolved config (base: file expanded, defaults filled) must describe the same chip.
+tail -n +2 "$WORK/out" >"$WORK/resolved.yaml"  # after the "ok:" line
+xp validate "$WORK/resolved.yaml"
+expect_code 0
+if diff -q "$WORK/resolved.yaml" <(tail -n +2 "$WORK/out") >/dev/null; then ok; else fail "resolved config is not a fixed point"; fi
+xp validate "$CHIP" --set mxu.rows=64 --set chip.name=toy64
+expect_code 0
+expect_out "ok: toy64, 4 components"
+expect_out "rows: 64"
+xp validate "$WL"
+expect_code 0
+expect_out "ok: two_gemms, 2 ops, 8.389 MFLOP"
+xp validate "$FIX/gemm.yaml" --wset m=512
+expect_code 0
+expect_out "1 ops, 67.11 MFLOP"
+
+# --- run: table, json, csv; determinism; --out and --trace ---
+xp run --chip "$CHIP" --workload "$WL"
+expect_code 0
+for s in "chip        toy" "latency " "throughput " "energy breakdown" "time bound" "slowest ops (2 of 2)" "fc1" "fc2"; do
+  expect_out "$s"
+done
+xp run --chip "$CHIP" --workload "$WL" --format json
+expect_code 0
+cp "$WORK/out" "$WORK/stdout.json"
+json_check "$WORK/stdout.json" "set(['latency_s','throughput','energy_j','avg_power_w','energy_breakdown_j','time_bound_fraction','ops']) <= set(d) and d['latency_s'] > 0 and len(d['ops']) == 2"
+json_check "$WORK/stdout.json" "all(o['end_s'] - o['start_s'] >= o['roofline_s'] * (1 - 1e-9) for o in d['ops'])"
+json_check "$WORK/stdout.json" "abs(sum(d['energy_breakdown_j'].values()) - d['energy_j']) <= 1e-9 * d['energy_j']"
+xp run --chip "$CHIP" --workload "$WL" --format json --out "$WORK/r.json" --trace "$WORK/r.trace.json"
+expect_code 0
+if [ -s "$WORK/out" ]; then fail "stdout not empty with --out"; else ok; fi
+if cmp -s "$WORK/r.json" "$WORK/stdout.json"; then ok; else fail "--out differs from stdout, or runs differ"; fi
+json_check "$WORK/r.trace.json" "any(e['ph'] == 'X' for e in d['traceEvents']) and any(e.get('name') == 'thread_name' for e in d['traceEvents'])"
+if ls -a "$WORK" | grep -q '\.tmp-'; then fail "temporary files left after a successful run"; else ok; fi
+# An existing output is replaced whole.
+echo "old content that is longer than nothing" >"$WORK/r.csv"
+xp run --chip "$CHIP" --workload "$WL" --format csv --out "$WORK/r.csv"
+expect_code 0
+if [ "$(head -1 "$WORK/r.csv")" = "name,kind,unit,dataflow,start_s,end_s,flops,bytes,bound,compute_cycles,energy_j,roofline_s" ] &&
+  [ "$(wc -l <"$WORK/r.csv")" -eq 3 ]; then ok; else fail "CSV output: header + 2 rows expected"; fi
+
+# --- --set reaches model parameters: a 4x smaller array needs more compute cycles ---
+xp run --chip "$CHIP" --workload "$WL" --format json --set mxu.rows=16 --set components.mxu.cols=16
+expect_code 0
+cp "$WORK/out" "$WORK/small.json"
+if python3 - "$WORK/stdout.json" "$WORK/small.json" <<'EOF'; then ok; else fail "--set mxu.rows/cols did not slow the GEMMs"; fi
+import json, sys
+big, small = (json.load(open(p)) for p in sys.argv[1:3])
+sys.exit(0 if all(s["compute_cycles"] > b["compute_cycles"] for b, s in zip(big["ops"], small["ops"])) else 1)
+EOF
+
+# --- SCALE-Sim inputs unchanged: a .cfg chip and a topology CSV ---
+xp validate "$FIX/small.cfg"
+expect_code 0
+expect_out "ok: cli_small"
+xp run --chip "$FIX/small.cfg" --workload "$WL" --format json --set systolic_array.rows=8
+expect_code 0
+expect_out "\"chip\": \"cli_small\""
+
+# --- every bundled chip validates and runs ---
+for chip in "$SRC"/configs/chips/*.yaml; do
+  [ -e "$chip" ] || continue
+  xp validate "$chip"
+  expect_code 0
+  expect_out "ok: "
+  xp run --chip "$chip" --workload "$FIX/gemm.yaml" --wset dtype=int8  # int8 runs on int8 and wider arrays
+  expect_code 0
+  expect_out "slowest ops (1 of 1)"
+done
+
+finish

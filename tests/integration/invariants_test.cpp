@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// Physical invariants on every bundled chip x workload pair: no op beats its roofline, energy is the
+// sum of its parts, identical inputs give byte-identical output, and many runs share one process.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "arch/chip.h"
+#include "sim/driver/simulate.h"
+#include "workloads/loader.h"
+
+using namespace xpusim;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> bundled_chips() {
+  std::vector<std::string> chips;
+  for (const auto& e : fs::directory_iterator(std::string(XPUSIM_SOURCE_DIR) + "/configs/chips")) {
+    if (e.path().extension() == ".yaml") chips.push_back(e.path().string());
+  }
+  std::sort(chips.begin(), chips.end());
+  return chips;
+}
+
+const std::vector<std::string>& invariant_workloads() {
+  static const std::vector<std::string> w{"/traces/scalesim/resnet50.csv", "/configs/workloads/resnet50.yaml",
+                                          "/configs/workloads/gemm-512.yaml", "/configs/workloads/llama-2-7b-decode.yaml",
+                                          "/configs/workloads/mixtral-8x7b-decode.yaml"};
+  return w;
+}
+
+}  // namespace
+
+TEST_CASE("every op of every bundled workload respects the roofline and energy adds up", "[integration]") {
+  const auto chips = bundled_chips();
+  REQUIRE(chips.size() >= 3);
+  for (const auto& chip_path : chips) {
+    auto chip = arch::Chip::load(chip_path);
+    for (const auto& w : invariant_workloads()) {
+      INFO(chip_path << " x " << w);
+      // SCALE-Sim-style chips compute in int8: YAML workloads are set to int8 for them.
+      const bool bf16 = chip->compute_units().front().model->supports(arch::TaskClass::kMatrix, DataType::kBf16);
+      std::vector<std::string> overrides;
+      if (!bf16 && w.ends_with(".yaml")) overrides.push_back("dtype=int8");
+      const wl::OpGraph graph = wl::load_workload(std::string(XPUSIM_SOURCE_DIR) + w, overrides);
+      const Result r = simulate(*chip, graph);
+      REQUIRE(r.ops.size() == graph.size());
+      REQUIRE(r.latency_s > 0);
+      for (const auto& op : r.ops) {
+        INFO(op.name);
+        // Times are whole picoseconds; the bound is continuous math.
+        CHECK(op.end_s - op.start_s >= op.roofline_s - 1e-12);
+        CHECK(op.end_s <= r.latency_s);
+        CHECK((op.bound == "compute" || op.bound == "memory"));
+      }
+      double parts = 0, dynamic = 0;
+      for (const auto& [component, joules] : r.energy_breakdown_j) parts += joules;
+      for (const auto& op : r.ops) dynamic += op.energy_j;
+      CHECK(parts == Approx(r.energy_j).epsilon(1e-12));
+      const double static_j = (chip->static_power() * Time::from_seconds_ceil(r.latency_s)).joules();
+      CHECK(dynamic + static_j == Approx(r.energy_j).epsilon(1e-6).margin(1e-9));
+      CHECK(r.bound_compute + r.bound_memory + r.bound_interconnect == Approx(1.0));
+    }
+  }
+}
+
+TEST_CASE("identical inputs give byte-identical JSON, also after other runs", "[integration]") {
+  auto chip = arch::Chip::load(std::string(XPUSIM_SOURCE_DIR) + "/configs/chips/tpu-v5e-like.yaml");
+  const auto resnet = wl::load_workload(std::string(XPUSIM_SOURCE_DIR) + "/configs/workloads/resnet50.yaml");
+  const auto llama = wl::load_workload(std::string(XPUSIM_SOURCE_DIR) + "/configs/workloads/llama-2-7b-decode.yaml");
+  const std::string first = to_json(simulate(*chip, resnet, {true, 1}));
+  (void)simulate(*chip, llama);
+  const std::string second = to_json(simulate(*chip, resnet, {true, 1}));
+  CHECK(first == second);
+}
+
+TEST_CASE("many simulations run in one process", "[integration]") {
+  auto chip = arch::Chip::load(std::string(XPUSIM_SOURCE_DIR) + "/configs/chips/tpu-v5e-like.yaml");
+  const auto gemm = wl::load_workload(std::string(XPUSIM_SOURCE_DIR) + "/configs/workloads/gemm-512.yaml");
+  const double reference = simulate(*chip, gemm).latency_s;
+  for (int i = 0; i < 200; ++i) REQUIRE(simulate(*chip, gemm).latency_s == reference);
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// GPU validation table: simulates every row of tests/validation/gpu.yaml, prints simulated vs measured
+// and the error per row and the mean absolute error. Rows outside the target are reported, not hidden.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "arch/chip.h"
+#include "sim/config/config_node.h"
+#include "sim/driver/simulate.h"
+
+using namespace xpusim;
+
+namespace {
+
+const std::string kRoot = XPUSIM_SOURCE_DIR;
+
+std::string field(const ConfigNode& n, const char* key) {
+  const ConfigNode* f = n.find(key);
+  if (!f || !f->is_scalar()) throw ConfigError(n.mark(), std::string("validation row: missing '") + key + "'");
+  return f->value();
+}
+
+struct Simulated {
+  double value = 0;  // in the row's unit
+  double ceiling = 0;  // data-sheet peak in the same unit: no simulation may exceed it
+};
+
+Simulated simulate_row(const ConfigNode& row) {
+  auto chip = arch::Chip::load(kRoot + "/configs/chips/" + field(row, "chip") + ".yaml");
+  const ConfigNode& op = *row.find("op");
+  const DataType dt = *parse_dtype(field(op, "dtype"));
+  wl::OpGraph g(field(row, "id"));
+  wl::OpNode node;
+  node.name = "op";
+  node.dtype = dt;
+  Simulated s;
+  if (field(op, "kind") == "gemm") {
+    node.kind = wl::OpKind::kGemm;
+    node.shape = wl::GemmShape{1, std::stoll(field(op, "m")), std::stoll(field(op, "n")), std::stoll(field(op, "k")), false};
+    g.add_op(node);
+    Result r = simulate(*chip, g);
+    s.value = r.ops.front().flops / r.latency_s / 1e12;
+    s.ceiling = chip->compute_units().front().model->peak_rate(arch::TaskClass::kMatrix, dt).per_second() / 1e12;
+  } else {
+    // A device-to-device copy: every byte read once and written once.
+    const std::int64_t bytes = std::stoll(field(op, "bytes"));
+    node.kind = wl::OpKind::kElementwise;
+    node.shape = wl::VectorShape{bytes * 8 / bits(dt), 1, 0};
+    node.ops_per_element = 1;  // one move per element (the graph requires positive work)
+    g.add_op(node);
+    Result r = simulate(*chip, g);
+    s.value = 2.0 * static_cast<double>(bytes) / r.latency_s / 1e12;
+    s.ceiling = chip->main_memory().peak_bandwidth().bytes_per_second() / 1e12;
+  }
+  return s;
+}
+
+struct TableRow {
+  std::string id, chip, unit;
+  double measured = 0;
+  Simulated sim;
+};
+
+/// Every row simulated once, shared by the test cases below.
+const std::vector<TableRow>& table() {
+  static const std::vector<TableRow> rows = [] {
+    std::vector<TableRow> out;
+    const ConfigNode t = ConfigNode::load_file(kRoot + "/tests/validation/gpu.yaml");
+    for (const ConfigNode& row : t.find("rows")->items()) {
+      out.push_back({field(row, "id"), field(row, "chip"), field(row, "unit"), std::stod(field(row, "measured")),
+                     simulate_row(row)});
+    }
+    std::printf("\n%-28s %-14s %10s %10s %8s  %s\n", "id", "chip", "simulated", "measured", "error", "unit");
+    double sum_abs = 0;
+    for (const auto& r : out) {
+      const double err = (r.sim.value - r.measured) / r.measured * 100.0;
+      sum_abs += std::fabs(err);
+      std::printf("%-28s %-14s %10.1f %10.1f %+7.1f%%  %s\n", r.id.c_str(), r.chip.c_str(), r.sim.value, r.measured,
+                  err, r.unit.c_str());
+    }
+    std::printf("mean absolute error: %.1f%% over %zu rows\n", sum_abs / static_cast<double>(out.size()), out.size());
+    return out;
+  }();
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("GPU validation rows obey the data-sheet ceilings", "[validation][gpu]") {
+  REQUIRE(table().size() >= 10);
+  for (const auto& r : table()) {
+    INFO(r.id << ": simulated " << r.sim.value << ", measured " << r.measured << ", ceiling " << r.sim.ceiling);
+    CHECK(r.sim.value > 0);
+    CHECK(r.sim.value <= r.sim.ceiling);       // nothing beats the data-sheet peak
+    CHECK(r.measured <= r.sim.ceiling * 1.001);  // the model's peak is not below a real measurement
+  }
+}
+
+// The accuracy target is reported, not enforced: [!mayfail] shows a miss in every run without
+// breaking CI, so a model change that moves the error is visible and no row is tuned to pass.
+TEST_CASE("GPU validation: mean absolute error within 20%", "[validation][gpu][!mayfail]") {
+  double sum_abs = 0;
+  for (const auto& r : table()) sum_abs += std::fabs((r.sim.value - r.measured) / r.measured) * 100.0;
+  const double mae = sum_abs / static_cast<double>(table().size());
+  INFO("mean absolute error " << mae << "%");
+  CHECK(mae < 20.0);
+}
