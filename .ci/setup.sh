@@ -8,6 +8,7 @@ packages=(
   libsystemc-dev libboost-graph-dev libyaml-cpp-dev catch2 libbenchmark-dev
   pybind11-dev python3-pybind11 python3-dev
   python3-numpy python3-pandas python3-matplotlib python3-pytest python3-tqdm
+  python3-distributed python3-pil chromium
 )
 
 missing=()

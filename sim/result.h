@@ -55,6 +55,10 @@ struct Result {
   /// Share of ops' time by what bounded them.
   double bound_compute = 0, bound_memory = 0, bound_interconnect = 0;
   std::vector<OpResult> ops;
+  /// Roofline ceilings: the peak FLOP/s of each unit in each dtype its ops ran in ("mxu bf16"), in
+  /// order of first use, and main memory's data-sheet peak bandwidth. Reports draw rooflines from them.
+  std::vector<std::pair<std::string, double>> peak_flops_per_s;
+  double peak_bandwidth_bytes_per_s = 0;
   std::vector<ComponentStat> stats;
   std::vector<TraceSpan> timeline;  // empty unless tracing was asked for
 };

@@ -204,6 +204,7 @@ Result Run::assemble() const {
 
   double by_bound[2] = {0, 0};
   const Bandwidth peak_bw = chip_.main_memory().peak_bandwidth();
+  r.peak_bandwidth_bytes_per_s = peak_bw.bytes_per_second();
   for (wl::OpId id = 0; id < graph_.size(); ++id) {
     const wl::OpNode& op = graph_.op(id);
     const OpRecord& rec = records_[id];
@@ -224,7 +225,13 @@ Result Run::assemble() const {
     o.compute_cycles = unit.reported_cycles(rec.cycles);
     o.energy_j = rec.energy.joules();
     const auto cls = plan.matrix ? arch::TaskClass::kMatrix : arch::TaskClass::kVector;
-    o.roofline_s = std::max((wl::flops(op) / unit.peak_rate(cls, op.dtype)).seconds(), (rec.offchip / peak_bw).seconds());
+    const FlopRate peak = unit.peak_rate(cls, op.dtype);
+    o.roofline_s = std::max((wl::flops(op) / peak).seconds(), (rec.offchip / peak_bw).seconds());
+    const std::string ceiling = unit.name() + " " + std::string(to_string(op.dtype));
+    const auto& ceilings = r.peak_flops_per_s;
+    if (std::none_of(ceilings.begin(), ceilings.end(), [&](const auto& c) { return c.first == ceiling; })) {
+      r.peak_flops_per_s.emplace_back(ceiling, peak.per_second());
+    }
     r.ops.push_back(std::move(o));
   }
   const double busy = by_bound[0] + by_bound[1];

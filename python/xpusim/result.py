@@ -1,0 +1,128 @@
+"""The outcome of one simulation as plain data (the JSON result's keys) with pandas views."""
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any, Union
+
+import pandas as pd
+
+#: Columns of a sweep row taken from one result, in order.
+METRICS = [
+    "latency_s", "throughput", "throughput_unit", "energy_j", "avg_power_w",
+    "bound_compute", "bound_memory", "bound_interconnect",
+]
+
+
+class Result:
+    """Latency, throughput, energy, per-op table and roofline ceilings of one run.
+
+    Built from the dict that `xpusim._core.simulate` returns or from `xpusim run --format json`
+    output; :meth:`to_dict` gives the same keys back.
+    """
+
+    def __init__(self, data: dict) -> None:
+        self._data = data
+
+    @classmethod
+    def from_json(cls, path: Union[str, "os.PathLike[str]"]) -> "Result":
+        with open(path, encoding="utf-8") as f:
+            return cls(json.load(f))
+
+    def to_dict(self) -> dict:
+        """A deep copy of the result: `latency_s`, `throughput {value, unit}`, `energy_j`,
+        `avg_power_w`, `energy_breakdown_j`, `time_bound_fraction`, `ops`, `stats`, `roofline`."""
+        return json.loads(json.dumps(self._data))
+
+    def to_json(self, path: Union[str, "os.PathLike[str]", None] = None) -> str:
+        text = json.dumps(self._data, indent=2) + "\n"
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        return text
+
+    @property
+    def chip(self) -> str:
+        return self._data.get("chip", "")
+
+    @property
+    def workload(self) -> str:
+        return self._data.get("workload", "")
+
+    @property
+    def latency_s(self) -> float:
+        return float(self._data["latency_s"])
+
+    @property
+    def throughput(self) -> float:
+        return float(self._data["throughput"]["value"])
+
+    @property
+    def throughput_unit(self) -> str:
+        return self._data["throughput"]["unit"]
+
+    @property
+    def energy_j(self) -> float:
+        return float(self._data["energy_j"])
+
+    @property
+    def avg_power_w(self) -> float:
+        return float(self._data["avg_power_w"])
+
+    @property
+    def time_bound_fraction(self) -> dict[str, float]:
+        return dict(self._data["time_bound_fraction"])
+
+    @property
+    def roofline(self) -> dict:
+        """`peak_flops_per_s {"unit dtype": FLOP/s}` and `peak_bandwidth_bytes_per_s`; empty dict
+        for JSON written before the ceilings were part of the result."""
+        return dict(self._data.get("roofline") or {})
+
+    @property
+    def ops(self) -> pd.DataFrame:
+        """One row per op, plus `duration_s`, `intensity` (FLOP per off-chip byte) and
+        `achieved_flops_per_s`."""
+        df = pd.DataFrame(self._data["ops"])
+        if df.empty:
+            return df
+        df["duration_s"] = df["end_s"] - df["start_s"]
+        df["intensity"] = df["flops"] / df["bytes"].where(df["bytes"] > 0)
+        df["achieved_flops_per_s"] = df["flops"] / df["duration_s"].where(df["duration_s"] > 0)
+        return df
+
+    @property
+    def energy_breakdown(self) -> pd.DataFrame:
+        """Columns `component`, `energy_j`, `share` (of the total), in chip order."""
+        items = list(self._data["energy_breakdown_j"].items())
+        df = pd.DataFrame(items, columns=["component", "energy_j"])
+        total = float(self._data["energy_j"])
+        df["share"] = df["energy_j"] / total if total > 0 else math.nan
+        return df
+
+    @property
+    def stats(self) -> pd.DataFrame:
+        return pd.DataFrame(self._data.get("stats", []), columns=["component", "key", "value", "unit"])
+
+    @property
+    def timeline(self) -> list[dict]:
+        return list(self._data.get("timeline", []))
+
+    def metrics(self) -> dict[str, Any]:
+        """The scalar summary a sweep stores per point (columns METRICS)."""
+        bound = self._data["time_bound_fraction"]
+        return {
+            "latency_s": self.latency_s,
+            "throughput": self.throughput,
+            "throughput_unit": self.throughput_unit,
+            "energy_j": self.energy_j,
+            "avg_power_w": self.avg_power_w,
+            "bound_compute": float(bound["compute"]),
+            "bound_memory": float(bound["memory"]),
+            "bound_interconnect": float(bound["interconnect"]),
+        }
+
+    def __repr__(self) -> str:
+        return (f"Result(chip={self.chip!r}, workload={self.workload!r}, latency_s={self.latency_s:.6g}, "
+                f"throughput={self.throughput:.6g} {self.throughput_unit}, energy_j={self.energy_j:.6g})")
