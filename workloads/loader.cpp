@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Dispatch by file type, and the workload-spec schemas: `workload: {type: transformer | resnet50 | gemm,
+// Dispatch by file type, and the workload-spec schemas: `workload: {type: transformer | resnet50 | sdxl | gemm,
 // ...}`. A bare config.json is read as the spec {type: transformer, model: <that file>} with defaults.
 #include "workloads/loader.h"
 
@@ -10,8 +10,10 @@
 #include "sim/config/config_node.h"
 #include "sim/config/schema.h"
 #include "workloads/builders/resnet50.h"
+#include "workloads/builders/sdxl.h"
 #include "workloads/builders/transformer.h"
 #include "workloads/importers/scalesim_topology.h"
+#include "workloads/importers/trace_json.h"
 
 namespace xpusim::wl {
 namespace {
@@ -93,7 +95,31 @@ struct GemmSpec {
   }
 };
 
-const std::vector<std::string> kTypes = {"transformer", "resnet50", "gemm"};
+struct SdxlSpec {
+  std::string phase = "image";
+  std::int64_t images = 1, image_size = 1024, steps = 20, deepcache_interval = 1;
+  bool guidance = true;
+  DataType dtype = DataType::kBf16;
+  static const Schema<SdxlSpec>& schema() {
+    static const Schema<SdxlSpec> s = [] {
+      Schema<SdxlSpec> sc("Stable Diffusion XL base: text encoders, UNet denoising steps, VAE decoder");
+      sc.add("phase", &SdxlSpec::phase, "image (whole pipeline), unet_step, text_encoders or vae_decode")
+          .one_of({"image", "unet_step", "text_encoders", "vae_decode"});
+      sc.add("images", &SdxlSpec::images, "prompts generated together").at_least(1);
+      sc.add("image_size", &SdxlSpec::image_size, "pixels per side (multiple of 32)").at_least(64);
+      sc.add("steps", &SdxlSpec::steps, "denoising steps (MLPerf: 20 Euler steps)").at_least(1);
+      sc.add("guidance", &SdxlSpec::guidance, "classifier-free guidance: UNet and text encoders at batch x2");
+      sc.add("deepcache_interval", &SdxlSpec::deepcache_interval,
+             "DeepCache: a full UNet every N steps, the shallow branch in between; 1 = off")
+          .at_least(1);
+      sc.add("dtype", &SdxlSpec::dtype, "weight and activation data type");
+      return sc;
+    }();
+    return s;
+  }
+};
+
+const std::vector<std::string> kTypes = {"transformer", "resnet50", "sdxl", "gemm"};
 
 OpGraph build_transformer_spec(const ConfigNode& spec, const fs::path& spec_dir) {
   Diagnostics diag;
@@ -141,7 +167,7 @@ OpGraph build_from_spec(const ConfigNode& spec, const fs::path& spec_dir) {
   }
   const ConfigNode* type = spec.find("type");
   if (!type || !type->is_scalar()) {
-    throw ConfigError(type ? type->mark() : spec.mark(), "workload: missing required key 'type' (one of transformer|resnet50|gemm)");
+    throw ConfigError(type ? type->mark() : spec.mark(), "workload: missing required key 'type' (one of transformer|resnet50|sdxl|gemm)");
   }
   const std::string& t = type->value();
   if (t == "transformer") return build_transformer_spec(spec, spec_dir);
@@ -152,8 +178,25 @@ OpGraph build_from_spec(const ConfigNode& spec, const fs::path& spec_dir) {
     diag.throw_if_any();
     return build_resnet50(ResNet50Options{s.batch, s.dtype, s.image_size});
   }
+  if (t == "sdxl") {
+    Diagnostics diag;
+    SdxlSpec s = SdxlSpec::schema().bind(spec, "workload (sdxl)", diag, {"type"});
+    diag.throw_if_any();
+    SdxlOptions o;
+    o.phase = s.phase == "unet_step"       ? SdxlPhase::kUnetStep
+              : s.phase == "text_encoders" ? SdxlPhase::kTextEncoders
+              : s.phase == "vae_decode"    ? SdxlPhase::kVaeDecode
+                                           : SdxlPhase::kImage;
+    o.images = s.images;
+    o.image_size = s.image_size;
+    o.steps = s.steps;
+    o.guidance = s.guidance;
+    o.deepcache_interval = s.deepcache_interval;
+    o.dtype = s.dtype;
+    return build_sdxl(o);
+  }
   throw ConfigError(type->mark(), "workload: unknown type '" + t + "'" + did_you_mean(t, kTypes) +
-                                      "; known types: transformer, resnet50, gemm");
+                                      "; known types: transformer, resnet50, sdxl, gemm");
 }
 
 void apply_overrides(ConfigNode& spec, const std::vector<std::string>& overrides) {
@@ -195,6 +238,15 @@ OpGraph load_workload(const std::string& path, const std::vector<std::string>& o
     return build_from_spec(copy, dir);
   }
   if (ext == ".json") {
+    // An xpusim trace says so in its first key; anything else is read as a Hugging Face config.
+    ConfigNode root = ConfigNode::load_file(path);
+    if (is_trace(root)) {
+      if (!overrides.empty()) {
+        throw ConfigError(SourceMark{path, 0, 0}, "a trace takes no overrides (got '" + overrides.front() +
+                                                      "'); its ops are fixed when it is exported");
+      }
+      return import_trace(root);
+    }
     // A Hugging Face config on its own: one decode step, batch 1, over a 1024-token context, bf16
     // (TransformerOptions' defaults); overrides such as phase=prefill or batch=8 change them.
     const SourceMark here{path, 0, 0};
@@ -206,7 +258,7 @@ OpGraph load_workload(const std::string& path, const std::vector<std::string>& o
   }
   throw ConfigError(SourceMark{path, 0, 0}, "unsupported workload file type '" + ext +
                                                 "': expected .csv (SCALE-Sim topology), .yaml or .yml (workload spec) "
-                                                "or .json (Hugging Face config.json)");
+                                                "or .json (xpusim trace or Hugging Face config.json)");
 }
 
 }  // namespace xpusim::wl

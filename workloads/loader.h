@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Loads a workload file into an op graph, by kind of file: a SCALE-Sim topology (.csv), a workload
-// spec (.yaml: builder name and parameters), or a Hugging Face config.json (a transformer).
+// spec (.yaml: builder name and parameters), an xpusim trace (.json with "xpusim_trace") or a Hugging
+// Face config.json (a transformer).
 #pragma once
 
 #include <string>

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: MIT
+// JSON trace reader (on ConfigNode, which yaml-cpp fills from JSON with file:line marks) and writer.
+// The reader checks everything a user can get wrong and reports all of it at once.
+#include "workloads/importers/trace_json.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <map>
+#include <optional>
+
+namespace xpusim::wl {
+namespace {
+
+const std::vector<std::string> kTopKeys{"xpusim_trace", "name", "items", "item_unit", "ops", "tensors"};
+const std::vector<std::string> kOpKeys{"name", "kind", "dtype", "weight_dtype", "shape", "ops_per_element"};
+const std::vector<std::string> kTensorKeys{"from", "to", "bytes", "name"};
+const std::vector<std::string> kGemmKeys{"batch", "m", "n", "k", "b_is_activation"};
+const std::vector<std::string> kConvKeys{"batch",    "in_h",     "in_w",   "in_c", "out_c",
+                                         "kernel_h", "kernel_w", "stride", "pad",  "ceil_mode"};
+const std::vector<std::string> kVectorKeys{"elements", "inputs", "input_elements"};
+constexpr OpKind kAllKinds[] = {OpKind::kGemm,      OpKind::kConv2d,  OpKind::kElementwise, OpKind::kSoftmax,
+                                OpKind::kLayerNorm, OpKind::kRmsNorm, OpKind::kPool};
+
+std::vector<std::string> kind_names() {
+  std::vector<std::string> out;
+  for (OpKind k : kAllKinds) out.emplace_back(to_string(k));
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+/// Field access with type and range checks; every problem goes to `diag` and yields nullopt.
+class Fields {
+ public:
+  Fields(const ConfigNode& map, std::string who, Diagnostics& diag) : map_(map), who_(std::move(who)), diag_(diag) {}
+
+  /// Reports keys outside `allowed` with a did-you-mean.
+  void reject_unknown(const std::vector<std::string>& allowed) const {
+    for (const auto& e : map_.entries()) {
+      if (!contains(allowed, e.key)) {
+        diag_.error(e.key_mark, who_ + ": unknown field '" + e.key + "'" + did_you_mean(e.key, allowed) +
+                                    " (fields: " + join(allowed) + ")");
+      }
+    }
+  }
+
+  const ConfigNode* node(const std::string& key, bool required) const {
+    const ConfigNode* n = map_.find(key);
+    if (!n && required) diag_.error(map_.mark(), who_ + ": missing required field '" + key + "'");
+    return n;
+  }
+
+  std::optional<std::string> text(const std::string& key, bool required) const {
+    const ConfigNode* n = node(key, required);
+    if (!n) return std::nullopt;
+    if (!n->is_scalar()) return bad(*n, key, "a string");
+    return n->value();
+  }
+
+  std::optional<std::int64_t> integer(const std::string& key, bool required, std::int64_t fallback,
+                                      std::int64_t min) const {
+    const ConfigNode* n = node(key, required);
+    if (!n) return required ? std::nullopt : std::optional<std::int64_t>(fallback);
+    std::int64_t v = 0;
+    const std::string& s = n->value();
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (!n->is_scalar() || s.empty() || ec != std::errc() || p != s.data() + s.size()) return bad(*n, key, "an integer");
+    if (v < min) {
+      diag_.error(n->mark(), who_ + ": '" + key + "' must be at least " + std::to_string(min) + ", got " + s);
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  std::optional<double> real(const std::string& key, bool required, double fallback) const {
+    const ConfigNode* n = node(key, required);
+    if (!n) return required ? std::nullopt : std::optional<double>(fallback);
+    double v = 0;
+    const std::string& s = n->value();
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (!n->is_scalar() || s.empty() || ec != std::errc() || p != s.data() + s.size()) return bad(*n, key, "a number");
+    if (!(v > 0)) {
+      diag_.error(n->mark(), who_ + ": '" + key + "' must be positive, got " + s);
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  bool boolean(const std::string& key) const {
+    const ConfigNode* n = node(key, false);
+    if (!n) return false;
+    if (n->is_scalar() && (n->value() == "true" || n->value() == "false")) return n->value() == "true";
+    bad(*n, key, "true or false");
+    return false;
+  }
+
+  const std::string& who() const { return who_; }
+
+ private:
+  std::nullopt_t bad(const ConfigNode& n, const std::string& key, const std::string& expected) const {
+    const std::string got = n.is_scalar() ? "\"" + n.value() + "\"" : std::string(n.kind_name());
+    diag_.error(n.mark(), who_ + ": '" + key + "' expects " + expected + ", got " + got);
+    return std::nullopt;
+  }
+
+  const ConfigNode& map_;
+  std::string who_;
+  Diagnostics& diag_;
+};
+
+/// The shape of an op of `kind`; keys of another kind's shape are reported as a shape mismatch.
+std::optional<OpShape> read_shape(const ConfigNode& s, OpKind kind, const std::string& who, Diagnostics& diag) {
+  const std::string kname(to_string(kind));
+  if (!s.is_map()) {
+    diag.error(s.mark(), who + ": 'shape' expects a map, got " + std::string(s.kind_name()));
+    return std::nullopt;
+  }
+  const std::vector<std::string>& own = kind == OpKind::kGemm ? kGemmKeys : kind == OpKind::kConv2d ? kConvKeys : kVectorKeys;
+  bool mismatch = false;
+  for (const auto& e : s.entries()) {
+    if (contains(own, e.key)) continue;
+    const char* other = contains(kGemmKeys, e.key) ? "gemm" : contains(kConvKeys, e.key) ? "conv2d"
+                        : contains(kVectorKeys, e.key) ? "vector (elementwise, softmax, norm, pool)" : nullptr;
+    if (other) {
+      diag.error(e.key_mark, who + ": shape mismatch: '" + e.key + "' belongs to a " + other + " shape, but the op is " +
+                                 kname + " (its shape takes " + join(own) + ")");
+    } else {
+      diag.error(e.key_mark, who + ": unknown shape field '" + e.key + "'" + did_you_mean(e.key, own) + " (a " + kname +
+                                 " shape takes " + join(own) + ")");
+    }
+    mismatch = true;
+  }
+  Fields f(s, who + " shape", diag);
+  if (kind == OpKind::kGemm) {
+    auto b = f.integer("batch", false, 1, 1), m = f.integer("m", true, 0, 1), n = f.integer("n", true, 0, 1),
+         k = f.integer("k", true, 0, 1);
+    bool act = f.boolean("b_is_activation");
+    if (!b || !m || !n || !k || mismatch) return std::nullopt;
+    return GemmShape{*b, *m, *n, *k, act};
+  }
+  if (kind == OpKind::kConv2d) {
+    auto b = f.integer("batch", false, 1, 1), ih = f.integer("in_h", true, 0, 1), iw = f.integer("in_w", true, 0, 1),
+         ic = f.integer("in_c", true, 0, 1), oc = f.integer("out_c", true, 0, 1),
+         kh = f.integer("kernel_h", true, 0, 1), kw = f.integer("kernel_w", true, 0, 1),
+         st = f.integer("stride", false, 1, 1), pad = f.integer("pad", false, 0, 0);
+    bool ceil = f.boolean("ceil_mode");
+    if (!b || !ih || !iw || !ic || !oc || !kh || !kw || !st || !pad || mismatch) return std::nullopt;
+    ConvShape c{*b, *ih, *iw, *ic, *oc, *kh, *kw, *st, *pad, ceil};
+    if (c.out_h() <= 0 || c.out_w() <= 0) {
+      diag.error(s.mark(), who + ": shape mismatch: the " + std::to_string(*kh) + "x" + std::to_string(*kw) +
+                               " filter is larger than the padded " + std::to_string(*ih) + "x" + std::to_string(*iw) + " input");
+      return std::nullopt;
+    }
+    return c;
+  }
+  auto el = f.integer("elements", true, 0, 1), in = f.integer("inputs", false, 1, 1),
+       ie = f.integer("input_elements", false, 0, 0);
+  if (!el || !in || !ie || mismatch) return std::nullopt;
+  return VectorShape{*el, *in, *ie};
+}
+
+std::optional<OpNode> read_op(const ConfigNode& o, std::size_t index, Diagnostics& diag) {
+  std::string who = "ops[" + std::to_string(index) + "]";
+  if (!o.is_map()) {
+    diag.error(o.mark(), who + ": expects a map with name, kind, dtype and shape, got " + std::string(o.kind_name()));
+    return std::nullopt;
+  }
+  if (const ConfigNode* n = o.find("name"); n && n->is_scalar()) who = "op '" + n->value() + "' (" + who + ")";
+  Fields f(o, who, diag);
+  f.reject_unknown(kOpKeys);
+  auto name = f.text("name", true), kind_text = f.text("kind", true), dtype_text = f.text("dtype", true),
+       wdtype_text = f.text("weight_dtype", false);
+  OpNode op;
+  std::optional<OpKind> kind;
+  if (kind_text) {
+    for (OpKind k : kAllKinds) {
+      if (*kind_text == to_string(k)) kind = k;
+    }
+    if (!kind) {
+      diag.error(o.find("kind")->mark(), who + ": unknown op kind '" + *kind_text + "'" +
+                                             did_you_mean(*kind_text, kind_names()) + " (kinds: " + join(kind_names()) + ")");
+    }
+  }
+  for (auto [text, key] : {std::pair{&dtype_text, "dtype"}, std::pair{&wdtype_text, "weight_dtype"}}) {
+    if (!*text) continue;
+    std::optional<DataType> t = parse_dtype(**text);
+    if (!t) {
+      diag.error(o.find(key)->mark(), who + ": unknown " + key + " '" + **text + "' (one of " + dtype_names() + ")");
+    } else if (std::string(key) == "dtype") {
+      op.dtype = *t;
+    } else {
+      op.weight_dtype = *t;
+    }
+  }
+  const ConfigNode* shape = f.node("shape", true);
+  std::optional<OpShape> s = (shape && kind) ? read_shape(*shape, *kind, who, diag) : std::nullopt;
+  if (kind && (*kind == OpKind::kGemm || *kind == OpKind::kConv2d) && o.find("ops_per_element")) {
+    diag.error(o.find("ops_per_element")->mark(), who + ": 'ops_per_element' applies to vector kinds only; a " +
+                                                      *kind_text + " op's work follows from its shape");
+  }
+  auto ops = f.real("ops_per_element", false, 1.0);
+  if (!name || !kind || !dtype_text || !s || !ops) return std::nullopt;
+  op.name = *name;
+  op.kind = *kind;
+  op.shape = *s;
+  op.ops_per_element = *ops;
+  return op;
+}
+
+}  // namespace
+
+bool is_trace(const ConfigNode& root) { return root.is_map() && root.find("xpusim_trace") != nullptr; }
+
+OpGraph import_trace(const ConfigNode& root) {
+  Diagnostics diag;
+  if (!root.is_map()) throw ConfigError(root.mark(), "a trace must be a JSON object with \"xpusim_trace\": 1");
+  Fields top(root, "trace", diag);
+  top.reject_unknown(kTopKeys);
+  auto version = top.integer("xpusim_trace", true, 0, 0);
+  if (version && *version != kTraceVersion) {
+    throw ConfigError(root.find("xpusim_trace")->mark(), "unsupported trace version " + std::to_string(*version) +
+                                                            " (this xpusim reads version " + std::to_string(kTraceVersion) + ")");
+  }
+  auto name = top.text("name", true), unit = top.text("item_unit", false);
+  auto items = top.real("items", false, 1.0);
+  const ConfigNode* ops = top.node("ops", true);
+  const ConfigNode* tensors = top.node("tensors", false);
+  for (const ConfigNode* seq : {ops, tensors}) {
+    if (seq && !seq->is_sequence()) diag.error(seq->mark(), "trace: expects a list, got " + std::string(seq->kind_name()));
+  }
+  diag.throw_if_any();
+
+  OpGraph g(*name);
+  std::map<std::string, OpId> ids;
+  std::vector<std::string> names;
+  for (std::size_t i = 0; ops && i < ops->items().size(); ++i) {
+    std::optional<OpNode> op = read_op(ops->items()[i], i, diag);
+    if (!op) continue;
+    if (ids.count(op->name)) {
+      diag.error(ops->items()[i].mark(), "ops[" + std::to_string(i) + "]: duplicate op name '" + op->name + "'");
+      continue;
+    }
+    names.push_back(op->name);
+    ids[op->name] = g.add_op(std::move(*op));
+  }
+  for (std::size_t i = 0; tensors && tensors->is_sequence() && i < tensors->items().size(); ++i) {
+    const ConfigNode& t = tensors->items()[i];
+    const std::string who = "tensors[" + std::to_string(i) + "]";
+    if (!t.is_map()) {
+      diag.error(t.mark(), who + ": expects a map with from, to and bytes, got " + std::string(t.kind_name()));
+      continue;
+    }
+    Fields f(t, who, diag);
+    f.reject_unknown(kTensorKeys);
+    auto from = f.text("from", true), to = f.text("to", true), tname = f.text("name", false);
+    auto bytes = f.integer("bytes", true, 0, 0);
+    std::optional<OpId> ends[2];
+    for (int e = 0; e < 2; ++e) {
+      const auto& end = e == 0 ? from : to;
+      if (!end) continue;
+      auto it = ids.find(*end);
+      if (it != ids.end()) {
+        ends[e] = it->second;
+      } else {
+        diag.error(t.find(e == 0 ? "from" : "to")->mark(),
+                   who + ": '" + (e == 0 ? "from" : "to") + "' names unknown op '" + *end + "'" + did_you_mean(*end, names));
+      }
+    }
+    if (!ends[0] || !ends[1] || !bytes) continue;
+    const Bytes produced = output_bytes(g.op(*ends[0]));
+    if (*bytes > static_cast<std::int64_t>(produced.count())) {
+      diag.error(t.find("bytes")->mark(), who + ": shape mismatch: carries " + std::to_string(*bytes) + " bytes but op '" +
+                                              *from + "' produces only " + std::to_string(produced.count()));
+      continue;
+    }
+    g.add_tensor(*ends[0], *ends[1], Bytes(static_cast<std::uint64_t>(*bytes)), tname.value_or(""));
+  }
+  diag.throw_if_any();
+  g.set_items(items.value_or(1.0), unit.value_or("inferences"));
+  try {
+    g.validate();
+  } catch (const ConfigError& e) {
+    // validate() names the graph; the file is what the user must open.
+    std::vector<std::string> lines;
+    for (const auto& m : e.messages()) lines.push_back(root.mark().file + ": " + m);
+    throw ConfigError(lines);
+  }
+  return g;
+}
+
+OpGraph import_trace_file(const std::string& path) { return import_trace(ConfigNode::load_file(path)); }
+
+namespace {
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string real(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string field(const char* key, std::int64_t v) { return std::string("\"") + key + "\": " + std::to_string(v); }
+std::string flag(const char* key, bool v) { return std::string("\"") + key + "\": " + (v ? "true" : "false"); }
+
+std::string shape_json(const OpNode& op) {
+  if (const auto* g = std::get_if<GemmShape>(&op.shape)) {
+    return "{" + field("batch", g->batch) + ", " + field("m", g->m) + ", " + field("n", g->n) + ", " + field("k", g->k) +
+           ", " + flag("b_is_activation", g->b_is_activation) + "}";
+  }
+  if (const auto* c = std::get_if<ConvShape>(&op.shape)) {
+    return "{" + field("batch", c->batch) + ", " + field("in_h", c->in_h) + ", " + field("in_w", c->in_w) + ", " +
+           field("in_c", c->in_c) + ", " + field("out_c", c->out_c) + ", " + field("kernel_h", c->kernel_h) + ", " +
+           field("kernel_w", c->kernel_w) + ", " + field("stride", c->stride) + ", " + field("pad", c->pad) + ", " +
+           flag("ceil_mode", c->ceil_mode) + "}";
+  }
+  const auto& v = std::get<VectorShape>(op.shape);
+  return "{" + field("elements", v.elements) + ", " + field("inputs", v.inputs) + ", " +
+         field("input_elements", v.input_elements) + "}";
+}
+
+}  // namespace
+
+std::string export_trace(const OpGraph& g) {
+  std::string o = "{\n  \"xpusim_trace\": " + std::to_string(kTraceVersion) + ",\n  \"name\": " + quote(g.name()) +
+                  ",\n  \"items\": " + real(g.items()) + ",\n  \"item_unit\": " + quote(g.item_unit()) + ",\n  \"ops\": [";
+  for (OpId id = 0; id < g.size(); ++id) {
+    const OpNode& op = g.op(id);
+    // The shape variant decides the shape keys; the reader insists that they fit the kind.
+    o += std::string(id ? "," : "") + "\n    {\"name\": " + quote(op.name) + ", \"kind\": " +
+         quote(std::string(to_string(op.kind))) + ", \"dtype\": " + quote(std::string(to_string(op.dtype)));
+    if (op.weight_dtype) o += ", \"weight_dtype\": " + quote(std::string(to_string(*op.weight_dtype)));
+    o += ", \"shape\": " + shape_json(op);
+    if (!is_matrix(op)) o += ", \"ops_per_element\": " + real(op.ops_per_element);
+    o += "}";
+  }
+  o += "\n  ],\n  \"tensors\": [";
+  bool first = true;
+  for (const TensorEdge& t : g.tensors()) {
+    o += std::string(first ? "" : ",") + "\n    {\"from\": " + quote(g.op(t.from).name) + ", \"to\": " +
+         quote(g.op(t.to).name) + ", \"bytes\": " + std::to_string(t.bytes.count()) + ", \"name\": " + quote(t.name) + "}";
+    first = false;
+  }
+  return o + "\n  ]\n}\n";
+}
+
+}  // namespace xpusim::wl
