@@ -2,6 +2,8 @@
 #include "workloads/describe.h"
 
 #include <cstdio>
+#include <map>
+#include <set>
 
 #include "sim/unit_parse.h"
 
@@ -10,7 +12,8 @@ namespace {
 
 std::string num(std::int64_t v) { return std::to_string(v); }
 
-/// Flop counts with an SI prefix and 4 significant digits ("13.21 GFLOP").
+}  // namespace
+
 std::string format_flops(Flops f) {
   const char* prefixes[] = {"", "k", "M", "G", "T", "P", "E"};
   double v = f.count();
@@ -23,8 +26,6 @@ std::string format_flops(Flops f) {
   std::snprintf(buf, sizeof buf, "%.4g %sFLOP", v, prefixes[i]);
   return buf;
 }
-
-}  // namespace
 
 std::string shape_string(const OpNode& op) {
   if (const auto* g = std::get_if<GemmShape>(&op.shape)) {
@@ -44,6 +45,48 @@ std::string shape_string(const OpNode& op) {
   if (v.inputs != 1) s += " x" + num(v.inputs);
   if (v.input_elements) s += " from " + num(v.input_elements);
   return s;
+}
+
+std::int64_t weight_elements(const OpNode& op) {
+  if (const auto* g = std::get_if<GemmShape>(&op.shape)) return g->b_is_activation ? 0 : g->k * g->n;
+  if (const auto* c = std::get_if<ConvShape>(&op.shape)) return c->kernel_h * c->kernel_w * c->in_c * c->out_c;
+  return 0;
+}
+
+std::vector<StageSummary> stage_summaries(const OpGraph& g) {
+  std::vector<StageSummary> out;
+  std::map<std::string, std::size_t> index;     // stage -> position in out
+  std::map<std::string, std::string> first_run;  // stage -> the run whose weights are counted
+  std::set<std::string> runs;
+  for (OpId id : g.topo_order()) {
+    const OpNode& op = g.op(id);
+    const std::size_t slash = op.name.find('/');
+    if (slash == std::string::npos) continue;
+    const std::string run = op.name.substr(0, slash);
+    const std::string stage = run.substr(0, run.find(':'));
+    auto [it, fresh] = index.emplace(stage, out.size());
+    if (fresh) {
+      out.push_back(StageSummary{stage, 0, 0, 0, Flops(0), Bytes(0)});
+      first_run[stage] = run;
+    }
+    StageSummary& s = out[it->second];
+    if (runs.insert(run).second) ++s.runs;
+    ++s.ops;
+    if (run == first_run[stage]) s.parameters += weight_elements(op);
+    s.flops = Flops(s.flops.count() + flops(op).count());
+    s.compulsory_bytes += compulsory_bytes(op);
+  }
+  return out;
+}
+
+std::int64_t matrix_parameters(const OpGraph& g) {
+  std::int64_t p = 0;
+  const std::vector<StageSummary> stages = stage_summaries(g);
+  for (const auto& s : stages) p += s.parameters;
+  for (OpId id = 0; id < g.size(); ++id) {
+    if (g.op(id).name.find('/') == std::string::npos) p += weight_elements(g.op(id));
+  }
+  return p;
 }
 
 GraphSummary describe(const OpGraph& g) {

@@ -250,8 +250,11 @@ OpGraph import_trace(const ConfigNode& root) {
       continue;
     }
     names.push_back(op->name);
-    ids[op->name] = g.add_op(std::move(*op));
+    const OpId id = g.add_op(std::move(*op));
+    ids[names.back()] = id;
   }
+  constexpr int kMaxUnknownEnds = 10;
+  int unknown_ends = 0;
   for (std::size_t i = 0; tensors && tensors->is_sequence() && i < tensors->items().size(); ++i) {
     const ConfigNode& t = tensors->items()[i];
     const std::string who = "tensors[" + std::to_string(i) + "]";
@@ -270,6 +273,8 @@ OpGraph import_trace(const ConfigNode& root) {
       auto it = ids.find(*end);
       if (it != ids.end()) {
         ends[e] = it->second;
+      } else if (++unknown_ends > kMaxUnknownEnds) {
+        continue;  // the first few say enough; a did-you-mean over many ops for each would be slow
       } else {
         diag.error(t.find(e == 0 ? "from" : "to")->mark(),
                    who + ": '" + (e == 0 ? "from" : "to") + "' names unknown op '" + *end + "'" + did_you_mean(*end, names));
@@ -283,6 +288,10 @@ OpGraph import_trace(const ConfigNode& root) {
       continue;
     }
     g.add_tensor(*ends[0], *ends[1], Bytes(static_cast<std::uint64_t>(*bytes)), tname.value_or(""));
+  }
+  if (unknown_ends > kMaxUnknownEnds) {
+    diag.error(tensors->mark(), "trace: " + std::to_string(unknown_ends - kMaxUnknownEnds) +
+                                    " more tensor ends name unknown ops");
   }
   diag.throw_if_any();
   g.set_items(items.value_or(1.0), unit.value_or("inferences"));

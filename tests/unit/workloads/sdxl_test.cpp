@@ -66,7 +66,7 @@ TEST_CASE("SDXL UNet step: channel widths, depths and work", "[sdxl]") {
   // Work of one UNet evaluation (batch 1) at 1024x1024: the layer-by-layer count is 3.38 T MACs
   // (6.78 TFLOPs with vector ops). The bounds are wide enough for profilers' conventions (counting
   // MACs or FLOPs of norms and softmax) and narrow enough to catch a missing or doubled block: one
-  // 10-block transformer at 32x32 alone is about 0.33 TFLOPs.
+  // 10-block transformer at 32x32 alone is about 0.66 TFLOPs.
   const double f = unet_flops(g, "step:0/");
   INFO("UNet FLOPs per evaluation: " << f << ", MACs: " << matrix_macs(g));
   CHECK(f > 6.4e12);
