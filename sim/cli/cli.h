@@ -94,5 +94,6 @@ int run_command(const std::vector<std::string>& args, std::ostream& out);
 int validate_command(const std::vector<std::string>& args, std::ostream& out);
 int list_command(const std::vector<std::string>& args, std::ostream& out);
 int compare_command(const std::vector<std::string>& args, std::ostream& out);
+int describe_command(const std::vector<std::string>& args, std::ostream& out);
 
 }  // namespace xpusim::cli

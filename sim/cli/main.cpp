@@ -24,6 +24,7 @@ const char* const kUsage =
     "  compare   one workload on several chips: xpusim compare --chips A.yaml,B.yaml --workload FILE\n"
     "  validate  check a chip config or a workload and print it resolved: xpusim validate FILE\n"
     "  list      list model types and their parameters: xpusim list [TYPE]\n"
+    "  describe  parameters, work and traffic of a workload, per stage and op: xpusim describe --workload FILE\n"
     "\n"
     "Run 'xpusim COMMAND --help' for a command's options. Exit status: 0 success, 2 bad input,\n"
     "1 internal error.\n";
@@ -43,7 +44,8 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out) {
   if (command == "validate") return xpusim::cli::validate_command(rest, out);
   if (command == "list") return xpusim::cli::list_command(rest, out);
   if (command == "compare") return xpusim::cli::compare_command(rest, out);
-  const std::vector<std::string> commands{"run", "compare", "validate", "list", "help"};
+  if (command == "describe") return xpusim::cli::describe_command(rest, out);
+  const std::vector<std::string> commands{"run", "compare", "validate", "list", "describe", "help"};
   std::string hint = xpusim::did_you_mean(command, commands);
   if (command.rfind("--", 0) == 0) {
     throw UsageError("unknown option '" + command + "' before a command" + hint);

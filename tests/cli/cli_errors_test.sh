@@ -95,4 +95,19 @@ for f in "$SRC"/tests/config_errors/*.yaml; do
   expect_no_file "$out.trace"
 done
 
+# --- describe ---
+xp describe
+expect_bad_input "missing --workload FILE"
+xp describe --workload "$SRC/configs/workloads/sdxl.yaml" --format csv
+expect_bad_input "--format expects table or json, got 'csv'"
+xp describe --workload "$SRC/configs/workloads/sdxl.yaml" --rows many
+expect_bad_input "--rows expects a whole number, got 'many'"
+xp describe --workload "$SRC/configs/workloads/sdxl.yaml" --wset deepcache_interval=0 --export-trace "$WORK/t.json"
+expect_bad_input "'deepcache_interval'"
+expect_no_file "$WORK/t.json"
+printf '{"xpusim_trace": 1, "name": "x", "ops": [{"name": "a", "kind": "gemmm", "dtype": "bf16", "shape": {}}]}' >"$WORK/bad.json"
+xp describe --workload "$WORK/bad.json"
+expect_bad_input "bad.json:1:"
+expect_err "unknown op kind 'gemmm' (did you mean 'gemm'?)"
+
 finish

@@ -121,4 +121,19 @@ for chip in "$SRC"/configs/chips/*.yaml; do
   expect_out "slowest ops (1 of 1)"
 done
 
+# --- describe: totals, SDXL stages, JSON, and a trace exported and read back ---
+xp describe --workload "$SRC/configs/workloads/sdxl.yaml" --rows 3
+expect_code 0
+expect_out "matrix parameters: 3.331 G"
+expect_out "step                20"
+expect_out "... 38080 more ops"
+xp describe --workload "$SRC/configs/workloads/resnet50.yaml" --wset batch=2 --format json --export-trace "$WORK/r50.json"
+expect_code 0
+expect_out '"items": 2'
+expect_out '"op_table": ['
+xp describe --workload "$WORK/r50.json" --format json
+expect_code 0
+expect_out '"name": "resnet50"'
+expect_out '"parameters": 25502912'
+
 finish
