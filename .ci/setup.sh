@@ -9,6 +9,7 @@ packages=(
   pybind11-dev python3-pybind11 python3-dev
   python3-numpy python3-pandas python3-matplotlib python3-pytest python3-tqdm
   python3-distributed python3-pil chromium
+  python3-torch python3-torchvision python3-onnx
 )
 
 missing=()
