@@ -89,7 +89,7 @@ TEST_CASE("beyond-GPU validation rows respect the compute ceiling", "[validation
 }
 
 // Reported, not enforced: [!mayfail] keeps every run showing the error without tuning any row.
-TEST_CASE("beyond-GPU validation: mean absolute error within 30%", "[validation][beyond_gpu][!mayfail]") {
+TEST_CASE("beyond-GPU validation table: target MAE 30% (reported, not enforced)", "[validation][beyond_gpu][!mayfail]") {
   double sum = 0;
   for (const auto& r : table()) sum += std::fabs((r.simulated - r.reference) / r.reference) * 100.0;
   const double mae = sum / static_cast<double>(table().size());
