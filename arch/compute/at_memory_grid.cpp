@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // At-memory grid timing: weight-stationary folds dealt over the banks, no per-fold weight load.
 #include "arch/compute/at_memory_grid.h"
+#include "sim/int_math.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -8,15 +9,6 @@
 #include "arch/registry.h"
 
 namespace xpusim::arch {
-namespace {
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-std::int64_t ceil_log2(std::int64_t v) {
-  std::int64_t l = 0;
-  while ((std::int64_t{1} << l) < v) ++l;
-  return l;
-}
-}  // namespace
-
 const Schema<AtMemoryGridParams>& AtMemoryGridParams::schema() {
   static const Schema<AtMemoryGridParams> s = [] {
     using P = AtMemoryGridParams;

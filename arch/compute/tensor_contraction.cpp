@@ -2,21 +2,13 @@
 // Tensor-contraction timing: folds of the two spatial axes over all slices, a stationary-tile reload per
 // fold whose size depends on the loop order, and one reduction-tree drain per task.
 #include "arch/compute/tensor_contraction.h"
+#include "sim/int_math.h"
 
 #include <stdexcept>
 
 #include "arch/registry.h"
 
 namespace xpusim::arch {
-namespace {
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-std::int64_t ceil_log2(std::int64_t v) {
-  std::int64_t l = 0;
-  while ((std::int64_t{1} << l) < v) ++l;
-  return l;
-}
-}  // namespace
-
 const Schema<TensorContractionParams>& TensorContractionParams::schema() {
   static const Schema<TensorContractionParams> s = [] {
     using P = TensorContractionParams;

@@ -2,6 +2,7 @@
 // Wafer mesh timing: a layer's weights are spread over a region (K over rows, N over columns);
 // activation vectors stream east along rows, partial sums south down columns, one vector per step.
 #include "arch/compute/wafer_mesh.h"
+#include "sim/int_math.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +12,6 @@
 
 namespace xpusim::arch {
 namespace {
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 constexpr std::int64_t kPartialSumBytes = 4;  // FP32 accumulation of 16- and 8-bit products
 
 std::vector<std::int64_t> sides(std::int64_t limit) {

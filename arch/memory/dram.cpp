@@ -2,6 +2,7 @@
 // DRAM timing at transaction granularity: O(channels) arithmetic per request, never per burst, so a
 // gigabyte transfer costs the same to simulate as a cache line.
 #include "arch/memory/dram.h"
+#include "sim/int_math.h"
 
 #include <algorithm>
 
@@ -10,7 +11,6 @@
 namespace xpusim::arch {
 namespace {
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
 /// floor(total * part / whole) without overflowing 64 bits (part <= whole).
 std::int64_t scaled(std::int64_t total, std::int64_t part, std::int64_t whole) {

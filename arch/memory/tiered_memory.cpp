@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Tiered main memory: an address-mapped on-chip SRAM window in front of a backing memory.
 #include "arch/memory/tiered_memory.h"
+#include "sim/int_math.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -9,10 +10,6 @@
 #include "arch/registry.h"
 
 namespace xpusim::arch {
-namespace {
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-}  // namespace
-
 const Schema<TieredMemoryParams>& TieredMemoryParams::schema() {
   static const Schema<TieredMemoryParams> s = [] {
     using P = TieredMemoryParams;
