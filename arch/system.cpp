@@ -14,7 +14,7 @@ namespace {
 const std::vector<std::string> kTopKeys{"system", "link", "switch"};
 const std::vector<std::string> kSystemKeys{"name", "chip", "count", "topology", "dims", "tp", "pp", "ep", "dp",
                                            "microbatches", "collective", "description"};
-const std::vector<std::string> kTopologies{"switch", "pcie", "ring", "torus"};
+const std::vector<std::string> kTopologies{"switch", "pcie", "ring", "torus", "mesh"};
 
 bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
 
@@ -115,12 +115,15 @@ std::unique_ptr<System> System::load(const std::string& path, const std::vector<
     const ConfigNode* topo = sys.find("topology");
     const std::string kind = topo ? topo->value() : "";
     if (std::find(kTopologies.begin(), kTopologies.end(), kind) == kTopologies.end()) {
-      throw ConfigError(topo ? topo->mark() : sys.mark(), "system: 'topology' expects one of switch|pcie|ring|torus, got \"" + kind + "\"" + did_you_mean(kind, kTopologies));
+      throw ConfigError(topo ? topo->mark() : sys.mark(), "system: 'topology' expects one of switch|pcie|ring|torus|mesh, got \"" + kind + "\"" + did_you_mean(kind, kTopologies));
     }
     const ConfigNode* link = root.find("link");
     if (!link) throw ConfigError(root.mark(), "system: missing map 'link:' (the chip-to-chip or chip-to-switch link)");
     std::vector<int> dims{s->count_};
-    TopologyKind tk = kind == "ring" ? TopologyKind::kRing : kind == "torus" ? TopologyKind::kTorus : TopologyKind::kSwitch;
+    TopologyKind tk = kind == "ring"    ? TopologyKind::kRing
+                      : kind == "torus" ? TopologyKind::kTorus
+                      : kind == "mesh"  ? TopologyKind::kMesh
+                                        : TopologyKind::kSwitch;
     if (tk == TopologyKind::kTorus) {
       const ConfigNode* d = sys.find("dims");
       if (!d) throw ConfigError(sys.mark(), "system: a torus needs 'dims' such as \"4x2\" or \"2x2x2\"");

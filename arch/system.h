@@ -23,7 +23,7 @@ struct Parallelism {
 class System {
  public:
   /// Reads a system config:
-  ///   system: {name, chip: FILE, count, topology: switch|pcie|ring|torus, dims: "4x2", tp, pp, ep, dp,
+  ///   system: {name, chip: FILE, count, topology: switch|pcie|ring|torus|mesh, dims: "4x2", tp, pp, ep, dp,
   ///            microbatches, collective: ring|tree}
   ///   link: {type: link/p2p, ...}     switch: {type: switch/crossbar, ...}   (switch/pcie only)
   /// Overrides starting with `system.`, `link.` or `switch.` change this file; any other goes to the

@@ -35,6 +35,10 @@ void Topology::compute_routes(const std::vector<int>& dims) {
         r.push_back(Hop{elements_[static_cast<std::size_t>(switch_link_[static_cast<std::size_t>(t)])].get(), 1});
         continue;
       }
+      if (kind_ == TopologyKind::kMesh) {
+        r.push_back(hop(s, t));
+        continue;
+      }
       // Dimension-order routing, the shorter way round each ring (ties go forward).
       int cur = s;
       for (std::size_t d = 0; d < dims.size(); ++d) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // How the chips of a system are wired: all chips on one switch (NVSwitch, PCIe host switch), a ring,
-// or a 2D/3D torus. Owns the links and switches, and gives the route (hops) between any two chips.
+// a full mesh of direct links, or a 2D/3D torus. Owns the links and switches, and gives the route (hops) between any two chips.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,7 @@
 
 namespace xpusim::arch {
 
-enum class TopologyKind { kSwitch, kRing, kTorus };
+enum class TopologyKind { kSwitch, kRing, kTorus, kMesh };
 
 /// One element a route passes through, and which of its channels it uses.
 struct Hop {
@@ -74,6 +74,10 @@ std::unique_ptr<Topology> Topology::build(TopologyKind kind, int chips, const st
     for (int c = 0; c < chips; ++c) {
       t->switch_link_.push_back(static_cast<int>(t->elements_.size()));
       t->elements_.push_back(make_link("link" + std::to_string(c)));
+    }
+  } else if (kind == TopologyKind::kMesh) {
+    for (int a = 0; a < chips; ++a) {
+      for (int b = a + 1; b < chips; ++b) t->add_link(a, b, make_link("link" + std::to_string(a) + "_" + std::to_string(b)));
     }
   } else {
     const std::vector<int> shape = kind == TopologyKind::kRing ? std::vector<int>{chips} : dims;

@@ -106,4 +106,34 @@ GenerationResult simulate_generation(arch::System& system, const wl::GenerationS
   return g;
 }
 
+Result summarize(const GenerationResult& g) {
+  Result r = g.prefill;
+  r.workload = g.prefill.workload.substr(0, g.prefill.workload.rfind('-')) + "-generation";
+  r.latency_s = g.total_s;
+  r.throughput_value = g.tokens_per_s;
+  r.throughput_unit = "tokens/s";
+  double busy[3] = {g.prefill.bound_compute * g.prefill.latency_s, g.prefill.bound_memory * g.prefill.latency_s,
+                    g.prefill.bound_interconnect * g.prefill.latency_s};
+  for (std::size_t i = 0; i < g.decode.size(); ++i) {
+    const Result& d = g.decode[i];
+    const auto steps = static_cast<double>(g.buckets[i].steps);
+    r.energy_j += d.energy_j * steps;
+    for (std::size_t k = 0; k < r.energy_breakdown_j.size() && k < d.energy_breakdown_j.size(); ++k) {
+      r.energy_breakdown_j[k].second += d.energy_breakdown_j[k].second * steps;
+    }
+    busy[0] += d.bound_compute * d.latency_s * steps;
+    busy[1] += d.bound_memory * d.latency_s * steps;
+    busy[2] += d.bound_interconnect * d.latency_s * steps;
+  }
+  const double total = busy[0] + busy[1] + busy[2];
+  if (total > 0) {
+    r.bound_compute = busy[0] / total;
+    r.bound_memory = busy[1] / total;
+    r.bound_interconnect = busy[2] / total;
+  }
+  r.avg_power_w = g.total_s > 0 ? r.energy_j / g.total_s : 0;
+  r.timeline.clear();
+  return r;
+}
+
 }  // namespace xpusim

@@ -56,4 +56,9 @@ Result simulate_step(arch::System& system, const wl::GenerationSpec& spec, wl::P
 /// The whole generation: prefill, then the decode buckets.
 GenerationResult simulate_generation(arch::System& system, const wl::GenerationSpec& spec, const GenerationOptions& options = {});
 
+/// The generation as one Result: latency = total time, throughput = output tokens/s, energy and its
+/// breakdown summed over the prefill and every decode step, ops and bounds of the prefill and the
+/// buckets weighted by the steps they stand for.
+Result summarize(const GenerationResult& g);
+
 }  // namespace xpusim
