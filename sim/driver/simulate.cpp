@@ -151,12 +151,11 @@ class Run {
     finish(id, ctx);
   }
 
-  void finish(wl::OpId id, kernel::Context& ctx) {
+  void finish(wl::OpId id, kernel::Context& ctx) {  // starts every successor whose inputs are all done
     for (wl::OpId s : graph_.successors(id)) {
       if (--pending_inputs_[s] == 0) ctx.spawn([this, s, &ctx] { run_op(s, ctx); });
     }
   }
-
   Completion access(arch::MemoryModel& mem, const MemRequest& req, OpRecord& rec, bool offchip) {
     Completion c = mem.access(req, kernel::Context::now());
     charge(mem, c, rec);
