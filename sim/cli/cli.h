@@ -102,5 +102,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out);
 int validate_command(const std::vector<std::string>& args, std::ostream& out);
 int list_command(const std::vector<std::string>& args, std::ostream& out);
 int compare_command(const std::vector<std::string>& args, std::ostream& out);
+/// Delegates to `python3 -m xpusim report`; returns its exit code.
+int report_command(const std::vector<std::string>& args, std::ostream& out);
 
 }  // namespace xpusim::cli
