@@ -44,7 +44,8 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
     throw UsageError(
         "unexpected argument '" + a.positionals.front() + "' (inputs are given with --chip and --workload)", "run");
   }
-  if (a.has("--chip") == a.has("--system")) throw UsageError("give exactly one of --chip FILE and --system FILE", "run");
+  if (!a.has("--chip") && !a.has("--system")) throw UsageError("missing --chip FILE (or --system FILE)", "run");
+  if (a.has("--chip") && a.has("--system")) throw UsageError("give only one of --chip FILE and --system FILE", "run");
   if (!a.has("--workload")) throw UsageError("missing --workload FILE", "run");
   const std::string format = a.get("--format", "table");
   const std::vector<std::string> formats{"table", "json", "csv"};

@@ -77,7 +77,7 @@ class Reader {
   Diagnostics diag_;
 };
 
-const std::vector<std::string> kModelTypes = {"llama", "mistral", "mixtral", "gptj", "gpt_neox", "gpt2"};
+const std::vector<std::string> kModelTypes = {"llama", "mistral", "mixtral", "gptj", "gpt_neox", "gpt3"};
 
 }  // namespace
 
@@ -130,8 +130,8 @@ TransformerConfig parse_hf_config(const ConfigNode& root, const std::string& nam
     c.gated_mlp = false;
     c.mlp_bias = true;       // fc_in and fc_out have biases; q, k, v, out_proj do not
     c.lm_head_bias = true;
-  } else if (t == "gpt2") {
-    // GPT2Config (also GPT-3's shape): learned positions, LayerNorm, GELU MLP, biases, tied embeddings.
+  } else if (t == "gpt3") {
+    // GPT-3 (Brown et al. 2020), in GPT2Config key names: learned positions, LayerNorm, GELU MLP, biases, tied embeddings.
     c.hidden = r.integer("n_embd", 1, true);
     c.heads = r.integer("n_head", 1, true);
     c.kv_heads = c.heads;
@@ -158,7 +158,7 @@ TransformerConfig parse_hf_config(const ConfigNode& root, const std::string& nam
     c.mlp_bias = true;
   } else {
     throw ConfigError(type->mark(), name + ": unknown model_type '" + t + "'" + did_you_mean(t, kModelTypes) +
-                                        "; supported: llama, mistral, mixtral, gptj, gpt_neox, gpt2");
+                                        "; supported: llama, mistral, mixtral, gptj, gpt_neox, gpt3");
   }
   r.throw_if_any();
 
@@ -167,7 +167,7 @@ TransformerConfig parse_hf_config(const ConfigNode& root, const std::string& nam
   if (head_dim) {
     c.head_dim = r.integer("head_dim", 1, false);
   } else if (c.hidden % c.heads != 0) {
-    r.error(root.find(t == "gptj" || t == "gpt2" ? "n_head" : "num_attention_heads"),
+    r.error(root.find(t == "gptj" || t == "gpt3" ? "n_head" : "num_attention_heads"),
             "the " + std::to_string(c.heads) + " attention heads do not divide hidden size " + std::to_string(c.hidden) +
                 " (give head_dim explicitly if that is intended)");
   } else {
@@ -186,8 +186,8 @@ TransformerConfig parse_hf_config(const ConfigNode& root, const std::string& nam
 
   if (t == "gptj") {
     c.rotary_dim = r.get("rotary_dim") ? r.integer("rotary_dim", c.head_dim, false) : c.head_dim;
-  } else if (t == "gpt2") {
-    // GPT2Config (also GPT-3's shape): learned positions, LayerNorm, GELU MLP, biases, tied embeddings.
+  } else if (t == "gpt3") {
+    // GPT-3 (Brown et al. 2020), in GPT2Config key names: learned positions, LayerNorm, GELU MLP, biases, tied embeddings.
     c.hidden = r.integer("n_embd", 1, true);
     c.heads = r.integer("n_head", 1, true);
     c.kv_heads = c.heads;
@@ -199,7 +199,7 @@ TransformerConfig parse_hf_config(const ConfigNode& root, const std::string& nam
     c.gated_mlp = false;
     c.attention_bias = true;
     c.mlp_bias = true;
-  } else if (t == "gpt2") {
+  } else if (t == "gpt3") {
     c.rotary_dim = 0;  // learned absolute position embeddings, no rotary
   } else if (t == "gpt_neox") {
     c.rotary_dim = static_cast<std::int64_t>(std::llround(r.number("rotary_pct", 0.25) * static_cast<double>(c.head_dim)));
