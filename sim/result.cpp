@@ -201,6 +201,12 @@ std::string to_json(const Result& r) {
   o += "},\n";
   o += "  \"time_bound_fraction\": {\"compute\": " + num(r.bound_compute) + ", \"memory\": " + num(r.bound_memory) +
        ", \"interconnect\": " + num(r.bound_interconnect) + "},\n";
+  // The ceilings of the roofline plot: each unit's peak per dtype it ran, and main-memory bandwidth.
+  o += "  \"roofline\": {\"peak_flops_per_s\": {";
+  for (std::size_t i = 0; i < r.peak_flops_per_s.size(); ++i) {
+    o += (i ? ", " : "") + quote(r.peak_flops_per_s[i].first) + ": " + num(r.peak_flops_per_s[i].second);
+  }
+  o += "}, \"peak_bandwidth_bytes_per_s\": " + num(r.peak_bandwidth_bytes_per_s) + "},\n";
   o += "  \"ops\": [";
   for (std::size_t i = 0; i < r.ops.size(); ++i) {
     const OpResult& op = r.ops[i];

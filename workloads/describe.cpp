@@ -40,6 +40,11 @@ std::string shape_string(const OpNode& op) {
            "x" + num(c->kernel_w) + "/" + num(c->stride) + " p" + num(c->pad) + " -> " + num(c->out_h()) + "x" +
            num(c->out_w()) + "x" + num(c->out_c);
   }
+  if (const auto* c = std::get_if<CollectiveShape>(&op.shape)) {
+    std::string s = std::string(to_string(op.kind)) + " " + num(c->bytes) + " B over " + num(c->group);
+    if (op.kind == OpKind::kSendRecv) s += " to stage " + num(c->peer_stage);
+    return s;
+  }
   const auto& v = std::get<VectorShape>(op.shape);
   std::string s = "vec " + num(v.elements);
   if (v.inputs != 1) s += " x" + num(v.inputs);

@@ -12,11 +12,18 @@ std::string_view to_string(OpKind k) {
     case OpKind::kLayerNorm: return "layernorm";
     case OpKind::kRmsNorm: return "rmsnorm";
     case OpKind::kPool: return "pool";
+    case OpKind::kAllReduce: return "all_reduce";
+    case OpKind::kAllGather: return "all_gather";
+    case OpKind::kReduceScatter: return "reduce_scatter";
+    case OpKind::kAllToAll: return "all_to_all";
+    case OpKind::kSendRecv: return "send_recv";
   }
   return "?";
 }
 
 bool is_matrix(const OpNode& op) { return op.kind == OpKind::kGemm || op.kind == OpKind::kConv2d; }
+
+bool is_collective(const OpNode& op) { return std::holds_alternative<CollectiveShape>(op.shape); }
 
 GemmView gemm_view(const OpNode& op) {
   if (const auto* g = std::get_if<GemmShape>(&op.shape)) return {g->batch, g->m, g->n, g->k, g->b_is_activation};
@@ -32,6 +39,12 @@ Flops flops(const OpNode& op) {
     return Flops(2.0 * static_cast<double>(g.batch) * static_cast<double>(g.m) * static_cast<double>(g.n) *
                  static_cast<double>(g.k));
   }
+  if (const auto* c = std::get_if<CollectiveShape>(&op.shape)) {
+    // The additions of a reduction, per chip: (group - 1) / group of the buffer's elements (ring).
+    const bool reduces = op.kind == OpKind::kAllReduce || op.kind == OpKind::kReduceScatter;
+    const double elements = static_cast<double>(c->bytes) * 8.0 / bits(op.dtype);
+    return Flops(reduces ? elements * static_cast<double>(c->group - 1) / static_cast<double>(c->group) : 0.0);
+  }
   const auto& v = std::get<VectorShape>(op.shape);
   return Flops(static_cast<double>(v.elements) * op.ops_per_element);
 }
@@ -43,6 +56,7 @@ Bytes input_bytes(const OpNode& op) {
     std::int64_t b = g->b_is_activation ? g->batch * g->k * g->n : 0;
     return storage(op.dtype, a + b);
   }
+  if (const auto* c = std::get_if<CollectiveShape>(&op.shape)) return Bytes(c->bytes);
   const auto& v = std::get<VectorShape>(op.shape);
   return storage(op.dtype, (v.input_elements ? v.input_elements : v.elements) * v.inputs);
 }
@@ -58,6 +72,7 @@ Bytes output_bytes(const OpNode& op) {
     GemmView g = gemm_view(op);
     return storage(op.dtype, g.batch * g.m * g.n);
   }
+  if (const auto* c = std::get_if<CollectiveShape>(&op.shape)) return Bytes(c->bytes);
   return storage(op.dtype, std::get<VectorShape>(op.shape).elements);
 }
 

@@ -13,7 +13,11 @@
 
 namespace xpusim::wl {
 
-enum class OpKind { kGemm, kConv2d, kElementwise, kSoftmax, kLayerNorm, kRmsNorm, kPool };
+enum class OpKind {
+  kGemm, kConv2d, kElementwise, kSoftmax, kLayerNorm, kRmsNorm, kPool,
+  // Collectives between chips (added by the parallelism transforms); their shape is a CollectiveShape.
+  kAllReduce, kAllGather, kReduceScatter, kAllToAll, kSendRecv,
+};
 std::string_view to_string(OpKind k);
 
 /// C[batch][m x n] = A[batch][m x k] * B[batch][k x n]. B is a weight (read from memory once per
@@ -46,7 +50,16 @@ struct VectorShape {
   std::int64_t input_elements = 0;  // when inputs differ in size from the output (pooling); 0 = elements
 };
 
-using OpShape = std::variant<GemmShape, ConvShape, VectorShape>;
+/// Data moved by a collective among `group` chips. `bytes` is the whole buffer on each chip (the
+/// nccl-tests "size"): an all-reduce of S bytes reduces S bytes; an all-gather ends with S bytes on each
+/// chip; send/recv moves S bytes from every chip of pipeline stage `stage` to its peer in `peer_stage`.
+struct CollectiveShape {
+  std::int64_t bytes = 0;
+  std::int64_t group = 1;
+  std::int32_t peer_stage = 0;  // kSendRecv only
+};
+
+using OpShape = std::variant<GemmShape, ConvShape, VectorShape, CollectiveShape>;
 
 struct OpNode {
   std::string name;
@@ -58,6 +71,8 @@ struct OpNode {
   OpShape shape;
   /// Work per output element for vector ops (exp, max, sum, divide for a softmax), from the builder.
   double ops_per_element = 1.0;
+  /// Pipeline stage whose chips run the op (0 unless pipeline parallelism placed it elsewhere).
+  std::int32_t stage = 0;
 };
 
 /// The matrix form of an op: conv via im2col (M = output pixels, K = window x channels, N = filters).
@@ -66,6 +81,8 @@ struct GemmView {
   bool b_is_activation = false;
 };
 bool is_matrix(const OpNode& op);
+/// True for ops that move data between chips (kAllReduce ... kSendRecv).
+bool is_collective(const OpNode& op);
 /// The storage type of the op's weights: `weight_dtype` when set, otherwise `dtype`.
 inline DataType weight_type(const OpNode& op) { return op.weight_dtype.value_or(op.dtype); }
 GemmView gemm_view(const OpNode& op);

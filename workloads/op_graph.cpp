@@ -92,6 +92,7 @@ void OpGraph::validate() const {
   for (OpId v = 0; v < size(); ++v) {
     const OpNode& o = op(v);
     const std::string who = "op '" + o.name + "' (" + std::string(to_string(o.kind)) + ")";
+    if (o.kind >= OpKind::kAllReduce && !is_collective(o)) diag.error(where, who + ": a collective needs a collective shape");
     if (o.name.empty()) diag.error(where, "op #" + std::to_string(v) + " has no name");
     if (!names.insert(o.name).second) diag.error(where, "duplicate op name '" + o.name + "'");
     if (const auto* g = std::get_if<GemmShape>(&o.shape)) {
@@ -104,6 +105,9 @@ void OpGraph::validate() const {
         diag.error(where, who + ": the " + std::to_string(c->kernel_h) + "x" + std::to_string(c->kernel_w) +
                               " filter is larger than the padded " + std::to_string(c->in_h) + "x" + std::to_string(c->in_w) + " input");
       }
+    } else if (const auto* cs = std::get_if<CollectiveShape>(&o.shape)) {
+      if (o.kind < OpKind::kAllReduce) diag.error(where, who + ": a collective shape needs a collective kind");
+      if (cs->bytes <= 0 || cs->group < 1) diag.error(where, who + ": bytes and group must be positive");
     } else {
       const auto& vs = std::get<VectorShape>(o.shape);
       if (vs.elements <= 0 || vs.inputs <= 0 || vs.input_elements < 0) diag.error(where, who + ": element counts must be positive");

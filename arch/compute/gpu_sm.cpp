@@ -2,6 +2,7 @@
 // GPU SM timing: a GEMM library's kernel choice (CTA tile, split-K) and its waves over the SMs; each
 // CTA streams K through shared memory into the tensor cores at the slower of the two rates.
 #include "arch/compute/gpu_sm.h"
+#include "sim/int_math.h"
 
 #include <algorithm>
 #include <charconv>
@@ -15,7 +16,6 @@
 namespace xpusim::arch {
 namespace {
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
 std::string trim(const std::string& s) {
   std::size_t b = s.find_first_not_of(" \t");

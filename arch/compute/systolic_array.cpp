@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Systolic array timing: SCALE-Sim v2's folds, each fully serialised with its own fill and drain.
 #include "arch/compute/systolic_array.h"
+#include "sim/int_math.h"
 
 #include <stdexcept>
 
@@ -9,7 +10,6 @@
 namespace xpusim::arch {
 namespace {
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
 void require_positive(std::int64_t v, const char* what) {
   if (v <= 0) {

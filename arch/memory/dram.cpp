@@ -2,6 +2,7 @@
 // DRAM timing at transaction granularity: O(channels) arithmetic per request, never per burst, so a
 // gigabyte transfer costs the same to simulate as a cache line.
 #include "arch/memory/dram.h"
+#include "sim/int_math.h"
 
 #include <algorithm>
 
@@ -10,7 +11,6 @@
 namespace xpusim::arch {
 namespace {
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
 /// floor(total * part / whole) without overflowing 64 bits (part <= whole).
 std::int64_t scaled(std::int64_t total, std::int64_t part, std::int64_t whole) {
@@ -71,6 +71,9 @@ Dram::Dram(ComponentContext ctx, const DramParams& p)
     : MemoryModel(std::move(ctx)),
       p_(p),
       burst_bytes_(p.bus_width_bits * p.burst_length / 8),
+      burst_seconds_(static_cast<double>(p.burst_length) / p.data_rate.hz()),
+      row_bursts_(ceil_div(p.row_size.count(), burst_bytes_.count())),
+      row_data_time_(data_time(row_bursts_)),
       channels_(static_cast<std::size_t>(p.channels)),
       scratch_(static_cast<std::size_t>(p.channels)) {}
 
@@ -80,7 +83,7 @@ Bandwidth Dram::peak_bandwidth() const {
 
 Time Dram::data_time(std::int64_t bursts) const {
   // One rounding for the whole transfer, so long streams do not accumulate per-burst rounding.
-  return Time::from_seconds_ceil(static_cast<double>(bursts) * static_cast<double>(p_.burst_length) / p_.data_rate.hz());
+  return Time::from_seconds_ceil(static_cast<double>(bursts) * burst_seconds_);
 }
 
 void Dram::split_sequential(const MemRequest& req, std::vector<Work>& work) const {
@@ -88,25 +91,26 @@ void Dram::split_sequential(const MemRequest& req, std::vector<Work>& work) cons
   const auto a = static_cast<std::int64_t>(req.address);
   const std::int64_t last = a + req.bytes.count() - 1;
   const std::int64_t k0 = a / g, k1 = last / g;
-  const std::int64_t row_bursts = ceil_div(row, burst_bytes_.count());
+  // Chunk k lives on channel k % nch at channel-local offset (k / nch) * g, so each channel's share
+  // of a contiguous range is itself contiguous: its first and last chunk bound the rows it opens.
+  // In round q channel c holds chunk q * nch + c; the range covers rounds q0..q1, partly at the ends.
+  const std::int64_t q0 = k0 / nch, c0 = k0 % nch, q1 = k1 / nch, c1 = k1 % nch;
+  const std::int64_t head = a % g, tail = g - 1 - last % g;
+  const std::int64_t bb = burst_bytes_.count();
   for (std::int64_t c = 0; c < nch; ++c) {
-    // Chunk k lives on channel k % nch at channel-local offset (k / nch) * g, so each channel's share
-    // of a contiguous range is itself contiguous: its first and last chunk bound the rows it opens.
-    const std::int64_t k_first = k0 + ((c - k0 % nch) % nch + nch) % nch;
-    if (k_first > k1) continue;
-    const std::int64_t k_last = k1 - ((k1 % nch - c) % nch + nch) % nch;
-    std::int64_t bytes = ((k_last - k_first) / nch + 1) * g;
-    if (k_first == k0) bytes -= a % g;
-    if (k_last == k1) bytes -= g - 1 - last % g;
-    const std::int64_t local_first = (k_first / nch) * g + (k_first == k0 ? a % g : 0);
-    const std::int64_t local_last = (k_last / nch) * g + (k_last == k1 ? last % g : g - 1);
-    const std::int64_t row_first = local_first / row, row_last = local_last / row;
+    const std::int64_t q_first = c >= c0 ? q0 : q0 + 1;
+    const std::int64_t q_last = c <= c1 ? q1 : q1 - 1;
+    if (q_first > q_last) continue;
+    const bool first_chunk = q_first == q0 && c == c0, last_chunk = q_last == q1 && c == c1;
+    const std::int64_t bytes = (q_last - q_first + 1) * g - (first_chunk ? head : 0) - (last_chunk ? tail : 0);
+    const std::int64_t row_first = (q_first * g + (first_chunk ? head : 0)) / row;
+    const std::int64_t row_last = (q_last * g + (last_chunk ? g - 1 - tail : g - 1)) / row;
     Work& w = work[static_cast<std::size_t>(c)];
     w.bytes = Bytes(bytes);
-    w.bursts = ceil_div(bytes, burst_bytes_.count());
+    w.bursts = (bytes + bb - 1) / bb;
     w.first_hit = channels_[static_cast<std::size_t>(c)].open_row == row_first;
     w.activations = row_last - row_first + 1 - (w.first_hit ? 1 : 0);
-    w.data_per_activation = data_time(std::min(w.bursts, row_bursts));
+    w.data_per_activation = w.bursts >= row_bursts_ ? row_data_time_ : data_time(w.bursts);
     w.last_row = row_last;
   }
 }

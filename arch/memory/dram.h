@@ -84,6 +84,9 @@ class Dram final : public MemoryModel {
 
   DramParams p_;
   Bytes burst_bytes_;
+  double burst_seconds_;    // one burst on the data bus: burst_length / data_rate
+  std::int64_t row_bursts_; // bursts that fill one row
+  Time row_data_time_;      // data time of a whole row, the common case of data_per_activation
   std::vector<Channel> channels_;
   std::vector<Work> scratch_;
   std::int64_t random_cursor_ = 0;  // where the next random request's first access lands

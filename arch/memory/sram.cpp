@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: MIT
 // SRAM timing in whole clock cycles of the buffer's own clock domain.
 #include "arch/memory/sram.h"
+#include "sim/int_math.h"
 
 #include <algorithm>
 
 #include "arch/registry.h"
 
 namespace xpusim::arch {
-namespace {
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-}  // namespace
-
 const Schema<SramParams>& SramParams::schema() {
   static const Schema<SramParams> s = [] {
     Schema<SramParams> sc("on-chip SRAM buffer: banks x port width per cycle, fixed latency, per-byte energy");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "arch/chip.h"
+#include "sim/result.h"
 #include "workloads/op_graph.h"
 
 namespace xpusim::cli {
@@ -70,6 +71,13 @@ void check_overrides(const std::vector<std::string>& overrides, const std::strin
 /// not start with `chip.` or `components.` address components by name (`dram.bandwidth`).
 std::unique_ptr<arch::Chip> load_chip(const std::string& path, const std::vector<std::string>& overrides);
 
+/// Runs a workload spec (type generation or transformer) on a system config with `--set` overrides
+/// and `--wset` workload overrides. A generation is summarised into one Result; `summary` gets its
+/// TTFT / TPOT / tokens/s lines.
+Result run_on_system(const std::string& system_path, const std::vector<std::string>& overrides,
+                     const std::string& workload_path, const std::vector<std::string>& workload_overrides, bool trace,
+                     std::string* summary);
+
 /// Files written all or nothing: each goes to a temporary file in its target's directory and is
 /// renamed over the target only in commit(), after every file was written in full. Temporaries left
 /// by a failure are removed, so a failed run never leaves a partial or stale-looking output file.
@@ -95,5 +103,7 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out);
 int list_command(const std::vector<std::string>& args, std::ostream& out);
 int compare_command(const std::vector<std::string>& args, std::ostream& out);
 int describe_command(const std::vector<std::string>& args, std::ostream& out);
+/// Delegates to `python3 -m xpusim report`; returns its exit code.
+int report_command(const std::vector<std::string>& args, std::ostream& out);
 
 }  // namespace xpusim::cli

@@ -18,6 +18,8 @@ namespace {
 const std::vector<OptionSpec>& compare_options() {
   static const std::vector<OptionSpec> specs{
       {"--chips", "A,B,...", false, "comma-separated chip configs (YAML or SCALE-Sim .cfg)"},
+      {"--systems", "A,B,...", false, "comma-separated system configs instead of chips (workload: generation or transformer spec)"},
+      {"--set", "PATH=VALUE", true, "with --systems: override every system, e.g. --set system.tp=4"},
       {"--workload", "FILE", false, "workload: SCALE-Sim topology .csv, workload spec .yaml or HF config.json"},
       {"--wset", "KEY=VALUE", true, "override a workload spec parameter, e.g. --wset batch=8"},
       {"--format", "table|csv", false, "output format (default: table)"},
@@ -26,7 +28,7 @@ const std::vector<OptionSpec>& compare_options() {
 }
 
 const char* const kCompareUsage =
-    "Usage: xpusim compare --chips A.yaml,B.yaml[,...] --workload FILE [--wset KEY=VALUE]... [--format table|csv]\n"
+    "Usage: xpusim compare --chips A.yaml,B.yaml[,...]|--systems A.yaml,B.yaml[,...] --workload FILE [--wset KEY=VALUE]... [--format table|csv]\n"
     "\n"
     "Runs one workload on every chip and prints the results side by side.\n\n";
 
@@ -69,24 +71,33 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out) {
     return 0;
   }
   if (!a.positionals.empty()) throw UsageError("unexpected argument '" + a.positionals.front() + "'", "compare");
-  for (const char* required : {"--chips", "--workload"}) {
-    if (!a.has(required)) throw UsageError(std::string("missing ") + required, "compare");
-  }
+  if (a.has("--chips") == a.has("--systems")) throw UsageError("give exactly one of --chips and --systems", "compare");
+  if (!a.has("--workload")) throw UsageError("missing --workload", "compare");
+  const bool systems = a.has("--systems");
   const std::string fmt = a.get("--format", "table");
   if (fmt != "table" && fmt != "csv") {
     throw UsageError("--format expects table or csv, got '" + fmt + "'" + did_you_mean(fmt, {"table", "csv"}), "compare");
   }
-  const std::vector<std::string> chips = split_commas(a.get("--chips"));
+  const std::vector<std::string> chips = split_commas(a.get(systems ? "--systems" : "--chips"));
   if (chips.empty()) throw UsageError("--chips names no chip", "compare");
   check_overrides(a.all("--wset"), "--wset", "compare");
-  for (const auto& c : chips) require_file(c, "chip file", "compare");
+  for (const auto& c : chips) require_file(c, systems ? "system file" : "chip file", "compare");
   require_file(a.get("--workload"), "workload file", "compare");
+  if (!systems && a.has("--set")) throw UsageError("--set applies to --systems only", "compare");
 
-  const wl::OpGraph graph = wl::load_workload(a.get("--workload"), a.all("--wset"));
   std::vector<Result> results;
-  for (const auto& c : chips) {
-    auto chip = load_chip(c, {});
-    results.push_back(simulate(*chip, graph));
+  wl::OpGraph graph("workload");
+  if (systems) {
+    for (const auto& c : chips) results.push_back(run_on_system(c, a.all("--set"), a.get("--workload"), a.all("--wset"), false, nullptr));
+    // Items per run: the throughput times the time, the same for every system.
+    graph = wl::OpGraph(results.front().workload);
+    graph.set_items(results.front().throughput_value * results.front().latency_s, results.front().throughput_unit.substr(0, results.front().throughput_unit.size() - 2));
+  } else {
+    graph = wl::load_workload(a.get("--workload"), a.all("--wset"));
+    for (const auto& c : chips) {
+      auto chip = load_chip(c, {});
+      results.push_back(simulate(*chip, graph));
+    }
   }
 
   std::ostringstream o;

@@ -22,6 +22,7 @@ const char* const kUsage =
     "Commands:\n"
     "  run       simulate a workload on a chip: xpusim run --chip FILE --workload FILE\n"
     "  compare   one workload on several chips: xpusim compare --chips A.yaml,B.yaml --workload FILE\n"
+    "  report    HTML report of results: xpusim report RESULT.json --html OUT.html\n"
     "  validate  check a chip config or a workload and print it resolved: xpusim validate FILE\n"
     "  list      list model types and their parameters: xpusim list [TYPE]\n"
     "  describe  parameters, work and traffic of a workload, per stage and op: xpusim describe --workload FILE\n"
@@ -45,7 +46,8 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out) {
   if (command == "list") return xpusim::cli::list_command(rest, out);
   if (command == "compare") return xpusim::cli::compare_command(rest, out);
   if (command == "describe") return xpusim::cli::describe_command(rest, out);
-  const std::vector<std::string> commands{"run", "compare", "validate", "list", "describe", "help"};
+  if (command == "report") return xpusim::cli::report_command(rest, out);
+  const std::vector<std::string> commands{"run", "compare", "report", "validate", "list", "describe", "help"};
   std::string hint = xpusim::did_you_mean(command, commands);
   if (command.rfind("--", 0) == 0) {
     throw UsageError("unknown option '" + command + "' before a command" + hint);

@@ -14,6 +14,7 @@ namespace {
 const std::vector<OptionSpec>& run_options() {
   static const std::vector<OptionSpec> specs{
       {"--chip", "FILE", false, "chip config: YAML, or a SCALE-Sim .cfg"},
+      {"--system", "FILE", false, "multi-chip system config (configs/systems/); --set system.tp=N etc. override it"},
       {"--workload", "FILE", false, "workload: SCALE-Sim topology .csv, workload spec .yaml or HF config.json"},
       {"--set", "PATH=VALUE", true, "override a chip parameter, e.g. --set dram.data_rate=\"8 GT/s\""},
       {"--wset", "KEY=VALUE", true, "override a workload spec parameter, e.g. --wset batch=8"},
@@ -25,7 +26,7 @@ const std::vector<OptionSpec>& run_options() {
 }
 
 const char* const kRunUsage =
-    "Usage: xpusim run --chip FILE --workload FILE [--set PATH=VALUE]... [--wset KEY=VALUE]...\n"
+    "Usage: xpusim run --chip FILE|--system FILE --workload FILE [--set PATH=VALUE]... [--wset KEY=VALUE]...\n"
     "                  [--format table|json|csv] [--out FILE] [--trace FILE]\n"
     "\n"
     "Simulates the workload on the chip and reports latency, throughput, energy and what bounds\n"
@@ -43,9 +44,9 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
     throw UsageError(
         "unexpected argument '" + a.positionals.front() + "' (inputs are given with --chip and --workload)", "run");
   }
-  for (const char* required : {"--chip", "--workload"}) {
-    if (!a.has(required)) throw UsageError(std::string("missing ") + required + " FILE", "run");
-  }
+  if (!a.has("--chip") && !a.has("--system")) throw UsageError("missing --chip FILE (or --system FILE)", "run");
+  if (a.has("--chip") && a.has("--system")) throw UsageError("give only one of --chip FILE and --system FILE", "run");
+  if (!a.has("--workload")) throw UsageError("missing --workload FILE", "run");
   const std::string format = a.get("--format", "table");
   const std::vector<std::string> formats{"table", "json", "csv"};
   if (std::find(formats.begin(), formats.end(), format) == formats.end()) {
@@ -55,7 +56,8 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
   check_overrides(a.all("--set"), "--set", "run");
   check_overrides(a.all("--wset"), "--wset", "run");
   // Check everything cheap before the (possibly long) simulation, so mistakes surface at once.
-  require_file(a.get("--chip"), "chip file", "run");
+  const bool system = a.has("--system");
+  require_file(a.get(system ? "--system" : "--chip"), system ? "system file" : "chip file", "run");
   require_file(a.get("--workload"), "workload file", "run");
   std::vector<std::pair<std::string, std::string>> outputs;
   for (const char* option : {"--out", "--trace"}) {
@@ -63,13 +65,19 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
   }
   OutputFiles::check_writable(outputs);
 
-  std::unique_ptr<arch::Chip> chip = load_chip(a.get("--chip"), a.all("--set"));
-  wl::OpGraph graph = wl::load_workload(a.get("--workload"), a.all("--wset"));
-  SimOptions options;
-  options.trace = a.has("--trace");
-  const Result result = simulate(*chip, graph, options);
+  Result result;
+  std::string summary;
+  if (system) {
+    result = run_on_system(a.get("--system"), a.all("--set"), a.get("--workload"), a.all("--wset"), a.has("--trace"), &summary);
+  } else {
+    std::unique_ptr<arch::Chip> chip = load_chip(a.get("--chip"), a.all("--set"));
+    wl::OpGraph graph = wl::load_workload(a.get("--workload"), a.all("--wset"));
+    SimOptions options;
+    options.trace = a.has("--trace");
+    result = simulate(*chip, graph, options);
+  }
 
-  const std::string text = format == "json" ? to_json(result) : format == "csv" ? to_csv(result) : to_table(result);
+  const std::string text = format == "json" ? to_json(result) : format == "csv" ? to_csv(result) : summary + to_table(result);
   OutputFiles files;
   if (a.has("--out")) files.add(a.get("--out"), text);
   if (a.has("--trace")) files.add(a.get("--trace"), to_chrome_trace(result));

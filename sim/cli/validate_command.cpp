@@ -64,7 +64,8 @@ void validate_workload(const std::string& path, const std::vector<std::string>& 
   Bytes total_bytes{0};
   constexpr std::array kKinds{wl::OpKind::kGemm,    wl::OpKind::kConv2d,    wl::OpKind::kElementwise,
                               wl::OpKind::kSoftmax, wl::OpKind::kLayerNorm, wl::OpKind::kRmsNorm,
-                              wl::OpKind::kPool};
+                              wl::OpKind::kPool,    wl::OpKind::kAllReduce, wl::OpKind::kAllGather,
+                              wl::OpKind::kReduceScatter, wl::OpKind::kAllToAll, wl::OpKind::kSendRecv};
   std::array<std::size_t, kKinds.size()> per_kind{};
   for (wl::OpId id = 0; id < graph.size(); ++id) {
     const wl::OpNode& op = graph.op(id);

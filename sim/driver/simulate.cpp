@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 // Runs an op graph on a chip: one process per op, started when its producers finish, that streams
 // its tiles through a double-buffered pipeline. Components own all timing; contention between ops
-// comes from their reservations, made in simulated-time order.
+// comes from their reservations, made in simulated-time order. A system run places each op on its
+// pipeline stage's representative chip; collectives run as steps of link transfers on the topology.
 #include "sim/driver/simulate.h"
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <unordered_map>
 
+#include "arch/system.h"
+#include "sim/config/config_error.h"
 #include "sim/driver/mapper.h"
 #include "sim/kernel/kernel.h"
 
@@ -21,7 +25,7 @@ struct OpRecord {
   Time start, end;
   Energy energy{0};
   Bytes offchip{0};
-  Time compute_busy{0}, memory_busy{0};
+  Time compute_busy{0}, memory_busy{0}, link_busy{0};
   Cycles cycles{0};
 };
 
@@ -51,21 +55,34 @@ struct UnitQueue {
 
 class Run {
  public:
-  Run(arch::Chip& chip, const wl::OpGraph& graph, const SimOptions& opt) : chip_(chip), graph_(graph), opt_(opt) {
-    for (std::size_t i = 0; i < chip.components().size(); ++i) index_[chip.components()[i].get()] = i;
-    ledger_.assign(chip.components().size(), Energy(0));
+  /// `chips[s]` runs the ops of pipeline stage s; `system` (nullptr for a lone chip) carries collectives.
+  Run(std::vector<arch::Chip*> chips, const arch::System* system, const wl::OpGraph& graph, const SimOptions& opt)
+      : chips_(std::move(chips)), system_(system), graph_(graph), opt_(opt) {
+    for (const arch::Chip* chip : chips_) {
+      for (const auto& c : chip->components()) index_[c.get()] = index_.size();
+    }
+    ledger_.assign(index_.size() + 1, Energy(0));  // the last entry is the interconnect
     const auto order = graph.topo_order();
     plans_.resize(graph.size());
     base_address_.resize(graph.size());
     std::uint64_t next_address = 0;
     for (wl::OpId id : order) {
-      plans_[id] = driver::plan_op(chip, graph.op(id));
+      const wl::OpNode& op = graph.op(id);
+      if (op.stage < 0 || static_cast<std::size_t>(op.stage) >= chips_.size()) {
+        throw ConfigError(SourceMark{graph.name(), 0, 0}, "op '" + op.name + "' is placed on pipeline stage " + std::to_string(op.stage) +
+                                                              ", but the run has " + std::to_string(chips_.size()) + " stage(s)");
+      }
+      if (wl::is_collective(op)) {
+        check_collective(op);
+        continue;
+      }
+      plans_[id] = driver::plan_op(chip(id), op);
       // Each op's operands get their own address range, so streams of one op keep rows open.
       base_address_[id] = next_address;
       next_address += static_cast<std::uint64_t>(plans_[id].offchip_bytes.count()) + (1u << 20);
     }
     records_.resize(graph.size());
-    units_.resize(chip.compute_units().size());
+    for (const arch::Chip* c : chips_) units_.emplace_back(c->compute_units().size());
     for (wl::OpId id = 0; id < graph.size(); ++id) pending_inputs_.push_back(graph.predecessors(id).size());
   }
 
@@ -79,6 +96,66 @@ class Run {
   }
 
  private:
+  arch::Chip& chip(wl::OpId id) const { return *chips_[static_cast<std::size_t>(graph_.op(id).stage)]; }
+
+  void check_collective(const wl::OpNode& op) const {
+    const auto& c = std::get<wl::CollectiveShape>(op.shape);
+    const bool needs_links = c.group > 1 || op.kind == wl::OpKind::kSendRecv;
+    if (needs_links && (!system_ || !system_->topology())) {
+      throw ConfigError(SourceMark{graph_.name(), 0, 0}, "op '" + op.name + "' (" + std::string(wl::to_string(op.kind)) +
+                                                             ") needs a multi-chip system; run it with --system");
+    }
+    if (system_ && c.group > system_->parallelism().tp) {
+      throw ConfigError(SourceMark{graph_.name(), 0, 0}, "op '" + op.name + "' spans " + std::to_string(c.group) +
+                                                             " chips, more than the stage's tp=" + std::to_string(system_->parallelism().tp));
+    }
+  }
+
+  /// The point-to-point steps of a collective op over its stage's chips.
+  std::vector<arch::CollectiveStep> collective_steps(const wl::OpNode& op) const {
+    const auto& c = std::get<wl::CollectiveShape>(op.shape);
+    if (!system_ || !system_->topology()) return {};
+    std::vector<int> group = system_->stage_group(op.stage);
+    if (op.kind == wl::OpKind::kSendRecv) {
+      // Every chip of the stage sends its copy of the activations to its peer in the next stage.
+      const std::vector<int> peers = system_->stage_group(c.peer_stage);
+      arch::CollectiveStep step;
+      for (std::size_t i = 0; i < group.size(); ++i) step.push_back(arch::Transfer{group[i], peers[i], Bytes(c.bytes)});
+      return {step};
+    }
+    group.resize(static_cast<std::size_t>(c.group));
+    const arch::Collective kind = op.kind == wl::OpKind::kAllReduce       ? arch::Collective::kAllReduce
+                                  : op.kind == wl::OpKind::kAllGather     ? arch::Collective::kAllGather
+                                  : op.kind == wl::OpKind::kReduceScatter ? arch::Collective::kReduceScatter
+                                                                          : arch::Collective::kAllToAll;
+    return arch::plan_collective(kind, Bytes(c.bytes), group, system_->algorithm());
+  }
+
+  /// Runs a collective step by step: each step's transfers are issued together on the links, and the
+  /// next step waits for the last of them (contention with other traffic comes from the reservations).
+  void run_collective(wl::OpId id, kernel::Context& ctx) {
+    OpRecord& rec = records_[id];
+    rec.start = kernel::Context::now();
+    for (const arch::CollectiveStep& step : collective_steps(graph_.op(id))) {
+      Time done = kernel::Context::now();
+      for (const arch::Transfer& t : step) {
+        Completion c = system_->topology()->transfer(t, kernel::Context::now());
+        ledger_.back() += c.energy;
+        rec.energy += c.energy;
+        done = std::max(done, c.done);
+      }
+      kernel::Context::wait_until(done);
+    }
+    rec.end = kernel::Context::now();
+    rec.link_busy = rec.end - rec.start;
+    finish(id, ctx);
+  }
+
+  void finish(wl::OpId id, kernel::Context& ctx) {  // starts every successor whose inputs are all done
+    for (wl::OpId s : graph_.successors(id)) {
+      if (--pending_inputs_[s] == 0) ctx.spawn([this, s, &ctx] { run_op(s, ctx); });
+    }
+  }
   Completion access(arch::MemoryModel& mem, const MemRequest& req, OpRecord& rec, bool offchip) {
     Completion c = mem.access(req, kernel::Context::now());
     charge(mem, c, rec);
@@ -96,12 +173,12 @@ class Run {
   }
 
   /// Issues the main-memory reads of a tile and the matching buffer writes; returns when all landed.
-  Time load(const driver::TileStep& s, const arch::ComputeUnit& u, OpRecord& rec, std::uint64_t& addr) {
+  Time load(const driver::TileStep& s, const arch::ComputeUnit& u, OpRecord& rec, std::uint64_t& addr, arch::Chip& ch) {
     Time done = kernel::Context::now();
     const std::pair<Bytes, arch::MemoryModel*> parts[] = {{s.load_a, u.ifmap_buffer}, {s.load_b, u.filter_buffer}, {s.load_c, u.ofmap_buffer}};
     for (const auto& [bytes, buffer] : parts) {
       if (bytes.count() == 0) continue;
-      Completion d = access(chip_.main_memory(), MemRequest{bytes, false, arch::AccessPattern::kSequential, Bytes(64), addr}, rec, true);
+      Completion d = access(ch.main_memory(), MemRequest{bytes, false, arch::AccessPattern::kSequential, Bytes(64), addr}, rec, true);
       addr += static_cast<std::uint64_t>(bytes.count());
       Completion b = access(*buffer, MemRequest{bytes, true}, rec, false);
       done = std::max({done, d.done, b.done});
@@ -110,18 +187,21 @@ class Run {
   }
 
   void run_op(wl::OpId id, kernel::Context& ctx) {
+    if (wl::is_collective(graph_.op(id))) return run_collective(id, ctx);
+    arch::Chip& ch = chip(id);
+    auto& units = units_[static_cast<std::size_t>(graph_.op(id).stage)];
     const driver::OpPlan& plan = plans_[id];
-    const arch::ComputeUnit& u = chip_.compute_units()[plan.unit];
+    const arch::ComputeUnit& u = ch.compute_units()[plan.unit];
     OpRecord& rec = records_[id];
-    units_[plan.unit].acquire();
+    units[plan.unit].acquire();
     rec.start = kernel::Context::now();
     current_op_name_ = graph_.op(id).name;
     std::uint64_t addr = base_address_[id];
 
-    driver::TileWalker walker(plan, chip_);
+    driver::TileWalker walker(plan, ch);
     driver::TileStep cur, nxt;
     bool have = walker.next(cur);
-    kernel::Context::wait_until(load(cur, u, rec, addr));
+    kernel::Context::wait_until(load(cur, u, rec, addr, ch));
     Time stores_done = kernel::Context::now();
     while (have) {
       const bool have_next = walker.next(nxt);
@@ -140,11 +220,11 @@ class Run {
         compute_done = std::max(compute_done, b.done);
       }
       // Double buffering: the next tile streams into the free half while this one computes.
-      const Time next_loaded = have_next ? load(nxt, u, rec, addr) : kernel::Context::now();
+      const Time next_loaded = have_next ? load(nxt, u, rec, addr, ch) : kernel::Context::now();
       kernel::Context::wait_until(compute_done);
       if (cur.store_c.count() > 0) {
         Completion r = access(*u.ofmap_buffer, MemRequest{cur.store_c, false}, rec, false);
-        Completion w = access(chip_.main_memory(),
+        Completion w = access(ch.main_memory(),
                               MemRequest{cur.store_c, true, arch::AccessPattern::kSequential, Bytes(64), addr}, rec, true);
         addr += static_cast<std::uint64_t>(cur.store_c.count());
         stores_done = std::max({stores_done, r.done, w.done});
@@ -153,23 +233,36 @@ class Run {
       cur = nxt;
       have = have_next;
     }
-    units_[plan.unit].release();
+    units[plan.unit].release();
     kernel::Context::wait_until(stores_done);
     rec.end = kernel::Context::now();
-    for (wl::OpId s : graph_.successors(id)) {
-      if (--pending_inputs_[s] == 0) ctx.spawn([this, s, &ctx] { run_op(s, ctx); });
-    }
+    finish(id, ctx);
   }
 
   Result assemble() const;
 
-  arch::Chip& chip_;
+  /// The busiest chip's bytes on the wire over its injection bandwidth: no collective can beat it.
+  Time collective_floor(const wl::OpNode& op) const {
+    std::map<int, Bytes> sent;
+    for (const auto& step : collective_steps(op)) {
+      for (const auto& t : step) sent[t.src] += t.bytes;
+    }
+    Time floor{0};
+    for (const auto& [src, bytes] : sent) {
+      const auto& route = system_->topology()->route(src, src == 0 ? 1 : 0);
+      floor = std::max(floor, bytes / route.front().element->channel_bandwidth());
+    }
+    return floor;
+  }
+
+  std::vector<arch::Chip*> chips_;
+  const arch::System* system_;
   const wl::OpGraph& graph_;
   SimOptions opt_;
   std::vector<driver::OpPlan> plans_;
   std::vector<std::uint64_t> base_address_;
   std::vector<OpRecord> records_;
-  std::vector<UnitQueue> units_;
+  std::vector<std::vector<UnitQueue>> units_;  // per stage chip, per compute unit
   std::vector<std::size_t> pending_inputs_;
   std::unordered_map<const arch::Component*, std::size_t> index_;  // lookup only; output follows chip order
   std::vector<Energy> ledger_;
@@ -179,7 +272,11 @@ class Run {
 
 Result Run::assemble() const {
   Result r;
-  r.chip = chip_.name();
+  const bool sys = system_ != nullptr;
+  // Every chip of a stage's tensor-parallel group and every data-parallel replica does the
+  // representative chip's work, so its energy counts once per such chip.
+  const double copies = sys ? static_cast<double>(system_->parallelism().tp * system_->parallelism().dp) : 1.0;
+  r.chip = sys ? system_->name() : chips_.front()->name();
   r.workload = graph_.name();
   Time end{0};
   for (const auto& rec : records_) end = std::max(end, rec.end);
@@ -188,42 +285,58 @@ Result Run::assemble() const {
   r.throughput_unit = graph_.item_unit() + "/s";
 
   Energy total{0};
-  for (std::size_t i = 0; i < chip_.components().size(); ++i) {
-    const auto& comp = *chip_.components()[i];
-    Energy e = ledger_[i] + comp.static_power() * end;
-    r.energy_breakdown_j.emplace_back(comp.name(), e.joules());
-    total += e;
+  for (std::size_t s = 0; s < chips_.size(); ++s) {
+    const arch::Chip& ch = *chips_[s];
+    const std::string prefix = chips_.size() > 1 ? "s" + std::to_string(s) + "." : "";
+    for (const auto& comp : ch.components()) {
+      Energy e = (ledger_[index_.at(comp.get())] + comp->static_power() * end) * copies;
+      r.energy_breakdown_j.emplace_back(prefix + comp->name(), e.joules());
+      total += e;
+    }
+    if (ch.uncore_static_power().watts() > 0) {
+      Energy e = ch.uncore_static_power() * end * copies;
+      r.energy_breakdown_j.emplace_back(prefix + "uncore", e.joules());
+      total += e;
+    }
   }
-  if (chip_.uncore_static_power().watts() > 0) {
-    Energy e = chip_.uncore_static_power() * end;
-    r.energy_breakdown_j.emplace_back("uncore", e.joules());
+  if (sys && system_->topology()) {
+    Energy e = ledger_.back() * static_cast<double>(system_->parallelism().dp);
+    r.energy_breakdown_j.emplace_back("interconnect", e.joules());
     total += e;
   }
   r.energy_j = total.joules();
   r.avg_power_w = end.ps() > 0 ? (total / end).watts() : 0;
 
-  double by_bound[2] = {0, 0};
-  const Bandwidth peak_bw = chip_.main_memory().peak_bandwidth();
+  double by_bound[3] = {0, 0, 0};
+  const Bandwidth peak_bw = chips_.front()->main_memory().peak_bandwidth();
   r.peak_bandwidth_bytes_per_s = peak_bw.bytes_per_second();
   for (wl::OpId id = 0; id < graph_.size(); ++id) {
     const wl::OpNode& op = graph_.op(id);
     const OpRecord& rec = records_[id];
-    const driver::OpPlan& plan = plans_[id];
-    const arch::ComputeModel& unit = *chip_.compute_units()[plan.unit].model;
     OpResult o;
     o.name = op.name;
     o.kind = std::string(wl::to_string(op.kind));
-    o.unit = unit.name();
-    o.dataflow = plan.matrix && unit.geometry().rows > 0 ? arch::to_string(plan.mat.dataflow) : "";
     o.start_s = rec.start.seconds();
     o.end_s = rec.end.seconds();
     o.flops = wl::flops(op).count();
+    o.energy_j = rec.energy.joules();
+    if (wl::is_collective(op)) {
+      o.unit = "interconnect";
+      o.bound = "interconnect";
+      by_bound[2] += (rec.end - rec.start).seconds();
+      o.roofline_s = collective_floor(op).seconds();
+      r.ops.push_back(std::move(o));
+      continue;
+    }
+    const driver::OpPlan& plan = plans_[id];
+    const arch::ComputeModel& unit = *chip(id).compute_units()[plan.unit].model;
+    o.unit = unit.name();
+    o.dataflow = plan.matrix && unit.geometry().rows > 0 ? arch::to_string(plan.mat.dataflow) : "";
     o.bytes = rec.offchip.count();
     const bool compute_bound = rec.compute_busy >= rec.memory_busy;
     o.bound = compute_bound ? "compute" : "memory";
     by_bound[compute_bound ? 0 : 1] += (rec.end - rec.start).seconds();
     o.compute_cycles = unit.reported_cycles(rec.cycles);
-    o.energy_j = rec.energy.joules();
     const auto cls = plan.matrix ? arch::TaskClass::kMatrix : arch::TaskClass::kVector;
     const FlopRate peak = unit.peak_rate(cls, op.dtype);
     o.roofline_s = std::max((wl::flops(op) / peak).seconds(), (rec.offchip / peak_bw).seconds());
@@ -234,20 +347,30 @@ Result Run::assemble() const {
     }
     r.ops.push_back(std::move(o));
   }
-  const double busy = by_bound[0] + by_bound[1];
+  const double busy = by_bound[0] + by_bound[1] + by_bound[2];
   if (busy > 0) {
     r.bound_compute = by_bound[0] / busy;
     r.bound_memory = by_bound[1] / busy;
+    r.bound_interconnect = by_bound[2] / busy;
   }
-  for (const auto& comp : chip_.components()) {
-    for (const auto& s : comp->stats()) r.stats.push_back({comp->name(), s.key, s.value, s.unit});
+  for (std::size_t s = 0; s < chips_.size(); ++s) {
+    const std::string prefix = chips_.size() > 1 ? "s" + std::to_string(s) + "." : "";
+    for (const auto& comp : chips_[s]->components()) {
+      for (const auto& st : comp->stats()) r.stats.push_back({prefix + comp->name(), st.key, st.value, st.unit});
+    }
+  }
+  if (sys && system_->topology()) {
+    for (const auto& e : system_->topology()->elements()) {
+      for (const auto& st : e->stats()) r.stats.push_back({e->name(), st.key, st.value, st.unit});
+    }
   }
   r.timeline = timeline_;
   if (opt_.trace) {
     for (wl::OpId id = 0; id < graph_.size(); ++id) {
       const auto& rec = records_[id];
-      r.timeline.push_back({chip_.compute_units()[plans_[id].unit].model->name() + " ops", graph_.op(id).name, "op",
-                            rec.start.ps(), (rec.end - rec.start).ps()});
+      const std::string track = wl::is_collective(graph_.op(id)) ? std::string("interconnect")
+                                                                  : chip(id).compute_units()[plans_[id].unit].model->name() + " ops";
+      r.timeline.push_back({track, graph_.op(id).name, "op", rec.start.ps(), (rec.end - rec.start).ps()});
     }
   }
   return r;
@@ -258,8 +381,20 @@ Result Run::assemble() const {
 Result simulate(arch::Chip& chip, const wl::OpGraph& graph, const SimOptions& options) {
   graph.validate();
   chip.reset();
-  Run run(chip, graph, options);
+  Run run({&chip}, nullptr, graph, options);
   return run.execute();
+}
+
+Result simulate_system(arch::System& system, const wl::OpGraph& graph, const SimOptions& options) {
+  graph.validate();
+  system.reset();
+  std::vector<arch::Chip*> chips;
+  for (int s = 0; s < system.stages(); ++s) chips.push_back(&system.stage_chip(s));
+  Run run(chips, &system, graph, options);
+  Result r = run.execute();
+  // Data-parallel replicas are independent copies: throughput scales with them, latency does not.
+  r.throughput_value *= static_cast<double>(system.parallelism().dp);
+  return r;
 }
 
 }  // namespace xpusim

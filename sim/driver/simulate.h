@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "arch/chip.h"
+#include "arch/system.h"
 #include "sim/result.h"
 #include "workloads/op_graph.h"
 
@@ -19,5 +20,11 @@ struct SimOptions {
 /// simulations may run one after another in one process. Throws ConfigError when the graph cannot be
 /// mapped onto the chip (an op kind no unit supports, a tile that fits no buffer).
 Result simulate(arch::Chip& chip, const wl::OpGraph& graph, const SimOptions& options = {});
+
+/// Runs a (sharded) graph on a system: each op on the representative chip of its pipeline stage
+/// (OpNode::stage), each collective as link transfers over the stage's chips. Throughput counts the
+/// system's data-parallel replicas. Throws ConfigError for ops on stages the system lacks, or
+/// collectives without links.
+Result simulate_system(arch::System& system, const wl::OpGraph& graph, const SimOptions& options = {});
 
 }  // namespace xpusim

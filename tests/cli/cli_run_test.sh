@@ -110,6 +110,27 @@ xp run --chip "$FIX/small.cfg" --workload "$WL" --format json --set systolic_arr
 expect_code 0
 expect_out "\"chip\": \"cli_small\""
 
+# --- compare: one workload on two chips, side by side ---
+xp compare --chips "$SRC/configs/chips/tpu-v4-like.yaml,$SRC/configs/chips/tpu-v5e-like.yaml" --workload "$FIX/gemm.yaml"
+expect_code 0
+expect_out "tpu-v4-like"
+expect_out "tpu-v5e-like"
+xp compare --chips "$SRC/configs/chips/tpu-v4-like.yaml" --workload "$FIX/gemm.yaml" --format xml
+expect_code 2
+
+# --- report: the HTML report of a JSON result (written by the Python package, when it is built) ---
+if compgen -G "$SRC/python/xpusim/_core*.so" >/dev/null; then
+  xp run --chip "$CHIP" --workload "$WL" --format json --out "$WORK/report_in.json"
+  expect_code 0
+  xp report "$WORK/report_in.json" --html "$WORK/report.html"
+  expect_code 0
+  if grep -q "<svg\|<img" "$WORK/report.html"; then ok; else fail "report has no chart"; fi
+  xp report "$WORK/missing.json" --html "$WORK/report2.html"
+  expect_code 2
+else
+  echo "skipped: xpusim report checks (the Python module is not built in this tree)"
+fi
+
 # --- every bundled chip validates and runs ---
 for chip in "$SRC"/configs/chips/*.yaml; do
   [ -e "$chip" ] || continue

@@ -26,46 +26,55 @@ std::vector<std::string> bundled_chips() {
   return chips;
 }
 
-const std::vector<std::string>& invariant_workloads() {
-  static const std::vector<std::string> w{"/traces/scalesim/resnet50.csv", "/configs/workloads/resnet50.yaml",
-                                          "/configs/workloads/gemm-512.yaml", "/configs/workloads/llama-2-7b-decode.yaml",
-                                          "/configs/workloads/mixtral-8x7b-decode.yaml"};
-  return w;
-}
-
 }  // namespace
 
-TEST_CASE("every op of every bundled workload respects the roofline and energy adds up", "[integration]") {
+/// Runs `workload` on every bundled chip and checks the invariants of each result.
+static void check_invariants_on_every_chip(const std::string& workload) {
   const auto chips = bundled_chips();
   REQUIRE(chips.size() >= 3);
   for (const auto& chip_path : chips) {
     auto chip = arch::Chip::load(chip_path);
-    for (const auto& w : invariant_workloads()) {
-      INFO(chip_path << " x " << w);
-      // SCALE-Sim-style chips compute in int8: YAML workloads are set to int8 for them.
-      const bool bf16 = chip->compute_units().front().model->supports(arch::TaskClass::kMatrix, DataType::kBf16);
-      std::vector<std::string> overrides;
-      if (!bf16 && w.ends_with(".yaml")) overrides.push_back("dtype=int8");
-      const wl::OpGraph graph = wl::load_workload(std::string(XPUSIM_SOURCE_DIR) + w, overrides);
-      const Result r = simulate(*chip, graph);
-      REQUIRE(r.ops.size() == graph.size());
-      REQUIRE(r.latency_s > 0);
-      for (const auto& op : r.ops) {
-        INFO(op.name);
-        // Times are whole picoseconds; the bound is continuous math.
-        CHECK(op.end_s - op.start_s >= op.roofline_s - 1e-12);
-        CHECK(op.end_s <= r.latency_s);
-        CHECK((op.bound == "compute" || op.bound == "memory"));
-      }
-      double parts = 0, dynamic = 0;
-      for (const auto& [component, joules] : r.energy_breakdown_j) parts += joules;
-      for (const auto& op : r.ops) dynamic += op.energy_j;
-      CHECK(parts == Approx(r.energy_j).epsilon(1e-12));
-      const double static_j = (chip->static_power() * Time::from_seconds_ceil(r.latency_s)).joules();
-      CHECK(dynamic + static_j == Approx(r.energy_j).epsilon(1e-6).margin(1e-9));
-      CHECK(r.bound_compute + r.bound_memory + r.bound_interconnect == Approx(1.0));
+    INFO(chip_path << " x " << workload);
+    // SCALE-Sim-style chips compute in int8: YAML workloads are set to int8 for them.
+    const bool bf16 = chip->compute_units().front().model->supports(arch::TaskClass::kMatrix, DataType::kBf16);
+    std::vector<std::string> overrides;
+    if (!bf16 && workload.ends_with(".yaml")) overrides.push_back("dtype=int8");
+    const wl::OpGraph graph = wl::load_workload(std::string(XPUSIM_SOURCE_DIR) + workload, overrides);
+    const Result r = simulate(*chip, graph);
+    REQUIRE(r.ops.size() == graph.size());
+    REQUIRE(r.latency_s > 0);
+    for (const auto& op : r.ops) {
+      INFO(op.name);
+      // Times are whole picoseconds; the bound is continuous math.
+      CHECK(op.end_s - op.start_s >= op.roofline_s - 1e-12);
+      CHECK(op.end_s <= r.latency_s);
+      CHECK((op.bound == "compute" || op.bound == "memory"));
     }
+    double parts = 0, dynamic = 0;
+    for (const auto& [component, joules] : r.energy_breakdown_j) parts += joules;
+    for (const auto& op : r.ops) dynamic += op.energy_j;
+    CHECK(parts == Approx(r.energy_j).epsilon(1e-12));
+    const double static_j = (chip->static_power() * Time::from_seconds_ceil(r.latency_s)).joules();
+    CHECK(dynamic + static_j == Approx(r.energy_j).epsilon(1e-6).margin(1e-9));
+    CHECK(r.bound_compute + r.bound_memory + r.bound_interconnect == Approx(1.0));
   }
+}
+
+// One test case per workload, so ctest runs them in parallel.
+TEST_CASE("roofline and energy invariants: ResNet-50 SCALE-Sim topology on every chip", "[integration]") {
+  check_invariants_on_every_chip("/traces/scalesim/resnet50.csv");
+}
+TEST_CASE("roofline and energy invariants: ResNet-50 v1.5 on every chip", "[integration]") {
+  check_invariants_on_every_chip("/configs/workloads/resnet50.yaml");
+}
+TEST_CASE("roofline and energy invariants: a 512^3 GEMM on every chip", "[integration]") {
+  check_invariants_on_every_chip("/configs/workloads/gemm-512.yaml");
+}
+TEST_CASE("roofline and energy invariants: Llama-2-7B decode on every chip", "[integration]") {
+  check_invariants_on_every_chip("/configs/workloads/llama-2-7b-decode.yaml");
+}
+TEST_CASE("roofline and energy invariants: Mixtral-8x7B decode on every chip", "[integration]") {
+  check_invariants_on_every_chip("/configs/workloads/mixtral-8x7b-decode.yaml");
 }
 
 TEST_CASE("identical inputs give byte-identical JSON, also after other runs", "[integration]") {

@@ -102,7 +102,7 @@ TEST_CASE("GPU validation rows obey the data-sheet ceilings", "[validation][gpu]
 
 // The accuracy target is reported, not enforced: [!mayfail] shows a miss in every run without
 // breaking CI, so a model change that moves the error is visible and no row is tuned to pass.
-TEST_CASE("GPU validation: mean absolute error within 20%", "[validation][gpu][!mayfail]") {
+TEST_CASE("GPU validation table: target MAE 20% (reported, not enforced)", "[validation][gpu][!mayfail]") {
   double sum_abs = 0;
   for (const auto& r : table()) sum_abs += std::fabs((r.sim.value - r.measured) / r.measured) * 100.0;
   const double mae = sum_abs / static_cast<double>(table().size());

@@ -77,7 +77,7 @@ class Reader {
   Diagnostics diag_;
 };
 
-const std::vector<std::string> kModelTypes = {"llama", "mistral", "mixtral", "gptj", "gpt_neox"};
+const std::vector<std::string> kModelTypes = {"llama", "mistral", "mixtral", "gptj", "gpt_neox", "gpt3"};
 
 }  // namespace
 
@@ -130,6 +130,19 @@ TransformerConfig parse_hf_config(const ConfigNode& root, const std::string& nam
     c.gated_mlp = false;
     c.mlp_bias = true;       // fc_in and fc_out have biases; q, k, v, out_proj do not
     c.lm_head_bias = true;
+  } else if (t == "gpt3") {
+    // GPT-3 (Brown et al. 2020), in GPT2Config key names: learned positions, LayerNorm, GELU MLP, biases, tied embeddings.
+    c.hidden = r.integer("n_embd", 1, true);
+    c.heads = r.integer("n_head", 1, true);
+    c.kv_heads = c.heads;
+    c.layers = r.integer("n_layer", 1, true);
+    c.vocab = r.integer("vocab_size", 1, true);
+    c.intermediate = r.integer("n_inner", 4 * c.hidden, false);
+    c.tie_word_embeddings = r.boolean("tie_word_embeddings", true);
+    c.layer_norm = true;
+    c.gated_mlp = false;
+    c.attention_bias = true;
+    c.mlp_bias = true;
   } else if (t == "gpt_neox") {
     c.hidden = r.integer("hidden_size", 1, true);
     c.intermediate = r.integer("intermediate_size", 1, true);
@@ -145,7 +158,7 @@ TransformerConfig parse_hf_config(const ConfigNode& root, const std::string& nam
     c.mlp_bias = true;
   } else {
     throw ConfigError(type->mark(), name + ": unknown model_type '" + t + "'" + did_you_mean(t, kModelTypes) +
-                                        "; supported: llama, mistral, mixtral, gptj, gpt_neox");
+                                        "; supported: llama, mistral, mixtral, gptj, gpt_neox, gpt3");
   }
   r.throw_if_any();
 
@@ -154,7 +167,7 @@ TransformerConfig parse_hf_config(const ConfigNode& root, const std::string& nam
   if (head_dim) {
     c.head_dim = r.integer("head_dim", 1, false);
   } else if (c.hidden % c.heads != 0) {
-    r.error(root.find(t == "gptj" ? "n_head" : "num_attention_heads"),
+    r.error(root.find(t == "gptj" || t == "gpt3" ? "n_head" : "num_attention_heads"),
             "the " + std::to_string(c.heads) + " attention heads do not divide hidden size " + std::to_string(c.hidden) +
                 " (give head_dim explicitly if that is intended)");
   } else {
@@ -173,6 +186,21 @@ TransformerConfig parse_hf_config(const ConfigNode& root, const std::string& nam
 
   if (t == "gptj") {
     c.rotary_dim = r.get("rotary_dim") ? r.integer("rotary_dim", c.head_dim, false) : c.head_dim;
+  } else if (t == "gpt3") {
+    // GPT-3 (Brown et al. 2020), in GPT2Config key names: learned positions, LayerNorm, GELU MLP, biases, tied embeddings.
+    c.hidden = r.integer("n_embd", 1, true);
+    c.heads = r.integer("n_head", 1, true);
+    c.kv_heads = c.heads;
+    c.layers = r.integer("n_layer", 1, true);
+    c.vocab = r.integer("vocab_size", 1, true);
+    c.intermediate = r.integer("n_inner", 4 * c.hidden, false);
+    c.tie_word_embeddings = r.boolean("tie_word_embeddings", true);
+    c.layer_norm = true;
+    c.gated_mlp = false;
+    c.attention_bias = true;
+    c.mlp_bias = true;
+  } else if (t == "gpt3") {
+    c.rotary_dim = 0;  // learned absolute position embeddings, no rotary
   } else if (t == "gpt_neox") {
     c.rotary_dim = static_cast<std::int64_t>(std::llround(r.number("rotary_pct", 0.25) * static_cast<double>(c.head_dim)));
   } else {

@@ -30,6 +30,8 @@ Result sample() {
       {"fc2", "gemm", "mxu0", "ws", 1e-3, 1.5e-3, 1e9, 3 << 20, "memory", 7, 0.05, 0.45e-3},
   };
   r.stats = {{"hbm0", "bytes_read", 4194304, "B"}, {"mxu0", "busy_cycles", 123463, "cycles"}};
+  r.peak_flops_per_s = {{"mxu0 bf16", 2.75e14}};
+  r.peak_bandwidth_bytes_per_s = 1.2e12;
   return r;
 }
 
@@ -61,7 +63,7 @@ TEST_CASE("JSON has the stable keys and exact values", "[result]") {
   const Result r = sample();
   ConfigNode j = ConfigNode::load_string(to_json(r), "result.json");
   CHECK(j.keys() == std::vector<std::string>{"chip", "workload", "latency_s", "throughput", "energy_j", "avg_power_w",
-                                             "energy_breakdown_j", "time_bound_fraction", "ops", "stats"});
+                                             "energy_breakdown_j", "time_bound_fraction", "roofline", "ops", "stats"});
   CHECK(at(j, "chip").value() == "toy-npu");
   CHECK(at(j, "workload").value() == "two-gemms");
   // Shortest round-trip formatting: parsing the text gives back the very same double.
@@ -79,6 +81,10 @@ TEST_CASE("JSON has the stable keys and exact values", "[result]") {
   CHECK(bound.keys() == std::vector<std::string>{"compute", "memory", "interconnect"});
   CHECK(as_double(at(bound, "memory")) == 0.4);
   CHECK(as_double(at(bound, "interconnect")) == 0);
+
+  const ConfigNode& roofline = at(j, "roofline");
+  CHECK(as_double(at(at(roofline, "peak_flops_per_s"), "mxu0 bf16")) == 2.75e14);
+  CHECK(as_double(at(roofline, "peak_bandwidth_bytes_per_s")) == 1.2e12);
 
   const auto& ops = at(j, "ops").items();
   REQUIRE(ops.size() == 2);

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// Runs LLM generation on a system: builds each step's graph, shards it for the system's parallelism,
+// checks that it fits in memory, simulates it, and reports TTFT, TPOT and tokens/s.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "arch/system.h"
+#include "sim/driver/simulate.h"
+#include "workloads/serving.h"
+#include "workloads/transforms/shard.h"
+
+namespace xpusim {
+
+struct GenerationOptions {
+  /// Simulate each KV-length bucket once and reuse its result for every step in it. Off: every decode
+  /// step is simulated on its own (with its bucketed context), giving identical figures, slowly.
+  bool cache_buckets = true;
+  SimOptions sim;
+};
+
+struct GenerationResult {
+  double ttft_s = 0;        // the prefill: prompt in, first token out
+  double tpot_s = 0;        // mean time per output token over the decode steps
+  double total_s = 0;       // prefill + every decode step
+  double tokens_per_s = 0;  // output tokens of every data-parallel replica per second
+  Result prefill;
+  std::vector<wl::DecodeBucket> buckets;
+  std::vector<Result> decode;  // one per bucket
+  std::size_t simulations = 0;
+};
+
+/// Memory one pipeline stage's chip needs for a sharded graph, by kind.
+struct MemoryNeed {
+  Bytes weights{0}, kv_cache{0}, activations{0};
+  Bytes total() const { return weights + kv_cache + activations; }
+};
+
+/// Per stage: weights (each weight once, not per micro-batch), the KV cache the attention reads (the
+/// B operands of scores and pv), and the largest op's activations in and out.
+std::vector<MemoryNeed> memory_needs(const wl::OpGraph& sharded, int stages);
+
+/// Throws ConfigError (naming the stage, each part and the shortfall) when a stage does not fit its
+/// chip's main memory.
+void check_memory_fit(const arch::System& system, const wl::OpGraph& sharded);
+
+/// The sharding plan the system's parallelism asks for.
+wl::ShardPlan shard_plan(const arch::System& system);
+
+/// One step (prefill, or a decode step with context kv_len) of `spec` on `system`: built per
+/// micro-batch, sharded, checked against memory and simulated.
+Result simulate_step(arch::System& system, const wl::GenerationSpec& spec, wl::Phase phase, std::int64_t kv_len,
+                     const SimOptions& options = {});
+
+/// The whole generation: prefill, then the decode buckets.
+GenerationResult simulate_generation(arch::System& system, const wl::GenerationSpec& spec, const GenerationOptions& options = {});
+
+/// The generation as one Result: latency = total time, throughput = output tokens/s, energy and its
+/// breakdown summed over the prefill and every decode step, ops and bounds of the prefill and the
+/// buckets weighted by the steps they stand for.
+Result summarize(const GenerationResult& g);
+
+}  // namespace xpusim
