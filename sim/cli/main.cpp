@@ -31,7 +31,7 @@ const char* const kUsage =
     "1 internal error.\n";
 
 int dispatch(const std::vector<std::string>& args, std::ostream& out) {
-  if (args.empty()) throw UsageError("missing command (run, compare, validate or list)");
+  if (args.empty()) throw UsageError("missing command (run, compare, report, describe, validate or list)");
   const std::string& command = args.front();
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "-h" || command == "--help" || command == "help") {
