@@ -87,8 +87,8 @@ TEST_CASE("every bundled workload survives export and import unchanged", "[trace
   for (const auto& e : std::filesystem::directory_iterator(kSrc + "/configs/workloads")) {
     // A generation spec is a sequence of prefill and decode graphs run by the serving driver, not one
     // graph; its graphs are the transformer ones covered through the decode and prefill specs.
-    const ConfigNode* type = ConfigNode::load_file(e.path().string()).find("workload")->find("type");
-    if (type->value() != "generation") files.push_back(e.path().string());
+    const ConfigNode spec = ConfigNode::load_file(e.path().string());
+    if (spec.find("workload")->find("type")->value() != "generation") files.push_back(e.path().string());
   }
   for (const auto& e : std::filesystem::directory_iterator(kSrc + "/traces")) {
     if (e.path().extension() == ".json") files.push_back(e.path().string());
