@@ -97,6 +97,13 @@ TEST_CASE("must show: small-batch decode on H100 is HBM-bound, large-batch prefi
   }
 }
 
+// The capacity half throws before any simulation runs in its process: under ASan, an exception
+// thrown after SystemC has switched coroutine stacks trips a false stack report.
+TEST_CASE("must show: Llama-2-70B batch 64 at 2048 tokens does not fit an H100", "[system][must-show]") {
+  auto h100 = single("h100-sxm");
+  CHECK_THROWS_WITH(decode(*h100, spec("llama-2-70b", 64, DataType::kFp8), 2048), Catch::Contains("short by"));
+}
+
 TEST_CASE("must show: Llama-2-70B decode on H200 vs H100 follows bandwidth and capacity, not compute", "[system][must-show]") {
   auto h100 = single("h100-sxm");
   auto h200 = single("h200-sxm");
@@ -117,7 +124,6 @@ TEST_CASE("must show: Llama-2-70B decode on H200 vs H100 follows bandwidth and c
   CHECK(u100.peak_rate(arch::TaskClass::kMatrix, DataType::kFp8) == u200.peak_rate(arch::TaskClass::kMatrix, DataType::kFp8));
   // Batch 64 at a 2048-token context: 43 GB of KV cache fits beside 69 GB of FP8 weights only on H200.
   const auto s64 = spec("llama-2-70b", 64, DataType::kFp8);
-  CHECK_THROWS_WITH(decode(*h100, s64, 2048), Catch::Contains("short by"));
   CHECK(decode(*h200, s64, 2048).throughput_value > 3 * decode(*h200, s8, 2048).throughput_value);
 }
 
