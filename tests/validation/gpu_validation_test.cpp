@@ -10,6 +10,7 @@
 
 #include "arch/chip.h"
 #include "sim/config/config_node.h"
+#include "tests/validation/validation_row.h"
 #include "sim/driver/simulate.h"
 
 using namespace xpusim;
@@ -18,11 +19,8 @@ namespace {
 
 const std::string kRoot = XPUSIM_SOURCE_DIR;
 
-std::string field(const ConfigNode& n, const char* key) {
-  const ConfigNode* f = n.find(key);
-  if (!f || !f->is_scalar()) throw ConfigError(n.mark(), std::string("validation row: missing '") + key + "'");
-  return f->value();
-}
+using validation::field;
+using validation::percent_error;
 
 struct Simulated {
   double value = 0;  // in the row's unit
@@ -77,7 +75,7 @@ const std::vector<TableRow>& table() {
     std::printf("\n%-28s %-14s %10s %10s %8s  %s\n", "id", "chip", "simulated", "measured", "error", "unit");
     double sum_abs = 0;
     for (const auto& r : out) {
-      const double err = (r.sim.value - r.measured) / r.measured * 100.0;
+      const double err = percent_error(r.sim.value, r.measured);
       sum_abs += std::fabs(err);
       std::printf("%-28s %-14s %10.1f %10.1f %+7.1f%%  %s\n", r.id.c_str(), r.chip.c_str(), r.sim.value, r.measured,
                   err, r.unit.c_str());
@@ -104,7 +102,7 @@ TEST_CASE("GPU validation rows obey the data-sheet ceilings", "[validation][gpu]
 // breaking CI, so a model change that moves the error is visible and no row is tuned to pass.
 TEST_CASE("GPU validation table: target MAE 20% (reported, not enforced)", "[validation][gpu][!mayfail]") {
   double sum_abs = 0;
-  for (const auto& r : table()) sum_abs += std::fabs((r.sim.value - r.measured) / r.measured) * 100.0;
+  for (const auto& r : table()) sum_abs += std::fabs(percent_error(r.sim.value, r.measured));
   const double mae = sum_abs / static_cast<double>(table().size());
   INFO("mean absolute error " << mae << "%");
   CHECK(mae < 20.0);
