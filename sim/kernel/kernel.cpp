@@ -4,7 +4,9 @@
 
 #define SC_INCLUDE_DYNAMIC_PROCESSES  // sc_spawn
 #include <systemc>
+#include <deque>
 #include <exception>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,11 +52,65 @@ void kill_remaining_processes() {
 
 }  // namespace
 
-struct Context::Impl {
-  std::exception_ptr failure;
+/// A process that runs jobs one after another. Op processes come and go by the thousand in a run;
+/// reusing a few workers avoids creating a SystemC process (named, registered, with its own stack) for
+/// each, and keeps every process a child of the dispatcher instead of a chain of children of
+/// children, whose teardown recursed once per op and overflowed the stack on long graphs.
+struct Worker {
+  sc_core::sc_event go;
+  std::function<void()> job;
 };
 
-Context::Context() : impl_(std::make_unique<Impl>()) { fresh_context(); }
+struct Context::Impl {
+  std::exception_ptr failure;
+  std::deque<std::function<void()>> ready;  // spawned, waiting for a worker
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<Worker*> idle;
+  sc_core::sc_event wake_dispatcher;
+  bool running = false;
+
+  void work(Worker& w) {
+    for (;;) {
+      while (!w.job) sc_core::wait(w.go);
+      try {
+        w.job();
+      } catch (const sc_core::sc_unwind_exception&) {
+        throw;  // SystemC's own kill/reset mechanism must pass through
+      } catch (...) {
+        if (!failure) failure = std::current_exception();
+        sc_core::sc_pause();
+      }
+      w.job = nullptr;
+      idle.push_back(&w);
+    }
+  }
+
+  /// Hands every ready job to an idle worker, starting new workers when none is idle.
+  void dispatch() {
+    for (;;) {
+      while (!ready.empty()) {
+        std::function<void()> job = std::move(ready.front());
+        ready.pop_front();
+        if (idle.empty()) {
+          Worker& w = *workers.emplace_back(std::make_unique<Worker>());
+          w.job = std::move(job);
+          sc_core::sc_spawn([this, &w] { work(w); }, sc_core::sc_gen_unique_name("worker"));
+        } else {
+          Worker* w = idle.back();
+          idle.pop_back();
+          w->job = std::move(job);
+          w->go.notify();
+        }
+      }
+      sc_core::wait(wake_dispatcher);
+    }
+  }
+};
+
+Context::Context() {
+  fresh_context();  // first: the Impl's events belong to the new context
+  impl_ = std::make_unique<Impl>();
+}
 
 Context::~Context() {
   try {
@@ -65,22 +121,13 @@ Context::~Context() {
 }
 
 void Context::spawn(std::function<void()> body) {
-  Impl* impl = impl_.get();
-  sc_core::sc_spawn(
-      [impl, b = std::move(body)]() {
-        try {
-          b();
-        } catch (const sc_core::sc_unwind_exception&) {
-          throw;  // SystemC's own kill/reset mechanism must pass through
-        } catch (...) {
-          if (!impl->failure) impl->failure = std::current_exception();
-          sc_core::sc_pause();
-        }
-      },
-      sc_core::sc_gen_unique_name("op"));
+  impl_->ready.push_back(std::move(body));
+  if (impl_->running) impl_->wake_dispatcher.notify();  // runs in this evaluation phase, at this time
 }
 
 void Context::run() {
+  impl_->running = true;
+  sc_core::sc_spawn([impl = impl_.get()] { impl->dispatch(); }, "dispatcher");
   sc_core::sc_start();
   if (impl_->failure) std::rethrow_exception(impl_->failure);
 }
@@ -93,7 +140,7 @@ void Context::wait_until(Time t) {
 }
 
 struct Flag::Impl {
-  sc_core::sc_event event{sc_core::sc_gen_unique_name("flag")};
+  sc_core::sc_event event;  // unnamed: not registered in the object hierarchy
 };
 
 Flag::Flag() : impl_(std::make_unique<Impl>()) {}

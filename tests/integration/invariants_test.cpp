@@ -93,3 +93,17 @@ TEST_CASE("many simulations run in one process", "[integration]") {
   const double reference = simulate(*chip, gemm).latency_s;
   for (int i = 0; i < 200; ++i) REQUIRE(simulate(*chip, gemm).latency_s == reference);
 }
+
+TEST_CASE("a whole 20-step SDXL image (tens of thousands of ops) runs and tears down", "[integration]") {
+  // Op processes used to be spawned by the op that finished last, each a child of the one before:
+  // tearing down a chain this long overflowed the stack.
+  auto chip = arch::Chip::load(std::string(XPUSIM_SOURCE_DIR) + "/configs/chips/h100-sxm.yaml");
+  const std::string dir = std::string(XPUSIM_SOURCE_DIR) + "/configs/workloads/";
+  const auto image = wl::load_workload(dir + "sdxl.yaml");
+  const auto step = wl::load_workload(dir + "sdxl-unet-step.yaml");
+  REQUIRE(image.size() > 30000);
+  const Result r = simulate(*chip, image);
+  REQUIRE(r.ops.size() == image.size());
+  // Twenty denoising steps run one after another, then the VAE: more than twenty lone steps.
+  CHECK(r.latency_s > 20 * simulate(*chip, step).latency_s);
+}
