@@ -2,11 +2,14 @@
 // DRAM timing at transaction granularity: O(channels) arithmetic per request, never per burst, so a
 // gigabyte transfer costs the same to simulate as a cache line.
 #include "arch/memory/dram.h"
-#include "sim/int_math.h"
 
 #include <algorithm>
+#include <array>
+#include <optional>
+#include <utility>
 
 #include "arch/registry.h"
+#include "sim/int_math.h"
 
 namespace xpusim::arch {
 namespace {
@@ -97,25 +100,52 @@ void Dram::split_sequential(const MemRequest& req, std::vector<Work>& work) cons
   const std::int64_t q0 = k0 / nch, c0 = k0 % nch, q1 = k1 / nch, c1 = k1 % nch;
   const std::int64_t head = a % g, tail = g - 1 - last % g;
   const std::int64_t bb = burst_bytes_.count();
+  // A channel's share depends only on whether the first and last rounds reach it and whether it holds
+  // the partial first or last chunk: at most a few classes, each worked out once (a request touches
+  // every channel, and this runs for every tile of every op).
+  struct Share {
+    bool known = false, empty = false;
+    std::int64_t bytes = 0, bursts = 0, row_first = 0, row_last = 0;
+    Time per_activation{0};
+    std::optional<Time> occupancy[2];  // by first_hit
+  };
+  std::array<Share, 16> shares{};
   for (std::int64_t c = 0; c < nch; ++c) {
-    const std::int64_t q_first = c >= c0 ? q0 : q0 + 1;
-    const std::int64_t q_last = c <= c1 ? q1 : q1 - 1;
-    if (q_first > q_last) continue;
-    const bool first_chunk = q_first == q0 && c == c0, last_chunk = q_last == q1 && c == c1;
-    const std::int64_t bytes = (q_last - q_first + 1) * g - (first_chunk ? head : 0) - (last_chunk ? tail : 0);
-    const std::int64_t row_first = (q_first * g + (first_chunk ? head : 0)) / row;
-    const std::int64_t row_last = (q_last * g + (last_chunk ? g - 1 - tail : g - 1)) / row;
+    const bool first_chunk = c == c0, last_chunk = c == c1;
+    const int key = (c >= c0 ? 0 : 1) | (c <= c1 ? 0 : 2) | (first_chunk ? 4 : 0) | (last_chunk ? 8 : 0);
+    Share& s = shares[static_cast<std::size_t>(key)];
     Work& w = work[static_cast<std::size_t>(c)];
-    w.bytes = Bytes(bytes);
-    w.bursts = (bytes + bb - 1) / bb;
-    w.first_hit = channels_[static_cast<std::size_t>(c)].open_row == row_first;
-    w.activations = row_last - row_first + 1 - (w.first_hit ? 1 : 0);
-    w.data_per_activation = w.bursts >= row_bursts_ ? row_data_time_ : data_time(w.bursts);
-    w.last_row = row_last;
+    if (!s.known) {
+      s.known = true;
+      const std::int64_t q_first = c >= c0 ? q0 : q0 + 1;
+      const std::int64_t q_last = c <= c1 ? q1 : q1 - 1;
+      s.empty = q_first > q_last;
+      if (!s.empty) {
+        s.bytes = (q_last - q_first + 1) * g - (first_chunk ? head : 0) - (last_chunk ? tail : 0);
+        s.bursts = (s.bytes + bb - 1) / bb;
+        s.row_first = (q_first * g + (first_chunk ? head : 0)) / row;
+        s.row_last = (q_last * g + (last_chunk ? g - 1 - tail : g - 1)) / row;
+        s.per_activation = s.bursts >= row_bursts_ ? row_data_time_ : data_time(s.bursts);
+      }
+    }
+    if (s.empty) {
+      w = Work{};
+      continue;
+    }
+    w.bytes = Bytes(s.bytes);
+    w.bursts = s.bursts;
+    w.first_hit = channels_[static_cast<std::size_t>(c)].open_row == s.row_first;
+    w.activations = s.row_last - s.row_first + 1 - (w.first_hit ? 1 : 0);
+    w.data_per_activation = s.per_activation;
+    w.last_row = s.row_last;
+    std::optional<Time>& occ = s.occupancy[w.first_hit ? 1 : 0];
+    if (!occ) occ = occupancy(w);
+    w.occupancy = *occ;
   }
 }
 
 void Dram::split_random(const MemRequest& req, std::vector<Work>& work) {
+  std::fill(work.begin(), work.end(), Work{});
   const std::int64_t g = p_.interleave.count(), nch = p_.channels, bb = burst_bytes_.count();
   const std::int64_t size = std::max<std::int64_t>(req.access_size.count(), 1);
   const std::int64_t accesses = ceil_div(req.bytes.count(), size);
@@ -141,6 +171,7 @@ void Dram::split_random(const MemRequest& req, std::vector<Work>& work) {
     w.data_per_activation = data_time(std::max<std::int64_t>(1, ceil_div(piece, bb) / rows_per_piece));
     w.first_hit = false;
     w.last_row = -1;
+    w.occupancy = occupancy(w);
   }
   random_cursor_ = (random_cursor_ + pieces) % nch;
 }
@@ -180,7 +211,6 @@ Time Dram::with_refresh(Time start, Time work, Time& stolen) const {
 
 Completion Dram::access(const MemRequest& req, Time now) {
   if (req.bytes.count() <= 0) return Completion{now, now, Energy(0)};
-  std::fill(scratch_.begin(), scratch_.end(), Work{});
   if (req.pattern == AccessPattern::kSequential) {
     split_sequential(req, scratch_);
   } else {
@@ -189,6 +219,10 @@ Completion Dram::access(const MemRequest& req, Time now) {
   const Direction dir = req.write ? Direction::kWrite : Direction::kRead;
   Time first_start = Time::max(), done = now;
   std::int64_t bursts = 0, acts = 0;
+  // Channels that start the same work at the same time (most of them, on a long stream) meet the same
+  // refresh windows: remember the last answer.
+  std::optional<std::pair<Time, Time>> refresh_query;
+  Time refresh_end{0}, refresh_stolen{0};
   for (std::size_t c = 0; c < channels_.size(); ++c) {
     const Work& w = scratch_[c];
     if (w.bursts == 0) continue;
@@ -199,10 +233,15 @@ Completion Dram::access(const MemRequest& req, Time now) {
       turn = req.write ? p_.t_rtw : p_.t_wtr;
       ++turnarounds_;
     }
-    Time stolen{0};
-    const Time end = with_refresh(start, occupancy(w) + turn, stolen);
+    const std::pair<Time, Time> query{start, w.occupancy + turn};
+    if (refresh_query != query) {
+      refresh_query = query;
+      refresh_stolen = Time(0);
+      refresh_end = with_refresh(start, query.second, refresh_stolen);
+    }
+    const Time end = refresh_end;
     ch.bus.reserve(start, end - start);
-    refresh_time_ += stolen;
+    refresh_time_ += refresh_stolen;
     // The first data waits for precharge (if a row may be open), activation and CAS latency; later
     // rows are activated under the data of earlier ones, so only this lead shows in the completion.
     Time lead = p_.t_cl;

@@ -71,6 +71,7 @@ class Dram final : public MemoryModel {
     Time data_per_activation{0};  // data-bus time spent in each opened row (sets the bank cycle)
     bool first_hit = false;       // first access finds its row open
     std::int64_t last_row = -1;   // row left open afterwards, -1 when unknown
+    Time occupancy{0};            // occupancy() of this work, filled in by the split
   };
 
   void split_sequential(const MemRequest& req, std::vector<Work>& work) const;
