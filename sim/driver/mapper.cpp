@@ -9,13 +9,12 @@
 #include <string>
 
 #include "sim/config/config_error.h"
+#include "sim/int_math.h"
 
 namespace xpusim::driver {
 namespace {
 
 using arch::Dataflow;
-
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
 /// Which GEMM dimension plays each role for a dataflow (scalesim-model.md section 4).
 struct Roles {
