@@ -79,6 +79,18 @@ class Reader {
 
 const std::vector<std::string> kModelTypes = {"llama", "mistral", "mixtral", "gptj", "gpt_neox", "gpt3"};
 
+/// Shape keys in GPT2Config's names, which GPTJConfig and GPT-3 configs share; n_inner null means
+/// 4 x n_embd, and there is one KV head per query head.
+void read_gpt2_style_shape(Reader& r, TransformerConfig& c, bool tie_by_default) {
+  c.hidden = r.integer("n_embd", 1, true);
+  c.heads = r.integer("n_head", 1, true);
+  c.kv_heads = c.heads;
+  c.layers = r.integer("n_layer", 1, true);
+  c.vocab = r.integer("vocab_size", 1, true);
+  c.intermediate = r.integer("n_inner", 4 * c.hidden, false);
+  c.tie_word_embeddings = r.boolean("tie_word_embeddings", tie_by_default);
+}
+
 }  // namespace
 
 TransformerConfig load_hf_config(const std::string& path) {
@@ -117,28 +129,15 @@ TransformerConfig parse_hf_config(const ConfigNode& root, const std::string& nam
       c.experts_per_token = r.integer("num_experts_per_tok", 1, true);
     }
   } else if (t == "gptj") {
-    // GPTJConfig's own key names; n_inner null means 4 x n_embd.
-    c.hidden = r.integer("n_embd", 1, true);
-    c.heads = r.integer("n_head", 1, true);
-    c.kv_heads = c.heads;
-    c.layers = r.integer("n_layer", 1, true);
-    c.vocab = r.integer("vocab_size", 1, true);
-    c.intermediate = r.integer("n_inner", 4 * c.hidden, false);
-    c.tie_word_embeddings = r.boolean("tie_word_embeddings", false);
+    read_gpt2_style_shape(r, c, false);
     c.parallel_residual = true;
     c.layer_norm = true;
     c.gated_mlp = false;
     c.mlp_bias = true;       // fc_in and fc_out have biases; q, k, v, out_proj do not
     c.lm_head_bias = true;
   } else if (t == "gpt3") {
-    // GPT-3 (Brown et al. 2020), in GPT2Config key names: learned positions, LayerNorm, GELU MLP, biases, tied embeddings.
-    c.hidden = r.integer("n_embd", 1, true);
-    c.heads = r.integer("n_head", 1, true);
-    c.kv_heads = c.heads;
-    c.layers = r.integer("n_layer", 1, true);
-    c.vocab = r.integer("vocab_size", 1, true);
-    c.intermediate = r.integer("n_inner", 4 * c.hidden, false);
-    c.tie_word_embeddings = r.boolean("tie_word_embeddings", true);
+    // GPT-3 (Brown et al. 2020): learned positions, LayerNorm, GELU MLP, biases, tied embeddings.
+    read_gpt2_style_shape(r, c, true);
     c.layer_norm = true;
     c.gated_mlp = false;
     c.attention_bias = true;
@@ -186,19 +185,6 @@ TransformerConfig parse_hf_config(const ConfigNode& root, const std::string& nam
 
   if (t == "gptj") {
     c.rotary_dim = r.get("rotary_dim") ? r.integer("rotary_dim", c.head_dim, false) : c.head_dim;
-  } else if (t == "gpt3") {
-    // GPT-3 (Brown et al. 2020), in GPT2Config key names: learned positions, LayerNorm, GELU MLP, biases, tied embeddings.
-    c.hidden = r.integer("n_embd", 1, true);
-    c.heads = r.integer("n_head", 1, true);
-    c.kv_heads = c.heads;
-    c.layers = r.integer("n_layer", 1, true);
-    c.vocab = r.integer("vocab_size", 1, true);
-    c.intermediate = r.integer("n_inner", 4 * c.hidden, false);
-    c.tie_word_embeddings = r.boolean("tie_word_embeddings", true);
-    c.layer_norm = true;
-    c.gated_mlp = false;
-    c.attention_bias = true;
-    c.mlp_bias = true;
   } else if (t == "gpt3") {
     c.rotary_dim = 0;  // learned absolute position embeddings, no rotary
   } else if (t == "gpt_neox") {
