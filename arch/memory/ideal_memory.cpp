@@ -23,31 +23,16 @@ IdealMemory::IdealMemory(ComponentContext ctx, const IdealMemoryParams& p) : Mem
 
 Completion IdealMemory::access(const MemRequest& req, Time now) {
   Energy e = p_.energy_per_byte * req.bytes;
-  if (req.write) {
-    ++writes_;
-    bytes_written_ += req.bytes;
-  } else {
-    ++reads_;
-    bytes_read_ += req.bytes;
-  }
-  energy_ += e;
+  traffic_.record(req, e);
   return Completion{now, now + p_.latency, e};
 }
 
 std::vector<Stat> IdealMemory::stats() const {
-  return {
-      {"reads", static_cast<double>(reads_), "count", "read requests"},
-      {"writes", static_cast<double>(writes_), "count", "write requests"},
-      {"bytes_read", static_cast<double>(bytes_read_.count()), "B", "bytes read"},
-      {"bytes_written", static_cast<double>(bytes_written_.count()), "B", "bytes written"},
-      {"dynamic_energy", energy_.joules(), "J", "(bytes_read + bytes_written) * energy_per_byte"},
-  };
+  return traffic_.stats("(bytes_read + bytes_written) * energy_per_byte");
 }
 
 void IdealMemory::reset() {
-  reads_ = writes_ = 0;
-  bytes_read_ = bytes_written_ = Bytes(0);
-  energy_ = Energy(0);
+  traffic_ = TrafficCount{};
 }
 
 XPUSIM_REGISTER_MODEL("memory/ideal", IdealMemory, IdealMemoryParams);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "arch/memory/traffic_count.h"
 #include "arch/memory_model.h"
 #include "sim/config/schema.h"
 
@@ -40,9 +41,7 @@ class IdealMemory final : public MemoryModel {
 
  private:
   IdealMemoryParams p_;
-  std::int64_t reads_ = 0, writes_ = 0;
-  Bytes bytes_read_{0}, bytes_written_{0};
-  Energy energy_{0};
+  TrafficCount traffic_;
 };
 
 }  // namespace xpusim::arch

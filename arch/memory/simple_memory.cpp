@@ -41,35 +41,21 @@ Completion SimpleMemory::access(const MemRequest& req, Time now) {
   Time start = channel_.reserve(now, transfer);
   queue_delay_ += start - now;
   Energy e = p_.energy_per_byte * req.bytes;
-  if (req.write) {
-    ++writes_;
-    bytes_written_ += req.bytes;
-  } else {
-    ++reads_;
-    bytes_read_ += req.bytes;
-  }
-  energy_ += e;
+  traffic_.record(req, e);
   return Completion{start, start + transfer + p_.latency, e};
 }
 
 std::vector<Stat> SimpleMemory::stats() const {
-  return {
-      {"reads", static_cast<double>(reads_), "count", "read requests"},
-      {"writes", static_cast<double>(writes_), "count", "write requests"},
-      {"bytes_read", static_cast<double>(bytes_read_.count()), "B", "bytes read"},
-      {"bytes_written", static_cast<double>(bytes_written_.count()), "B", "bytes written"},
-      {"busy_time", channel_.busy_total().seconds(), "s", "time the channel was transferring"},
-      {"queue_delay", queue_delay_.seconds(), "s", "total time requests waited for the channel"},
-      {"dynamic_energy", energy_.joules(), "J", "(bytes_read + bytes_written) * energy_per_byte"},
-  };
+  std::vector<Stat> s = traffic_.stats("(bytes_read + bytes_written) * energy_per_byte");
+  s.push_back({"busy_time", channel_.busy_total().seconds(), "s", "time the channel was transferring"});
+  s.push_back({"queue_delay", queue_delay_.seconds(), "s", "total time requests waited for the channel"});
+  return s;
 }
 
 void SimpleMemory::reset() {
   channel_.reset();
-  reads_ = writes_ = 0;
-  bytes_read_ = bytes_written_ = Bytes(0);
+  traffic_ = TrafficCount{};
   queue_delay_ = Time(0);
-  energy_ = Energy(0);
 }
 
 XPUSIM_REGISTER_MODEL("memory/simple", SimpleMemory, SimpleMemoryParams);
