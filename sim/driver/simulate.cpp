@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 
 #include "arch/system.h"
 #include "sim/config/config_error.h"
 #include "sim/driver/mapper.h"
+#include "sim/driver/tensor_layout.h"
 #include "sim/kernel/kernel.h"
 
 namespace xpusim {
@@ -64,8 +66,6 @@ class Run {
     ledger_.assign(index_.size() + 1, Energy(0));  // the last entry is the interconnect
     const auto order = graph.topo_order();
     plans_.resize(graph.size());
-    base_address_.resize(graph.size());
-    std::uint64_t next_address = 0;
     for (wl::OpId id : order) {
       const wl::OpNode& op = graph.op(id);
       if (op.stage < 0 || static_cast<std::size_t>(op.stage) >= chips_.size()) {
@@ -77,10 +77,8 @@ class Run {
         continue;
       }
       plans_[id] = driver::plan_op(chip(id), op);
-      // Each op's operands get their own address range, so streams of one op keep rows open.
-      base_address_[id] = next_address;
-      next_address += static_cast<std::uint64_t>(plans_[id].offchip_bytes.count()) + (1u << 20);
     }
+    layout_ = driver::layout_tensors(graph, order);
     records_.resize(graph.size());
     for (const arch::Chip* c : chips_) units_.emplace_back(c->compute_units().size());
     for (wl::OpId id = 0; id < graph.size(); ++id) pending_inputs_.push_back(graph.predecessors(id).size());
@@ -172,14 +170,23 @@ class Run {
     if (opt_.trace && c.done > c.start) timeline_.push_back({comp.name(), current_op_name_, "busy", c.start.ps(), (c.done - c.start).ps()});
   }
 
+  /// How far an op has streamed through each operand's region: A, B, partial sums of C read back,
+  /// and C stored.
+  struct Cursors {
+    std::uint64_t a = 0, b = 0, c = 0, store = 0;
+  };
+
   /// Issues the main-memory reads of a tile and the matching buffer writes; returns when all landed.
-  Time load(const driver::TileStep& s, const arch::ComputeUnit& u, OpRecord& rec, std::uint64_t& addr, arch::Chip& ch) {
+  Time load(const driver::TileStep& s, const arch::ComputeUnit& u, OpRecord& rec, const driver::OpLayout& where,
+            Cursors& at, arch::Chip& ch) {
     Time done = kernel::Context::now();
-    const std::pair<Bytes, arch::MemoryModel*> parts[] = {{s.load_a, u.ifmap_buffer}, {s.load_b, u.filter_buffer}, {s.load_c, u.ofmap_buffer}};
-    for (const auto& [bytes, buffer] : parts) {
+    const std::tuple<Bytes, arch::MemoryModel*, const driver::Region&, std::uint64_t&> parts[] = {
+        {s.load_a, u.ifmap_buffer, where.a, at.a}, {s.load_b, u.filter_buffer, where.b, at.b}, {s.load_c, u.ofmap_buffer, where.c, at.c}};
+    for (const auto& [bytes, buffer, region, cursor] : parts) {
       if (bytes.count() == 0) continue;
-      Completion d = access(ch.main_memory(), MemRequest{bytes, false, arch::AccessPattern::kSequential, Bytes(64), addr}, rec, true);
-      addr += static_cast<std::uint64_t>(bytes.count());
+      Completion d = access(ch.main_memory(), MemRequest{bytes, false, arch::AccessPattern::kSequential, Bytes(64), region.at(cursor)},
+                            rec, true);
+      cursor += static_cast<std::uint64_t>(bytes.count());
       Completion b = access(*buffer, MemRequest{bytes, true}, rec, false);
       done = std::max({done, d.done, b.done});
     }
@@ -196,12 +203,13 @@ class Run {
     units[plan.unit].acquire();
     rec.start = kernel::Context::now();
     current_op_name_ = graph_.op(id).name;
-    std::uint64_t addr = base_address_[id];
+    const driver::OpLayout& where = layout_[id];
+    Cursors at;
 
     driver::TileWalker walker(plan, ch);
     driver::TileStep cur, nxt;
     bool have = walker.next(cur);
-    kernel::Context::wait_until(load(cur, u, rec, addr, ch));
+    kernel::Context::wait_until(load(cur, u, rec, where, at, ch));
     Time stores_done = kernel::Context::now();
     while (have) {
       const bool have_next = walker.next(nxt);
@@ -220,13 +228,13 @@ class Run {
         compute_done = std::max(compute_done, b.done);
       }
       // Double buffering: the next tile streams into the free half while this one computes.
-      const Time next_loaded = have_next ? load(nxt, u, rec, addr, ch) : kernel::Context::now();
+      const Time next_loaded = have_next ? load(nxt, u, rec, where, at, ch) : kernel::Context::now();
       kernel::Context::wait_until(compute_done);
       if (cur.store_c.count() > 0) {
         Completion r = access(*u.ofmap_buffer, MemRequest{cur.store_c, false}, rec, false);
         Completion w = access(ch.main_memory(),
-                              MemRequest{cur.store_c, true, arch::AccessPattern::kSequential, Bytes(64), addr}, rec, true);
-        addr += static_cast<std::uint64_t>(cur.store_c.count());
+                              MemRequest{cur.store_c, true, arch::AccessPattern::kSequential, Bytes(64), where.c.at(at.store)}, rec, true);
+        at.store += static_cast<std::uint64_t>(cur.store_c.count());
         stores_done = std::max({stores_done, r.done, w.done});
       }
       kernel::Context::wait_until(next_loaded);
@@ -260,7 +268,7 @@ class Run {
   const wl::OpGraph& graph_;
   SimOptions opt_;
   std::vector<driver::OpPlan> plans_;
-  std::vector<std::uint64_t> base_address_;
+  std::vector<driver::OpLayout> layout_;
   std::vector<OpRecord> records_;
   std::vector<std::vector<UnitQueue>> units_;  // per stage chip, per compute unit
   std::vector<std::size_t> pending_inputs_;
