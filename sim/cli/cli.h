@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "arch/chip.h"
+#include "arch/system.h"
 #include "sim/result.h"
 #include "workloads/op_graph.h"
 
@@ -70,6 +71,13 @@ void check_overrides(const std::vector<std::string>& overrides, const std::strin
 /// Loads a chip from YAML or a SCALE-Sim .cfg, applying `--set path=value` overrides. Paths that do
 /// not start with `chip.` or `components.` address components by name (`dram.bandwidth`).
 std::unique_ptr<arch::Chip> load_chip(const std::string& path, const std::vector<std::string>& overrides);
+
+/// True when `path` is a YAML workload spec of `type: generation` (a whole prefill + decode run).
+bool is_generation_spec(const std::string& path);
+
+/// Runs a workload spec (type generation or transformer) on `system`; see run_on_system.
+Result run_generation(arch::System& system, const std::string& workload_path,
+                      const std::vector<std::string>& workload_overrides, bool trace, std::string* summary);
 
 /// Runs a workload spec (type generation or transformer) on a system config with `--set` overrides
 /// and `--wset` workload overrides. A generation is summarised into one Result; `summary` gets its

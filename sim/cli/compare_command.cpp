@@ -87,8 +87,15 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out) {
 
   std::vector<Result> results;
   wl::OpGraph graph("workload");
-  if (systems) {
-    for (const auto& c : chips) results.push_back(run_on_system(c, a.all("--set"), a.get("--workload"), a.all("--wset"), false, nullptr));
+  if (systems || is_generation_spec(a.get("--workload"))) {
+    for (const auto& c : chips) {
+      if (systems) {
+        results.push_back(run_on_system(c, a.all("--set"), a.get("--workload"), a.all("--wset"), false, nullptr));
+      } else {
+        auto one = arch::System::single(load_chip(c, {}));
+        results.push_back(run_generation(*one, a.get("--workload"), a.all("--wset"), false, nullptr));
+      }
+    }
     // Items per run: the throughput times the time, the same for every system.
     graph = wl::OpGraph(results.front().workload);
     graph.set_items(results.front().throughput_value * results.front().latency_s, results.front().throughput_unit.substr(0, results.front().throughput_unit.size() - 2));

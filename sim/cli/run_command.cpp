@@ -15,7 +15,7 @@ const std::vector<OptionSpec>& run_options() {
   static const std::vector<OptionSpec> specs{
       {"--chip", "FILE", false, "chip config: YAML, or a SCALE-Sim .cfg"},
       {"--system", "FILE", false, "multi-chip system config (configs/systems/); --set system.tp=N etc. override it"},
-      {"--workload", "FILE", false, "workload: SCALE-Sim topology .csv, workload spec .yaml or HF config.json"},
+      {"--workload", "FILE", false, "workload: SCALE-Sim topology .csv, workload spec .yaml (type: generation = prefill + decode) or HF config.json"},
       {"--set", "PATH=VALUE", true, "override a chip parameter, e.g. --set dram.data_rate=\"8 GT/s\""},
       {"--wset", "KEY=VALUE", true, "override a workload spec parameter, e.g. --wset batch=8"},
       {"--format", "table|json|csv", false, "output format (default: table)"},
@@ -69,6 +69,10 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
   std::string summary;
   if (system) {
     result = run_on_system(a.get("--system"), a.all("--set"), a.get("--workload"), a.all("--wset"), a.has("--trace"), &summary);
+  } else if (is_generation_spec(a.get("--workload"))) {
+    // A whole generation on one chip: the system path with a one-chip system.
+    auto one = arch::System::single(load_chip(a.get("--chip"), a.all("--set")));
+    result = run_generation(*one, a.get("--workload"), a.all("--wset"), a.has("--trace"), &summary);
   } else {
     std::unique_ptr<arch::Chip> chip = load_chip(a.get("--chip"), a.all("--set"));
     wl::OpGraph graph = wl::load_workload(a.get("--workload"), a.all("--wset"));

@@ -142,6 +142,19 @@ for chip in "$SRC"/configs/chips/*.yaml; do
   expect_out "slowest ops (1 of 1)"
 done
 
+# --- a whole generation on one chip (the system path with a one-chip system), and in compare ---
+cat > "$WORK/gen.yaml" <<EOF
+workload: {type: generation, model: $SRC/configs/models/llama-2-7b.json, batch: 4, prompt_len: 128, output_len: 16}
+EOF
+xp run --chip "$SRC/configs/chips/h100-sxm.yaml" --workload "$WORK/gen.yaml"
+expect_code 0
+expect_out "generation llama-2-7b on h100-sxm (tp=1 pp=1"
+expect_out "TTFT"
+xp compare --chips "$SRC/configs/chips/h100-sxm.yaml,$SRC/configs/chips/h200-sxm.yaml" --workload "$WORK/gen.yaml"
+expect_code 0
+expect_out "tokens/s"
+expect_out "h200-sxm"
+
 # --- describe: totals, SDXL stages, JSON, and a trace exported and read back ---
 xp describe --workload "$SRC/configs/workloads/sdxl.yaml" --rows 3
 expect_code 0
