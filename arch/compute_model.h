@@ -41,6 +41,11 @@ struct ComputeTask {
   bool fill_drain = true;
   /// The first task of an op: units with a per-op start cost (a GPU kernel launch) pay it here.
   bool starts_op = false;
+  /// On a spatial unit (spatial_parts() > 0) running layers side by side: the region (index) of the
+  /// op's layer and the parts (banks, cores) it holds. Tasks of different regions overlap in time.
+  /// -1 / 0: the whole unit.
+  std::int32_t region = -1;
+  std::int64_t parts = 0;
   // kVector
   std::int64_t elements = 0;
   double ops_per_element = 1.0;
@@ -72,6 +77,10 @@ class ComputeModel : public Component {
   /// Roofline ceiling for `cls` in `dtype`.
   virtual FlopRate peak_rate(TaskClass cls, DataType dtype) const = 0;
   virtual MatrixGeometry geometry() const { return {}; }
+  /// Identical parts (banks, cores) that a spatial unit deals out to layers running side by side,
+  /// each on a region of its own with its weights resident there (layer pipelining); 0 for a unit
+  /// that runs one op at a time on all of itself.
+  virtual std::int64_t spatial_parts() const { return 0; }
   /// An op's cycle count as this unit's reference tool reports it, given the cycles the unit was
   /// busy with the op. Most units report the busy cycles themselves; a model that reproduces another
   /// simulator's numbers (SCALE-Sim's 0-based last-cycle index) overrides it. Reporting only.

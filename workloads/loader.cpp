@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <filesystem>
 
 #include "sim/config/config_node.h"
@@ -14,6 +15,7 @@
 #include "workloads/builders/transformer.h"
 #include "workloads/importers/scalesim_topology.h"
 #include "workloads/importers/trace_json.h"
+#include "workloads/transforms/microbatch.h"
 
 namespace xpusim::wl {
 namespace {
@@ -235,7 +237,15 @@ OpGraph load_workload(const std::string& path, const std::vector<std::string>& o
     if (!spec) throw ConfigError(root.mark(), "missing required key 'workload'");
     ConfigNode copy = *spec;
     apply_overrides(copy, overrides);
-    return build_from_spec(copy, dir);
+    // Any workload may be split into micro-batches (for chips that pipeline layers).
+    std::int64_t microbatches = 1;
+    if (const ConfigNode* mb = copy.find("microbatches")) {
+      const std::string& text = mb->value();
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), microbatches);
+      if (!mb->is_scalar() || ec != std::errc() || end != text.data() + text.size() || microbatches < 1) throw ConfigError(mb->mark(), "workload: 'microbatches' must be a whole number of at least 1");
+      copy.erase("microbatches");
+    }
+    return split_microbatches(build_from_spec(copy, dir), microbatches);
   }
   if (ext == ".json") {
     // An xpusim trace says so in its first key; anything else is read as a Hugging Face config.

@@ -27,6 +27,8 @@ const Schema<AtMemoryGridParams>& AtMemoryGridParams::schema() {
     sc.add("mac_energy_int4", &P::mac_energy_int4, "energy of one INT4 MAC").at_least(0);
     sc.add("vector_op_energy", &P::vector_op_energy, "energy of one element operation on a PE").at_least(0);
     sc.add("leakage", &P::leakage, "static power of the PEs").at_least(0);
+    sc.add("pipeline_layers", &P::pipeline_layers,
+           "layers hold banks of their own (weights resident) and run side by side, pipelined over micro-batches");
     return sc;
   }();
   return s;
@@ -71,7 +73,7 @@ GridMapping AtMemoryGrid::mapping(const ComputeTask& t) const {
   g.k_per_fold = p_.pe_rows * macs_per_pe(t.dtype);
   g.n_per_fold = p_.pe_cols;
   g.folds = ceil_div(t.k, g.k_per_fold) * ceil_div(t.n, g.n_per_fold) * t.batch;
-  g.rounds = ceil_div(g.folds, p_.banks);
+  g.rounds = ceil_div(g.folds, banks_for(t));
   // Fill: the activation vector enters the PE rows one row per cycle; drain: the row controllers'
   // hardwired reduce tree adds the row's partial sums. Paid once per task: a bank's next fold uses
   // weights already in its SRAM, so folds follow each other without a weight-load bubble.
@@ -86,7 +88,8 @@ TaskCost AtMemoryGrid::estimate(const ComputeTask& t) const {
   TaskCost c;
   if (t.cls == TaskClass::kVector) {
     const double ops = static_cast<double>(t.elements) * t.ops_per_element;
-    const auto issue = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(pes())));
+    const std::int64_t pes_used = banks_for(t) * p_.pe_rows * p_.pe_cols;
+    const auto issue = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(pes_used)));
     c.cycles = Cycles(issue > 0 ? issue + p_.pe_rows : 0);
     c.energy = p_.vector_op_energy * ops;
     c.flops = Flops(ops);
@@ -107,7 +110,10 @@ TaskCost AtMemoryGrid::estimate(const ComputeTask& t) const {
 
 Completion AtMemoryGrid::execute(const ComputeTask& t, Time now) {
   const TaskCost c = estimate(t);
-  const Time start = grid_.reserve(now, c.time);
+  // On a layer's region, element-wise work rides the output path of the layer's PEs (fused): it has
+  // a lane of its own there instead of queueing behind the region's next matrix tile.
+  RegionReservations& lane = t.cls == TaskClass::kVector && t.region >= 0 ? fused_ : grid_;
+  const Time start = lane.at(t.region).reserve(now, c.time);
   ++tasks_;
   busy_cycles_ += c.cycles.count();
   if (t.cls == TaskClass::kMatrix) {
@@ -142,6 +148,7 @@ std::vector<Stat> AtMemoryGrid::stats() const {
 
 void AtMemoryGrid::reset() {
   grid_.reset();
+  fused_.reset();
   tasks_ = busy_cycles_ = 0;
   macs_ = vector_ops_ = 0;
   energy_ = Energy(0);

@@ -3,6 +3,7 @@
 // elements beside it. Weights stay in the bank that computes with them, so a fold never reloads them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct AtMemoryGridParams {
   Energy mac_energy_bf16{0}, mac_energy_fp8{0}, mac_energy_int8{0}, mac_energy_int4{0};
   Energy vector_op_energy{0};  // one element operation on one PE
   Power leakage{0};
+  bool pipeline_layers = false;  // layers keep banks of their own and run side by side
 
   static const Schema<AtMemoryGridParams>& schema();
   /// At least one dtype must have a non-zero MAC rate.
@@ -51,13 +53,17 @@ class AtMemoryGrid final : public ComputeModel {
   FlopRate peak_rate(TaskClass cls, DataType dtype) const override;
   /// rows = pe_rows, cols = pe_cols, arrays = banks, weight-stationary only.
   MatrixGeometry geometry() const override;
+  /// banks when pipeline_layers is set: each layer computes on its own banks (task.parts of them).
+  std::int64_t spatial_parts() const override { return p_.pipeline_layers ? p_.banks : 0; }
   Power static_power() const override { return p_.leakage; }
   std::vector<Stat> stats() const override;
   void reset() override;
 
-  /// The fold arithmetic of a matrix task (exposed for tests).
+  /// The fold arithmetic of a matrix task over the banks it may use (exposed for tests).
   GridMapping mapping(const ComputeTask& task) const;
   std::int64_t pes() const { return p_.banks * p_.pe_rows * p_.pe_cols; }
+  /// The banks `task` computes on: its region's, or all of them.
+  std::int64_t banks_for(const ComputeTask& task) const { return task.parts > 0 ? std::min(task.parts, p_.banks) : p_.banks; }
 
  private:
   std::int64_t macs_per_pe(DataType d) const;
@@ -65,7 +71,8 @@ class AtMemoryGrid final : public ComputeModel {
 
   AtMemoryGridParams p_;
   Clock clock_;
-  Reservation grid_;
+  RegionReservations grid_;
+  RegionReservations fused_;  // element-wise work on layer regions
   std::int64_t tasks_ = 0, busy_cycles_ = 0;
   double macs_ = 0, vector_ops_ = 0;
   Energy energy_{0};

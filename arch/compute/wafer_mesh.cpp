@@ -38,6 +38,8 @@ const Schema<WaferMeshParams>& WaferMeshParams::schema() {
     sc.add("mac_energy_8bit", &P::mac_energy_8bit, "energy of one 8-bit MAC").at_least(0);
     sc.add("vector_op_energy", &P::vector_op_energy, "energy of one element operation").at_least(0);
     sc.add("leakage", &P::leakage, "static power of the cores and fabric").at_least(0);
+    sc.add("pipeline_layers", &P::pipeline_layers,
+           "layers hold regions of their own (weights resident) and run side by side, pipelined over micro-batches");
     return sc;
   }();
   return s;
@@ -62,11 +64,11 @@ Energy WaferMesh::transfer_energy(Bytes bytes, std::int64_t hops) const {
   return Energy(p_.hop_energy.joules_per_byte() * static_cast<double>(bytes.count()) * static_cast<double>(hops));
 }
 
-MeshPlacement WaferMesh::cost(const ComputeTask& t, std::int64_t rows, std::int64_t cols) const {
+MeshPlacement WaferMesh::cost(const ComputeTask& t, std::int64_t rows, std::int64_t cols, std::int64_t cores_available) const {
   MeshPlacement pl;
   pl.rows = rows;
   pl.cols = cols;
-  pl.regions = std::max<std::int64_t>(1, (p_.mesh_rows / rows) * (p_.mesh_cols / cols));
+  pl.regions = std::max<std::int64_t>(1, std::min((p_.mesh_rows / rows) * (p_.mesh_cols / cols), cores_available / (rows * cols)));
   const std::int64_t k_core = ceil_div(t.k, rows), n_core = ceil_div(t.n, cols);
   pl.compute_cycles = ceil_div(k_core * n_core, simd(t.dtype));
   // Each core receives its K-slice of every activation vector from its west neighbour and passes
@@ -86,9 +88,11 @@ MeshPlacement WaferMesh::place(const ComputeTask& t) const {
     throw std::invalid_argument(name() + ": matrix task dims must be positive");
   }
   MeshPlacement best;
+  const std::int64_t available = cores_for(t);
   for (std::int64_t r : sides(std::min(t.k, p_.mesh_rows))) {
     for (std::int64_t c : sides(std::min(t.n, p_.mesh_cols))) {
-      MeshPlacement pl = cost(t, r, c);
+      if (r * c > available && !(r == 1 && c == 1)) continue;
+      MeshPlacement pl = cost(t, r, c, available);
       if (best.rows == 0 || pl.total_cycles < best.total_cycles ||
           (pl.total_cycles == best.total_cycles && r * c < best.rows * best.cols)) {
         best = pl;
@@ -105,7 +109,7 @@ TaskCost WaferMesh::estimate(const ComputeTask& t) const {
   TaskCost c;
   if (t.cls == TaskClass::kVector) {
     const double ops = static_cast<double>(t.elements) * t.ops_per_element;
-    const auto issue = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(cores() * simd(t.dtype))));
+    const auto issue = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(cores_for(t) * simd(t.dtype))));
     c.cycles = Cycles(issue > 0 ? issue + p_.hop_cycles : 0);
     c.energy = p_.vector_op_energy * ops;
     c.flops = Flops(ops);
@@ -128,7 +132,10 @@ TaskCost WaferMesh::estimate(const ComputeTask& t) const {
 
 Completion WaferMesh::execute(const ComputeTask& t, Time now) {
   const TaskCost c = estimate(t);
-  const Time start = mesh_.reserve(now, c.time);
+  // On a layer's region, element-wise work rides the output path of the layer's PEs (fused): it has
+  // a lane of its own there instead of queueing behind the region's next matrix tile.
+  RegionReservations& lane = t.cls == TaskClass::kVector && t.region >= 0 ? fused_ : mesh_;
+  const Time start = lane.at(t.region).reserve(now, c.time);
   ++tasks_;
   busy_cycles_ += c.cycles.count();
   if (t.cls == TaskClass::kMatrix) {
@@ -160,6 +167,7 @@ std::vector<Stat> WaferMesh::stats() const {
 
 void WaferMesh::reset() {
   mesh_.reset();
+  fused_.reset();
   tasks_ = busy_cycles_ = 0;
   macs_ = fabric_byte_hops_ = 0;
   energy_ = Energy(0);

@@ -22,6 +22,7 @@ struct WaferMeshParams {
   Energy mac_energy_16bit{0}, mac_energy_8bit{0};
   Energy vector_op_energy{0};
   Power leakage{0};
+  bool pipeline_layers = false;  // layers keep regions of their own and run side by side
 
   static const Schema<WaferMeshParams>& schema();
 };
@@ -45,7 +46,8 @@ class WaferMesh final : public ComputeModel {
   Time transfer_time(Bytes bytes, std::int64_t hops) const;
   /// bytes x hops x hop_energy.
   Energy transfer_energy(Bytes bytes, std::int64_t hops) const;
-  /// The region (power-of-two or full-edge sides) that finishes `task` soonest, fewest cores on ties.
+  /// The region (power-of-two or full-edge sides, within cores_for(task)) that finishes `task`
+  /// soonest, fewest cores on ties.
   MeshPlacement place(const ComputeTask& task) const;
 
   /// kMatrix in 16-bit types, and in 8-bit types when simd_8bit > 0; kVector likewise.
@@ -58,19 +60,24 @@ class WaferMesh final : public ComputeModel {
   FlopRate peak_rate(TaskClass cls, DataType dtype) const override;
   /// Not an array the mapper folds over (0 x 0): the mesh places each tile itself.
   MatrixGeometry geometry() const override { return {}; }
+  /// cores when pipeline_layers is set: each layer computes on a region of task.parts cores.
+  std::int64_t spatial_parts() const override { return p_.pipeline_layers ? cores() : 0; }
   Power static_power() const override { return p_.leakage; }
   std::vector<Stat> stats() const override;
   void reset() override;
 
   std::int64_t cores() const { return p_.mesh_rows * p_.mesh_cols; }
+  /// The cores `task` may use: its region's, or the whole mesh.
+  std::int64_t cores_for(const ComputeTask& task) const { return task.parts > 0 ? std::min(task.parts, cores()) : cores(); }
 
  private:
   std::int64_t simd(DataType d) const;
-  MeshPlacement cost(const ComputeTask& t, std::int64_t rows, std::int64_t cols) const;
+  MeshPlacement cost(const ComputeTask& t, std::int64_t rows, std::int64_t cols, std::int64_t cores_available) const;
 
   WaferMeshParams p_;
   Clock clock_;
-  Reservation mesh_;
+  RegionReservations mesh_;
+  RegionReservations fused_;  // element-wise work on layer regions
   std::int64_t tasks_ = 0, busy_cycles_ = 0;
   double macs_ = 0, fabric_byte_hops_ = 0;
   Energy energy_{0};

@@ -14,6 +14,8 @@
 #include "arch/system.h"
 #include "sim/config/config_error.h"
 #include "sim/driver/mapper.h"
+#include "sim/driver/placement.h"
+#include "workloads/transforms/microbatch.h"
 #include "sim/driver/tensor_layout.h"
 #include "sim/kernel/kernel.h"
 
@@ -31,17 +33,20 @@ struct OpRecord {
   Cycles cycles{0};
 };
 
-/// FIFO ownership of one compute unit: ops on one unit run one after another, in readiness order.
+/// Ownership of one compute unit (or one region of a spatial unit): ops run one after another. A
+/// waiting op of an earlier micro-batch goes first, so a layer's region finishes micro-batch i's norm
+/// before it takes micro-batch i+1's convolution; otherwise first come, first served.
 struct UnitQueue {
   bool busy = false;
-  std::deque<kernel::Flag*> waiting;
-  void acquire() {
+  std::map<std::pair<std::int64_t, std::uint64_t>, kernel::Flag*> waiting;  // (micro-batch, arrival)
+  std::uint64_t arrivals = 0;
+  void acquire(std::int64_t microbatch) {
     if (!busy) {
       busy = true;
       return;
     }
     kernel::Flag turn;
-    waiting.push_back(&turn);
+    waiting.emplace(std::make_pair(microbatch, arrivals++), &turn);
     turn.wait();  // ownership is handed over by release()
   }
   void release() {
@@ -49,8 +54,8 @@ struct UnitQueue {
       busy = false;
       return;
     }
-    kernel::Flag* next = waiting.front();
-    waiting.pop_front();
+    kernel::Flag* next = waiting.begin()->second;
+    waiting.erase(waiting.begin());
     next->set();
   }
 };
@@ -80,7 +85,21 @@ class Run {
     }
     layout_ = driver::layout_tensors(graph, order);
     records_.resize(graph.size());
-    for (const arch::Chip* c : chips_) units_.emplace_back(c->compute_units().size());
+    // Ops on one unit run one after another, unless a spatial unit gives their layers regions of
+    // their own: then each region is a queue of its own and regions overlap.
+    regions_ = driver::place_layers(graph, order, plans_, chips_);
+    queue_of_.resize(graph.size(), nullptr);
+    microbatch_.resize(graph.size(), 0);
+    for (wl::OpId id : order) {
+      const wl::OpNode& op = graph.op(id);
+      if (wl::is_collective(op)) continue;
+      microbatch_[id] = wl::microbatch_of(op.name);
+      // Element-wise work on a layer's region is applied to the data as it streams out (fused, as
+      // spatial compilers do): its tasks share the region's timeline with the layer's tiles instead
+      // of waiting for a whole op of the next micro-batch.
+      if (regions_[id].region >= 0 && !plans_[id].matrix) continue;
+      queue_of_[id] = &queues_[std::make_tuple(op.stage, plans_[id].unit, regions_[id].region)];
+    }
     for (wl::OpId id = 0; id < graph.size(); ++id) pending_inputs_.push_back(graph.predecessors(id).size());
   }
 
@@ -196,11 +215,10 @@ class Run {
   void run_op(wl::OpId id, kernel::Context& ctx) {
     if (wl::is_collective(graph_.op(id))) return run_collective(id, ctx);
     arch::Chip& ch = chip(id);
-    auto& units = units_[static_cast<std::size_t>(graph_.op(id).stage)];
     const driver::OpPlan& plan = plans_[id];
     const arch::ComputeUnit& u = ch.compute_units()[plan.unit];
     OpRecord& rec = records_[id];
-    units[plan.unit].acquire();
+    if (queue_of_[id]) queue_of_[id]->acquire(microbatch_[id]);
     rec.start = kernel::Context::now();
     current_op_name_ = graph_.op(id).name;
     const driver::OpLayout& where = layout_[id];
@@ -214,6 +232,8 @@ class Run {
     while (have) {
       const bool have_next = walker.next(nxt);
       current_op_name_ = graph_.op(id).name;
+      cur.task.region = regions_[id].region;
+      cur.task.parts = regions_[id].parts;
       Completion c = u.model->execute(cur.task, kernel::Context::now());
       charge(*u.model, c, rec);
       rec.compute_busy += c.done - c.start;
@@ -241,7 +261,7 @@ class Run {
       cur = nxt;
       have = have_next;
     }
-    units[plan.unit].release();
+    if (queue_of_[id]) queue_of_[id]->release();
     kernel::Context::wait_until(stores_done);
     rec.end = kernel::Context::now();
     finish(id, ctx);
@@ -270,7 +290,10 @@ class Run {
   std::vector<driver::OpPlan> plans_;
   std::vector<driver::OpLayout> layout_;
   std::vector<OpRecord> records_;
-  std::vector<std::vector<UnitQueue>> units_;  // per stage chip, per compute unit
+  std::vector<driver::OpRegion> regions_;
+  std::map<std::tuple<std::int32_t, std::size_t, std::int32_t>, UnitQueue> queues_;  // stage, unit, region
+  std::vector<UnitQueue*> queue_of_;
+  std::vector<std::int64_t> microbatch_;  // the "mb<i>/" index of each op's name, 0 without one
   std::vector<std::size_t> pending_inputs_;
   std::unordered_map<const arch::Component*, std::size_t> index_;  // lookup only; output follows chip order
   std::vector<Energy> ledger_;

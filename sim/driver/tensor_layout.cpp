@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <string>
+#include <utility>
 
 #include "sim/int_math.h"
+#include "workloads/transforms/microbatch.h"
 
 namespace xpusim::driver {
 namespace {
@@ -96,19 +99,28 @@ std::vector<OpLayout> layout_tensors(const wl::OpGraph& graph, const std::vector
     }
   }
 
-  // Persistent tensors above the activations' high-water mark, in topological order.
+  // Persistent tensors above the activations' high-water mark, in topological order; the micro-batch
+  // copies of a layer share its weights.
   std::vector<std::uint64_t> top(heaps.size());
   for (std::size_t s = 0; s < heaps.size(); ++s) top[s] = heaps[s].high_water();
+  std::map<std::pair<std::int32_t, std::string>, Region> weights;  // by stage and layer
   for (wl::OpId id : order) {
     const wl::OpNode& op = graph.op(id);
     Bytes persistent = wl::weight_bytes(op);
-    if (const auto* g = std::get_if<wl::GemmShape>(&op.shape); g && g->b_is_activation) {
-      persistent = storage(op.dtype, g->batch * g->k * g->n);
-    }
+    const auto* g = std::get_if<wl::GemmShape>(&op.shape);
+    const bool kv_state = g && g->b_is_activation;
+    if (kv_state) persistent = storage(op.dtype, g->batch * g->k * g->n);
     if (persistent.count() == 0) continue;
+    if (!kv_state) {
+      if (const auto shared = weights.find({op.stage, wl::layer_key(op.name)}); shared != weights.end()) {
+        layout[id].b = shared->second;
+        continue;
+      }
+    }
     std::uint64_t& at = top[static_cast<std::size_t>(op.stage)];
     layout[id].b = Region{at, static_cast<std::uint64_t>(persistent.count())};
     at += aligned(persistent);
+    if (!kv_state) weights[{op.stage, wl::layer_key(op.name)}] = layout[id].b;
   }
   return layout;
 }

@@ -27,8 +27,9 @@ struct OpLayout {
 /// Lays out the main-memory tensors of every op, in one address space per pipeline stage:
 /// - activations from address 0: each op's output from a first-fit allocator, freed once its last
 ///   consumer (in topological order) has been placed, so the footprint is the live set, not the total;
-/// - persistent tensors above the activations' high-water mark, in topological order: weights, and the
-///   B operand of activation GEMMs (the KV cache a decode step attends over), which outlives the step.
+/// - persistent tensors above the activations' high-water mark, in topological order: weights (one
+///   copy per layer, shared by its micro-batch copies "mb<i>/"), and the B operand of activation GEMMs
+///   (the KV cache a decode step attends over, one per micro-batch), which outlives the step.
 /// A tiered memory thus keeps the activations and the first weights in its on-chip window.
 /// A is the first producer's output; an op without producers reads an input buffer of its own.
 /// `order` is graph.topo_order().

@@ -88,7 +88,8 @@ TEST_CASE("zero cores or links are clear config errors", "[wafer_mesh]") {
 
 TEST_CASE("WSE-3: a model too big for the wafer is bounded by the weight-streaming bandwidth", "[wafer_mesh][wse3]") {
   // Llama-2-70B decode: ~69 GB of FP8 weights against 44 GB of wafer SRAM.
-  auto chip = Chip::load(std::string(XPUSIM_SOURCE_DIR) + "/configs/chips/wse3.yaml");
+  // Weight-streaming execution: each layer in turn on the whole wafer, not layers side by side.
+  auto chip = Chip::load(std::string(XPUSIM_SOURCE_DIR) + "/configs/chips/wse3.yaml", {"mesh.pipeline_layers=false"});
   const auto graph = wl::load_workload(std::string(XPUSIM_SOURCE_DIR) + "/configs/workloads/llama-2-70b-decode.yaml");
   const Result r = simulate(*chip, graph);
   const auto& sram = dynamic_cast<const TieredMemory&>(chip->main_memory());
