@@ -6,7 +6,6 @@
 #include "sim/driver/simulate.h"
 
 #include <algorithm>
-#include <deque>
 #include <map>
 #include <tuple>
 #include <unordered_map>
@@ -15,9 +14,9 @@
 #include "sim/config/config_error.h"
 #include "sim/driver/mapper.h"
 #include "sim/driver/placement.h"
-#include "workloads/transforms/microbatch.h"
 #include "sim/driver/tensor_layout.h"
 #include "sim/kernel/kernel.h"
+#include "workloads/transforms/microbatch.h"
 
 namespace xpusim {
 namespace {
