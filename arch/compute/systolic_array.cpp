@@ -77,7 +77,7 @@ const Schema<SystolicArrayParams>& SystolicArrayParams::schema() {
         .one_of({"os", "ws", "is", "auto"});
     sc.add("load_rows", &P::load_rows, "rows of the stationary tile written per cycle in ws/is (SCALE-Sim: 1)").at_least(1);
     sc.add("pipelined_folds", &P::pipelined_folds,
-           "double-buffered stationary tile: folds overlap, fill and drain once per task (SCALE-Sim: false)");
+           "double-buffered stationary tile: folds overlap, fill and drain once per op (SCALE-Sim: false)");
     sc.add("mac_energy", &P::mac_energy, "dynamic energy of one MAC at the native dtype (0 = not modelled)")
         .at_least(0);
     sc.add("leakage", &P::leakage, "static power of the array, charged for the whole run").at_least(0);
@@ -120,8 +120,9 @@ TaskCost SystolicArray::estimate(const ComputeTask& task) const {
   const std::int64_t skew = p_.rows + p_.cols - 2;
   std::int64_t cycles = 0;
   if (p_.pipelined_folds) {
-    // Each fold streams while the next tile loads; the first load and the last drain are exposed once.
-    cycles = folds * std::max(s.t, load) + (task.fill_drain ? load + skew : 0);
+    // Each fold streams while the next tile loads, also across the tiles of one op (its tasks follow
+    // each other on this array): the first load and the fill/drain are exposed once, on the op's first task.
+    cycles = folds * std::max(s.t, load) + (task.starts_op ? load + skew : 0);
   } else {
     // Serialised folds, each with its own load, fill and drain unless a chunked mapper charges it elsewhere.
     cycles = folds * s.t + (task.fill_drain ? folds * (load + skew) : 0);
