@@ -66,7 +66,9 @@ class Run {
     const auto order = graph.topo_order();
     plans_.resize(graph.size());
     base_address_.resize(graph.size());
-    std::uint64_t next_address = 0;
+    // Each stage's chip has its own main memory: its ops are laid out from address 0 of that chip
+    // (a tiered memory keeps the first bytes of every chip on chip, not only of stage 0).
+    std::vector<std::uint64_t> next_address(chips_.size(), 0);
     for (wl::OpId id : order) {
       const wl::OpNode& op = graph.op(id);
       if (op.stage < 0 || static_cast<std::size_t>(op.stage) >= chips_.size()) {
@@ -79,8 +81,9 @@ class Run {
       }
       plans_[id] = driver::plan_op(chip(id), op);
       // Each op's operands get their own address range, so streams of one op keep rows open.
-      base_address_[id] = next_address;
-      next_address += static_cast<std::uint64_t>(plans_[id].offchip_bytes.count()) + (1u << 20);
+      std::uint64_t& next = next_address[static_cast<std::size_t>(op.stage)];
+      base_address_[id] = next;
+      next += static_cast<std::uint64_t>(plans_[id].offchip_bytes.count()) + (1u << 20);
     }
     records_.resize(graph.size());
     for (const arch::Chip* c : chips_) units_.emplace_back(c->compute_units().size());
