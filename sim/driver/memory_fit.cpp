@@ -17,7 +17,7 @@ std::string gb(Bytes b) {
 
 /// Small memories (an SRAM-only chip) need finer figures than GB.
 std::string size(Bytes b) {
-  if (b.count() >= 10'000'000'000) return gb(b);
+  if (b.count() >= 1'000'000'000) return gb(b);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(b.count()) / 1e6);
   return buf;
