@@ -36,6 +36,10 @@ class MemoryModel : public Component {
   virtual Time idle_latency() const = 0;
   /// True for off-chip memory; its traffic is what ops[].bytes and the roofline count.
   virtual bool off_chip() const = 0;
+  /// True when nothing lies behind capacity() (on-chip SRAM used as a chip's main memory, as on
+  /// Groq-class chips): a workload that overflows it cannot run, and the engine refuses it. DRAM
+  /// answers false: single-chip what-if runs may exceed its capacity (the serving path checks it).
+  virtual bool hard_capacity() const { return false; }
 };
 
 }  // namespace xpusim::arch

@@ -143,6 +143,8 @@ std::unique_ptr<System> System::load(const std::string& path, const std::vector<
         diag.error(swn->mark(), "switch: fewer ports than the system's " + std::to_string(s->count_) + " chips");
       }
     }
+    // Build one link first, so a bad 'link:' map is reported once rather than once per link of the topology.
+    if (!make_element(*link, "link", "link", diag)) diag.throw_if_any();
     auto make_link = [&](const std::string& n) { return make_element(*link, n, "link", diag); };
     diag.throw_if_any();
     s->topology_ = Topology::build(tk, s->count_, dims, make_link, std::move(sw));

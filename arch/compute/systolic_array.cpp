@@ -3,6 +3,7 @@
 #include "arch/compute/systolic_array.h"
 #include "sim/int_math.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "arch/registry.h"
@@ -74,6 +75,9 @@ const Schema<SystolicArrayParams>& SystolicArrayParams::schema() {
     sc.add("dtype", &P::dtype, "native MAC precision; narrower dtypes run at the same MAC rate");
     sc.add("dataflow", &P::dataflow, "stationary operand, or auto to let the mapper choose per op")
         .one_of({"os", "ws", "is", "auto"});
+    sc.add("load_rows", &P::load_rows, "rows of the stationary tile written per cycle in ws/is (SCALE-Sim: 1)").at_least(1);
+    sc.add("pipelined_folds", &P::pipelined_folds,
+           "double-buffered stationary tile: folds overlap, fill and drain once per op (SCALE-Sim: false)");
     sc.add("mac_energy", &P::mac_energy, "dynamic energy of one MAC at the native dtype (0 = not modelled)")
         .at_least(0);
     sc.add("leakage", &P::leakage, "static power of the array, charged for the whole run").at_least(0);
@@ -109,10 +113,20 @@ TaskCost SystolicArray::estimate(const ComputeTask& task) const {
                                 " is not allowed (configured: " + p_.dataflow + ")");
   }
   SystolicMapping s = systolic_mapping(task.m, task.n, task.k, task.dataflow, p_.rows, p_.cols);
-  // Folds are serialised on each array (dealt out round-robin when there are several); fill/drain is
-  // charged per fold unless a chunked mapper charges it elsewhere.
+  // Folds are dealt out round-robin to the arrays. The stationary tile loads load_rows rows per cycle
+  // (with load_rows = 1 the per-fold overhead is SCALE-Sim's 2R + C - 2 for ws/is, R + C - 2 for os).
   const std::int64_t folds = ceil_div(s.folds * task.batch, p_.arrays);
-  std::int64_t cycles = folds * s.t + (task.fill_drain ? folds * s.overhead : 0);
+  const std::int64_t load = task.dataflow == Dataflow::kOutputStationary ? 0 : ceil_div(p_.rows, p_.load_rows);
+  const std::int64_t skew = p_.rows + p_.cols - 2;
+  std::int64_t cycles = 0;
+  if (p_.pipelined_folds) {
+    // Each fold streams while the next tile loads, also across the tiles of one op (its tasks follow
+    // each other on this array): the first load and the fill/drain are exposed once, on the op's first task.
+    cycles = folds * std::max(s.t, load) + (task.starts_op ? load + skew : 0);
+  } else {
+    // Serialised folds, each with its own load, fill and drain unless a chunked mapper charges it elsewhere.
+    cycles = folds * s.t + (task.fill_drain ? folds * (load + skew) : 0);
+  }
   double macs = static_cast<double>(task.batch) * static_cast<double>(task.m) * static_cast<double>(task.n) *
                 static_cast<double>(task.k);
   TaskCost c;

@@ -41,6 +41,11 @@ struct SystolicArrayParams {
   Frequency clock{0};
   DataType dtype = DataType::kBf16;
   std::string dataflow = "auto";
+  /// Rows of the stationary tile written per cycle in ws/is (SCALE-Sim: 1, so a tile loads in R cycles).
+  std::int64_t load_rows = 1;
+  /// The PEs hold a second stationary tile: the next fold's tile loads while this fold streams and the
+  /// folds (and tiles) of an op follow each other without draining the array (SCALE-Sim: every fold serialised).
+  bool pipelined_folds = false;
   Energy mac_energy{0};
   Power leakage{0};
 
@@ -54,8 +59,11 @@ class SystolicArray final : public ComputeModel {
   /// kMatrix in any dtype no wider than the native one, at the native MAC rate (a narrower operand
   /// runs on the same multipliers; packing two per PE is not modelled). No kVector.
   bool supports(TaskClass cls, DataType dtype) const override;
-  /// Cycles per SCALE-Sim fold arithmetic (see systolic_mapping); energy = useful MACs x mac_energy.
-  /// Throws std::invalid_argument for unsupported tasks, non-positive dims or a disallowed dataflow.
+  /// Cycles per SCALE-Sim fold arithmetic (see systolic_mapping): per array, folds x (T + load + skew),
+  /// where load = ceil(R / load_rows) for ws/is (0 for os) and skew = R + C - 2, fill_drain = false
+  /// dropping the load + skew terms; with pipelined_folds, folds x max(T, load), plus load + skew on the
+  /// op's first task only (starts_op: the tiles of an op follow each other without draining). Energy = useful MACs x mac_energy. Throws std::invalid_argument for unsupported
+  /// tasks, non-positive dims or a disallowed dataflow.
   TaskCost estimate(const ComputeTask& task) const override;
   /// Occupies the array for estimate(task).time after any accepted task; updates the stats.
   Completion execute(const ComputeTask& task, Time now) override;

@@ -37,6 +37,8 @@ class Sram final : public MemoryModel {
   Bandwidth peak_bandwidth() const override;
   Time idle_latency() const override;
   bool off_chip() const override { return false; }
+  /// An SRAM has no backing store: as a chip's main memory, what does not fit cannot run.
+  bool hard_capacity() const override { return true; }
   /// Leakage, W.
   Power static_power() const override { return p_.leakage_power; }
   std::vector<Stat> stats() const override;

@@ -1,59 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "sim/driver/serving.h"
 
-#include <algorithm>
-#include <cstdio>
-
-#include "sim/config/config_error.h"
-
 namespace xpusim {
-namespace {
-
-std::string gb(Bytes b) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(b.count()) / 1e9);
-  return buf;
-}
-
-/// Micro-batch copies after the first are named "mb<i>/..." with i > 0: they reuse the same weights.
-bool first_copy(const std::string& name) { return name.rfind("mb", 0) != 0 || name.rfind("mb0/", 0) == 0; }
-
-}  // namespace
-
-std::vector<MemoryNeed> memory_needs(const wl::OpGraph& g, int stages) {
-  std::vector<MemoryNeed> need(static_cast<std::size_t>(stages));
-  for (wl::OpId id = 0; id < g.size(); ++id) {
-    const wl::OpNode& op = g.op(id);
-    if (wl::is_collective(op)) continue;
-    MemoryNeed& n = need.at(static_cast<std::size_t>(op.stage));
-    if (first_copy(op.name)) n.weights += wl::weight_bytes(op);
-    if (const auto* gs = std::get_if<wl::GemmShape>(&op.shape); gs && gs->b_is_activation) {
-      n.kv_cache += storage(op.dtype, gs->batch * gs->k * gs->n);
-    }
-    const Bytes act = wl::input_bytes(op) + wl::output_bytes(op);
-    n.activations = std::max(n.activations, act);
-  }
-  return need;
-}
-
-void check_memory_fit(const arch::System& system, const wl::OpGraph& g) {
-  const auto needs = memory_needs(g, system.stages());
-  Diagnostics diag;
-  for (int s = 0; s < system.stages(); ++s) {
-    const MemoryNeed& n = needs[static_cast<std::size_t>(s)];
-    const arch::Chip& chip = system.stage_chip(s);
-    const Bytes have = chip.main_memory().capacity();
-    if (n.total() <= have) continue;
-    const auto& p = system.parallelism();
-    diag.error(SourceMark{g.name(), 0, 0},
-               "does not fit: stage " + std::to_string(s) + " needs " + gb(n.total()) + " per chip (weights " + gb(n.weights) +
-                   " + KV cache " + gb(n.kv_cache) + " + activations " + gb(n.activations) + ") but " + chip.name() + " has " +
-                   gb(have) + " of " + chip.main_memory().name() + ": short by " + gb(n.total() - have) + " (tp=" +
-                   std::to_string(p.tp) + ", pp=" + std::to_string(p.pp) +
-                   "; raise tp or pp, lower the batch or the context, or store weights in a narrower weight_dtype)");
-  }
-  diag.throw_if_any();
-}
 
 wl::ShardPlan shard_plan(const arch::System& system) {
   const auto& p = system.parallelism();

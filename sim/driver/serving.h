@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "arch/system.h"
+#include "sim/driver/memory_fit.h"
 #include "sim/driver/simulate.h"
 #include "workloads/serving.h"
 #include "workloads/transforms/shard.h"
@@ -30,20 +31,6 @@ struct GenerationResult {
   std::vector<Result> decode;  // one per bucket
   std::size_t simulations = 0;
 };
-
-/// Memory one pipeline stage's chip needs for a sharded graph, by kind.
-struct MemoryNeed {
-  Bytes weights{0}, kv_cache{0}, activations{0};
-  Bytes total() const { return weights + kv_cache + activations; }
-};
-
-/// Per stage: weights (each weight once, not per micro-batch), the KV cache the attention reads (the
-/// B operands of scores and pv), and the largest op's activations in and out.
-std::vector<MemoryNeed> memory_needs(const wl::OpGraph& sharded, int stages);
-
-/// Throws ConfigError (naming the stage, each part and the shortfall) when a stage does not fit its
-/// chip's main memory.
-void check_memory_fit(const arch::System& system, const wl::OpGraph& sharded);
 
 /// The sharding plan the system's parallelism asks for.
 wl::ShardPlan shard_plan(const arch::System& system);

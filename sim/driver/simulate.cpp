@@ -13,6 +13,7 @@
 #include "arch/system.h"
 #include "sim/config/config_error.h"
 #include "sim/driver/mapper.h"
+#include "sim/driver/memory_fit.h"
 #include "sim/driver/placement.h"
 #include "sim/driver/tensor_layout.h"
 #include "sim/kernel/kernel.h"
@@ -410,6 +411,7 @@ Result Run::assemble() const {
 
 Result simulate(arch::Chip& chip, const wl::OpGraph& graph, const SimOptions& options) {
   graph.validate();
+  check_resident_fit(chip, graph);
   chip.reset();
   Run run({&chip}, nullptr, graph, options);
   return run.execute();
@@ -417,6 +419,10 @@ Result simulate(arch::Chip& chip, const wl::OpGraph& graph, const SimOptions& op
 
 Result simulate_system(arch::System& system, const wl::OpGraph& graph, const SimOptions& options) {
   graph.validate();
+  // Chips whose main memory has nothing behind it cannot run a stage that overflows it.
+  bool hard = false;
+  for (int s = 0; s < system.stages(); ++s) hard = hard || system.stage_chip(s).main_memory().hard_capacity();
+  if (hard) check_memory_fit(system, graph);
   system.reset();
   std::vector<arch::Chip*> chips;
   for (int s = 0; s < system.stages(); ++s) chips.push_back(&system.stage_chip(s));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Physical invariants on every bundled chip x workload pair: no op beats its roofline, energy is the
-// sum of its parts, identical inputs give byte-identical output, and many runs share one process.
+// Physical invariants on every bundled chip x workload pair, and on LLM steps over the bundled
+// non-GPU systems: no op beats its roofline, energy is the sum of its parts, identical inputs give
+// byte-identical output, and many runs share one process.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -9,6 +10,8 @@
 #include <vector>
 
 #include "arch/chip.h"
+#include "sim/driver/memory_fit.h"
+#include "sim/driver/serving.h"
 #include "sim/driver/simulate.h"
 #include "workloads/loader.h"
 
@@ -40,6 +43,9 @@ static void check_invariants_on_every_chip(const std::string& workload) {
     std::vector<std::string> overrides;
     if (!bf16 && workload.ends_with(".yaml")) overrides.push_back("dtype=int8");
     const wl::OpGraph graph = wl::load_workload(std::string(XPUSIM_SOURCE_DIR) + workload, overrides);
+    // A chip whose main memory is all it has (Groq's SRAM) refuses what it cannot hold; the refusal
+    // itself is tested in "an SRAM-only chip refuses ...", and its LLM invariants run on a system below.
+    if (chip->main_memory().hard_capacity() && memory_needs(graph, 1).front().total() > chip->main_memory().capacity()) continue;
     const Result r = simulate(*chip, graph);
     REQUIRE(r.ops.size() == graph.size());
     REQUIRE(r.latency_s > 0);
@@ -75,6 +81,50 @@ TEST_CASE("roofline and energy invariants: Llama-2-7B decode on every chip", "[i
 }
 TEST_CASE("roofline and energy invariants: Mixtral-8x7B decode on every chip", "[integration]") {
   check_invariants_on_every_chip("/configs/workloads/mixtral-8x7b-decode.yaml");
+}
+
+// Before any simulation in its process: a refusal thrown after SystemC has run trips ASan (see system_test).
+TEST_CASE("an SRAM-only chip refuses a workload it cannot hold, saying by how much", "[integration]") {
+  auto chip = arch::Chip::load(std::string(XPUSIM_SOURCE_DIR) + "/configs/chips/groq-lpu.yaml");
+  REQUIRE(chip->main_memory().hard_capacity());
+  const auto llama = wl::load_workload(std::string(XPUSIM_SOURCE_DIR) + "/configs/workloads/llama-2-7b-decode.yaml", {"dtype=fp16"});
+  CHECK_THROWS_WITH(simulate(*chip, llama), Catch::Contains("does not fit: groq-lpu keeps all data in mem (230.7 MB") &&
+                                                Catch::Contains("short by") && Catch::Contains("--system"));
+  // DRAM chips keep accepting single-chip what-if runs of any size.
+  CHECK_FALSE(arch::Chip::load(std::string(XPUSIM_SOURCE_DIR) + "/configs/chips/tpu-v5e-like.yaml")->main_memory().hard_capacity());
+}
+
+/// One LLM decode step on a bundled system: every op at or above its roofline (collectives above
+/// their link floor), energy the sum of its parts, bounds summing to one.
+static void check_invariants_on_system(const std::string& system, const std::vector<std::string>& workload_overrides) {
+  auto sys = arch::System::load(std::string(XPUSIM_SOURCE_DIR) + "/configs/systems/" + system + ".yaml");
+  const wl::GenerationSpec spec =
+      wl::load_generation_spec(std::string(XPUSIM_SOURCE_DIR) + "/configs/workloads/llama-2-70b-decode.yaml", workload_overrides);
+  const Result r = simulate_step(*sys, spec, wl::Phase::kDecode, spec.options.kv_len);
+  INFO(system);
+  REQUIRE(r.latency_s > 0);
+  bool collectives = false;
+  for (const auto& op : r.ops) {
+    INFO(op.name);
+    CHECK(op.end_s - op.start_s >= op.roofline_s - 1e-12);
+    CHECK(op.end_s <= r.latency_s);
+    CHECK((op.bound == "compute" || op.bound == "memory" || op.bound == "interconnect"));
+    collectives = collectives || op.bound == "interconnect";
+  }
+  CHECK(collectives);
+  double parts = 0;
+  for (const auto& [component, joules] : r.energy_breakdown_j) parts += joules;
+  CHECK(parts == Approx(r.energy_j).epsilon(1e-12));
+  CHECK(r.bound_compute + r.bound_memory + r.bound_interconnect == Approx(1.0));
+}
+
+TEST_CASE("roofline and energy invariants: Llama-2-70B decode on the Groq 576-chip system", "[integration]") {
+  check_invariants_on_system("groq-576", {"batch=1", "kv_len=1024", "dtype=fp16", "weight_dtype=int8"});
+}
+TEST_CASE("roofline and energy invariants: Llama-2-70B decode on TPU v5e-8, v6e-8 and four CS-3s", "[integration]") {
+  check_invariants_on_system("tpu-v5e-8", {"batch=8", "weight_dtype=int8"});
+  check_invariants_on_system("tpu-v6e-8", {"batch=8", "weight_dtype=int8"});
+  check_invariants_on_system("cs3-4", {"batch=1"});
 }
 
 TEST_CASE("identical inputs give byte-identical JSON, also after other runs", "[integration]") {

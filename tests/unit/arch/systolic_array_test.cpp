@@ -134,6 +134,45 @@ TEST_CASE("a tile streamed in chunks costs the same as the whole tile", "[systol
   CHECK(a.estimate(gemm(600, 64, 96, kWs, false)).cycles.count() == 3 * 2 * 600);
 }
 
+TEST_CASE("load_rows shortens the stationary-tile load of ws/is only", "[systolic]") {
+  SystolicArrayParams p = params(32, 16);
+  p.load_rows = 8;
+  SystolicArray a({"mxm", "compute/systolic", {}}, p);
+  // ws 100x70x30 on 32x16: 5 folds of T=100 + load ceil(32/8)=4 + skew 46 (SCALE-Sim: load 32).
+  CHECK(a.estimate(gemm(100, 70, 30, kWs)).cycles.count() == 5 * (100 + 4 + 46));
+  // is: 7 folds of 70 + 4 + 46.
+  CHECK(a.estimate(gemm(100, 70, 30, kIs)).cycles.count() == 7 * (70 + 4 + 46));
+  // os holds no stationary operand: unchanged, 20 folds of 30 + 46.
+  CHECK(a.estimate(gemm(100, 70, 30, kOs)).cycles.count() == 20 * (30 + 46));
+  p.load_rows = 1000;  // wider than the array: one cycle per tile
+  CHECK(SystolicArray({"m", "compute/systolic", {}}, p).estimate(gemm(100, 70, 30, kWs)).cycles.count() == 5 * (100 + 1 + 46));
+}
+
+TEST_CASE("pipelined folds: each fold costs max(T, load), fill and drain once per op", "[systolic]") {
+  SystolicArrayParams p = params(32, 16);
+  p.load_rows = 2;  // a tile loads in 16 cycles
+  p.pipelined_folds = true;
+  p.arrays = 2;
+  SystolicArray a({"mxm", "compute/systolic", {}}, p);
+  auto first = [](ComputeTask t) {
+    t.starts_op = true;
+    return t;
+  };
+  // A GEMV (M = 1) in ws: Sr = K = 320 -> 10 folds, Sc = N = 64 -> 4: 40 folds, 20 per array,
+  // each bound by the 16-cycle load; the op's first task exposes one load and the skew (16 + 46).
+  CHECK(a.estimate(first(gemm(1, 64, 320, kWs))).cycles.count() == 20 * 16 + 16 + 46);
+  // Later tiles of the same op follow without draining the array.
+  CHECK(a.estimate(gemm(1, 64, 320, kWs)).cycles.count() == 20 * 16);
+  // Long streams hide the load: 5 folds of T = 100 over 2 arrays -> 3 rounds.
+  CHECK(a.estimate(first(gemm(100, 70, 30, kWs))).cycles.count() == 3 * 100 + 16 + 46);
+  CHECK(a.estimate(gemm(100, 70, 30, kWs, false)).cycles.count() == 3 * 100);
+  // Never faster than the MACs allow: 100x70x30 MACs over 2 x 32 x 16 PEs.
+  CHECK(a.estimate(gemm(100, 70, 30, kWs)).cycles.count() >= 100 * 70 * 30 / (2 * 32 * 16));
+  // Serialised folds (the SCALE-Sim default) cost more for the same task.
+  p.pipelined_folds = false;
+  CHECK(SystolicArray({"m", "compute/systolic", {}}, p).estimate(gemm(1, 64, 320, kWs)).cycles.count() == 20 * (1 + 16 + 46));
+}
+
 TEST_CASE("execute queues tasks FCFS, counts MACs and energy", "[systolic]") {
   SystolicArray a({"mxu", "compute/systolic", {}}, params(4, 4, "os"));
   // 8x8x10 on 4x4 os: 4 folds of 10 + 6 = 64 cycles = 64 ns.
