@@ -87,7 +87,7 @@ TaskCost AtMemoryGrid::estimate(const ComputeTask& t) const {
   if (t.cls == TaskClass::kVector) {
     const double ops = static_cast<double>(t.elements) * t.ops_per_element;
     const auto issue = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(pes())));
-    c.cycles = Cycles(issue > 0 ? issue + p_.pe_rows : 0);
+    c.cycles = Cycles(issue > 0 ? issue + (t.fill_drain ? p_.pe_rows : 0) : 0);
     c.energy = p_.vector_op_energy * ops;
     c.flops = Flops(ops);
   } else {

@@ -89,7 +89,7 @@ if ls -a "$WORK" | grep -q '\.tmp-'; then fail "temporary files left after a suc
 echo "old content that is longer than nothing" >"$WORK/r.csv"
 xp run --chip "$CHIP" --workload "$WL" --format csv --out "$WORK/r.csv"
 expect_code 0
-if [ "$(head -1 "$WORK/r.csv")" = "name,kind,unit,dataflow,start_s,end_s,flops,bytes,bound,compute_cycles,energy_j,roofline_s" ] &&
+if [ "$(head -1 "$WORK/r.csv")" = "name,kind,unit,dataflow,start_s,end_s,flops,bytes,bound,compute_cycles,energy_j,roofline_s,dequant_ops,dequant_s" ] &&
   [ "$(wc -l <"$WORK/r.csv")" -eq 3 ]; then ok; else fail "CSV output: header + 2 rows expected"; fi
 
 # --- --set reaches model parameters: a 4x smaller array needs more compute cycles ---
