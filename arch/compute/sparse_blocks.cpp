@@ -45,7 +45,8 @@ double normal_upper_quantile(double tail) {
   return -x;
 }
 
-std::int64_t max_block_survivors(std::int64_t blocks, std::int64_t block_size, double density, std::uint64_t seed) {
+std::int64_t max_block_survivors(std::int64_t blocks, std::int64_t block_size, double density, std::uint64_t seed,
+                                 double exact_sigma) {
   if (blocks <= 0 || block_size <= 0 || !(density > 0)) return 0;
   if (density >= 1) return block_size;
   const double n = static_cast<double>(block_size), p = density;
@@ -54,7 +55,7 @@ std::int64_t max_block_survivors(std::int64_t blocks, std::int64_t block_size, d
   const double u = uniform_from_seed(seed);
   const double t = -std::expm1(std::log(u) / static_cast<double>(blocks));
   const double mean = n * p, sigma = std::sqrt(n * p * (1 - p));
-  if (sigma > kExactSurvivorSigma) {
+  if (sigma > exact_sigma) {
     const double z = normal_upper_quantile(t);
     const double skew = (1 - 2 * p) / sigma;
     const double x = mean + sigma * (z + (z * z - 1) * skew / 6);

@@ -23,7 +23,9 @@ double uniform_from_seed(std::uint64_t seed);
 /// O(blocks). Exact (binomial terms summed from the top) when the standard deviation is at most
 /// kExactSurvivorSigma; otherwise mean + sigma (z + (z^2 - 1) skew / 6) with z the normal quantile
 /// of the same tail (Cornish-Fisher). Returns a value in [0, block_size]; 0 for empty inputs.
-std::int64_t max_block_survivors(std::int64_t blocks, std::int64_t block_size, double density, std::uint64_t seed);
+/// `exact_sigma` moves the threshold (tests compare both paths).
+std::int64_t max_block_survivors(std::int64_t blocks, std::int64_t block_size, double density, std::uint64_t seed,
+                                 double exact_sigma = kExactSurvivorSigma);
 
 /// Upper-tail quantile of the standard normal: z with P(Z > z) = tail, tail in (0, 1).
 /// Acklam's rational approximation (relative error < 1.2e-9).

@@ -142,6 +142,20 @@ for chip in "$SRC"/configs/chips/*.yaml; do
   expect_out "slowest ops (1 of 1)"
 done
 
+# --- compression what-ifs: recorded in every output form, on chips and systems ---
+xp run --chip "$SRC/configs/chips/h100-sxm.yaml" --workload "$FIX/gemm.yaml" --compress weight_dtype=int4,sparsity=2:4 --format json --out "$WORK/c.json"
+expect_code 0
+json_check "$WORK/c.json" "d['compression'] == 'weight_dtype=int4,sparsity=2:4' and d['ops'][0]['dequant_ops'] > 0 and d['ops'][0]['dequant_s'] > 0"
+xp run --chip "$SRC/configs/chips/h100-sxm.yaml" --workload "$FIX/gemm.yaml" --compress activation_dtype=fp8
+expect_code 0
+expect_out "compression  activation_dtype=fp8"
+xp run --system "$SRC/configs/systems/hgx-h100-8.yaml" --set system.tp=8 --workload "$SRC/configs/workloads/llama-2-7b-decode.yaml" --wset kv_len=128 --compress weight_dtype=fp8 --format json --out "$WORK/s.json"
+expect_code 0
+json_check "$WORK/s.json" "d['compression'] == 'weight_dtype=fp8' and any(o['dequant_ops'] > 0 for o in d['ops'])"
+xp describe --workload "$SRC/configs/workloads/llama-2-7b-decode.yaml" --compress sparsity=unstructured,density=0.25 --rows 1
+expect_code 0
+expect_out "compression:       sparsity=unstructured,density=0.25,seed=1"
+
 # --- describe: totals, SDXL stages, JSON, and a trace exported and read back ---
 xp describe --workload "$SRC/configs/workloads/sdxl.yaml" --rows 3
 expect_code 0
