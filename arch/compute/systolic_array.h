@@ -46,7 +46,10 @@ struct SystolicArrayParams {
   Power leakage{0};
   std::string native_weight_dtypes;  // weight formats the PEs take without a dequantization pass
   bool unstructured_sparsity = false;  // PEs skip zero weights of unstructured-pruned tiles
-  double survivor_cycles = 2.0;        // cycles per activation row per surviving weight (dense: 1)
+  /// Cycles per activation row per surviving weight (a dense systolic step is 1). ASSUMPTION: 2 --
+  /// skipping zeros breaks the systolic flow, so each PE decodes its survivor's index and gathers the
+  /// matching activation (as EIE and SCNN do) at half the dense rate; no public figure for an array.
+  double survivor_cycles = 2.0;
 
   static const Schema<SystolicArrayParams>& schema();
   /// native_weight_dtypes parses.

@@ -4,6 +4,7 @@
 #include "sim/driver/mapper.h"
 
 #include <algorithm>
+#include <charconv>
 #include <limits>
 #include <map>
 #include <string>
@@ -88,6 +89,12 @@ bool fits(const arch::ComputeUnit& u, Bytes a, Bytes b, Bytes c) {
   return true;
 }
 
+std::string shortest(double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
 /// How the weights of `op` reach the MACs of unit `unit_index`: the decode pass they need, and the
 /// unit that runs it (the matrix unit's own vector path, else the chip's first vector unit).
 WeightPlan plan_weights(const arch::Chip& chip, const wl::OpNode& op, std::size_t unit_index) {
@@ -99,7 +106,7 @@ WeightPlan plan_weights(const arch::Chip& chip, const wl::OpNode& op, std::size_
                              (w.format.dense() ? "" : " " + std::string(to_string(w.format.sparsity)));
   if (w.format.codec_ratio > 1 && !chip.main_memory().decodes_codec()) {
     throw ConfigError(SourceMark{chip.name(), 0, 0},
-                      "op '" + op.name + "' stores its weights under a codec (ratio " + std::to_string(w.format.codec_ratio) +
+                      "op '" + op.name + "' stores its weights under a codec (ratio " + shortest(w.format.codec_ratio) +
                           "), but chip '" + chip.name() + "' has no decoder at its memory interface (main memory '" +
                           chip.main_memory().name() + "' is " + chip.main_memory().type() +
                           "); run it on a chip whose main memory is memory/compressed (configs/chips/mach1.yaml)");
