@@ -274,13 +274,17 @@ std::string to_table(const Result& r) {
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return duration(a) > duration(b); });
   const std::size_t shown = std::min<std::size_t>(order.size(), 10);
   o += "\nslowest ops (" + std::to_string(shown) + " of " + std::to_string(r.ops.size()) + ")\n";
+  // Weight dequantization gets a column only in runs that have any.
+  const bool dequant = std::any_of(r.ops.begin(), r.ops.end(), [](const OpResult& op) { return op.dequant_s > 0; });
   std::vector<std::vector<std::string>> rows{{"name", "kind", "unit", "time", "share", "bound", "roofline"}};
+  if (dequant) rows.front().push_back("dequant");
   for (std::size_t k = 0; k < shown; ++k) {
     const OpResult& op = r.ops[order[k]];
     rows.push_back({op.name, op.kind, op.unit, si(duration(order[k]), "s"), percent(duration(order[k]), r.latency_s),
                     op.bound, si(op.roofline_s, "s")});
+    if (dequant) rows.back().push_back(si(op.dequant_s, "s"));
   }
-  o += columns(rows, {false, false, false, true, true, false, true}, "  ");
+  o += columns(rows, {false, false, false, true, true, false, true, true}, "  ");
   return o;
 }
 

@@ -86,7 +86,7 @@ const Schema<SystolicArrayParams>& SystolicArrayParams::schema() {
            "PEs skip zero weights of unstructured-pruned tiles, each holding a block of the tile's weights");
     sc.add("survivor_cycles", &P::survivor_cycles,
            "cycles per activation row per surviving weight with unstructured_sparsity (index decode and "
-           "gather; dense = 1)")
+           "gather; dense = 1; the default 2 is an assumption)")
         .at_least(1);
     return sc;
   }();

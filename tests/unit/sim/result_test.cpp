@@ -238,3 +238,20 @@ TEST_CASE("Chrome trace has named tracks and microsecond spans", "[result]") {
   }
   CHECK(x == 2);
 }
+
+TEST_CASE("the compression record and per-op dequantization reach every output form", "[result]") {
+  Result r = sample();
+  CHECK(to_table(r).find("dequant") == std::string::npos);  // no column in runs without dequantization
+  r.compression = "weight_dtype=int4,sparsity=2:4";
+  r.ops[1].dequant_ops = 2097152;
+  r.ops[1].dequant_s = 68e-9;
+  ConfigNode j = ConfigNode::load_string(to_json(r), "result.json");
+  CHECK(at(j, "compression").value() == "weight_dtype=int4,sparsity=2:4");
+  CHECK(as_double(at(at(j, "ops").items()[1], "dequant_ops")) == 2097152);
+  CHECK(as_double(at(at(j, "ops").items()[1], "dequant_s")) == 68e-9);
+  CHECK_THAT(to_csv(r), Catch::Contains(",0.00045,2097152,6.8e-08\n"));
+  const std::string t = to_table(r);
+  CHECK_THAT(t, Catch::Contains("compression  weight_dtype=int4,sparsity=2:4"));
+  CHECK_THAT(t, Catch::Contains("roofline  dequant"));
+  CHECK_THAT(t, Catch::Contains("68 ns"));
+}
