@@ -74,8 +74,13 @@ std::int64_t max_block_survivors(std::int64_t blocks, std::int64_t block_size, d
                           (n - static_cast<double>(mode)) * std::log1p(-p);
   auto at = [&](std::int64_t x) -> double& { return pmf[static_cast<std::size_t>(x - lo)]; };
   at(mode) = std::exp(log_mode);
-  for (std::int64_t x = mode; x < hi; ++x) at(x + 1) = at(x) * static_cast<double>(block_size - x) / static_cast<double>(x + 1) * odds;
-  for (std::int64_t x = mode; x > lo; --x) at(x - 1) = at(x) * static_cast<double>(x) / static_cast<double>(block_size - x + 1) / odds;
+  // pmf(x + 1) / pmf(x) = (n - x) / (x + 1) x p / (1 - p)
+  for (std::int64_t x = mode; x < hi; ++x) {
+    at(x + 1) = at(x) * static_cast<double>(block_size - x) / static_cast<double>(x + 1) * odds;
+  }
+  for (std::int64_t x = mode; x > lo; --x) {
+    at(x - 1) = at(x) * static_cast<double>(x) / static_cast<double>(block_size - x + 1) / odds;
+  }
   double total = 0;
   for (double v : pmf) total += v;  // ~1; dividing by it removes lgamma's rounding
   // The smallest x with S(x) <= t: walk down from the top, adding terms while the tail stays <= t.
