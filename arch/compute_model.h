@@ -8,6 +8,7 @@
 
 #include "arch/component.h"
 #include "sim/dtype.h"
+#include "sim/weight_format.h"
 
 namespace xpusim::arch {
 
@@ -37,7 +38,8 @@ struct ComputeTask {
   std::int64_t batch = 1;
   Dataflow dataflow = Dataflow::kOutputStationary;
   /// Charge the pipeline fill/drain of the tile. A mapper that streams one tile's temporal dimension
-  /// in several chunks sets it on exactly one chunk, so the chunks add up to the whole tile.
+  /// in several chunks sets it on exactly one chunk, so the chunks add up to the whole tile. A vector
+  /// task without it skips the unit's pipeline latency (weight dequantization inside a GEMM kernel).
   bool fill_drain = true;
   /// The first task of an op: units with a per-op start cost (a GPU kernel launch) pay it here.
   bool starts_op = false;
@@ -46,6 +48,15 @@ struct ComputeTask {
   /// -1 / 0: the whole unit.
   std::int32_t region = -1;
   std::int64_t parts = 0;
+  /// kMatrix: how B (the weight) is stored. A unit that can skip the zeros of this pattern
+  /// (skips_zeros) does density x the MACs; others multiply the zeros too. Activations are dense.
+  Sparsity sparsity = Sparsity::kDense;
+  double density = 1.0;
+  /// kUnstructured: seed of this task's survivor draw (which PE blocks keep how many values).
+  std::uint64_t sparse_seed = 0;
+  /// Bits per element of B as it reaches the unit's operand buffers (narrow weights, sparsity
+  /// metadata); 0 = bits(dtype). Units that stream operands through a bandwidth limit use it.
+  double b_bits = 0;
   // kVector
   std::int64_t elements = 0;
   double ops_per_element = 1.0;
@@ -64,6 +75,9 @@ struct MatrixGeometry {
   std::int64_t rows = 0, cols = 0;      // PE array (0,0 for units that are not arrays)
   std::int64_t arrays = 1;              // identical arrays that share one tile's folds
   std::vector<Dataflow> dataflows;      // supported, in order of preference
+  /// Rows of A that share one dequantized copy of a weight block: a GPU CTA dequantizes the weight
+  /// tile it loads for its own M rows, so a tile is converted once per CTA row (0: once per tile).
+  std::int64_t dequant_m = 0;
 };
 
 class ComputeModel : public Component {
@@ -81,6 +95,12 @@ class ComputeModel : public Component {
   /// each on a region of its own with its weights resident there (layer pipelining); 0 for a unit
   /// that runs one op at a time on all of itself.
   virtual std::int64_t spatial_parts() const { return 0; }
+  /// True when the MAC datapath takes weights stored as `weight` directly into `compute`-dtype
+  /// MACs. Otherwise the mapper adds a dequantization pass on a vector path. Equal types are native.
+  virtual bool native_weight(DataType weight, DataType compute) const { return weight == compute; }
+  /// True when the unit skips the zero weights of `s` (2:4 sparse tensor cores, a zero-skipping
+  /// array); otherwise a sparse weight is expanded to dense before the MACs.
+  virtual bool skips_zeros(Sparsity s) const { return s == Sparsity::kDense; }
   /// An op's cycle count as this unit's reference tool reports it, given the cycles the unit was
   /// busy with the op. Most units report the busy cycles themselves; a model that reproduces another
   /// simulator's numbers (SCALE-Sim's 0-based last-cycle index) overrides it. Reporting only.

@@ -19,6 +19,10 @@ struct MemRequest {
   AccessPattern pattern = AccessPattern::kSequential;
   Bytes access_size{64};      // granularity of each independent access when pattern is kRandom
   std::uint64_t address = 0;  // start address; lets consecutive requests share open rows
+  /// A read of weights stored through the workload's codec: `bytes` are the decoded bytes, of which
+  /// the device holds bytes / codec_ratio. 1 = stored plain. Only memories that decode_codec() get
+  /// such reads (the mapper refuses the rest).
+  double codec_ratio = 1.0;
 };
 
 class MemoryModel : public Component {
@@ -31,6 +35,10 @@ class MemoryModel : public Component {
   virtual Bytes capacity() const = 0;
   /// Data-sheet peak: the floor of every transfer time (roofline).
   virtual Bandwidth peak_bandwidth() const = 0;
+  /// True for a memory with a decoder at its interface (memory/compressed): it serves codec reads.
+  virtual bool decodes_codec() const { return false; }
+  /// Peak rate, in decoded bytes, of reads with `codec_ratio`: the roofline's floor for such reads.
+  virtual Bandwidth codec_peak_bandwidth(double /*codec_ratio*/) const { return peak_bandwidth(); }
   /// Time from issue to first data on an idle device: what every request exposes when nothing
   /// overlaps it. Side-effect free; mappers weigh it against tile size.
   virtual Time idle_latency() const = 0;

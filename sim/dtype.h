@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sim/units.h"
 
@@ -34,5 +35,8 @@ std::string_view to_string(DataType t);
 std::optional<DataType> parse_dtype(std::string_view s);
 /// Every name parse_dtype accepts, for error messages.
 const char* dtype_names();
+/// The dtypes in a comma-separated list such as "fp32, bf16"; throws UnitError on an unknown name.
+/// An empty or blank text is the empty list.
+std::vector<DataType> parse_dtype_list(const std::string& text);
 
 }  // namespace xpusim

@@ -189,6 +189,7 @@ std::string to_json(const Result& r) {
   std::string o = "{\n";
   o += "  \"chip\": " + quote(r.chip) + ",\n";
   o += "  \"workload\": " + quote(r.workload) + ",\n";
+  o += "  \"compression\": " + quote(r.compression) + ",\n";
   o += "  \"latency_s\": " + num(r.latency_s) + ",\n";
   o += "  \"throughput\": {\"value\": " + num(r.throughput_value) + ", \"unit\": " + quote(r.throughput_unit) + "},\n";
   o += "  \"energy_j\": " + num(r.energy_j) + ",\n";
@@ -215,7 +216,8 @@ std::string to_json(const Result& r) {
          ", \"start_s\": " + num(op.start_s) + ", \"end_s\": " + num(op.end_s) + ", \"flops\": " + num(op.flops) +
          ", \"bytes\": " + num(op.bytes) + ", \"bound\": " + quote(op.bound) +
          ", \"compute_cycles\": " + num(op.compute_cycles) + ", \"energy_j\": " + num(op.energy_j) +
-         ", \"roofline_s\": " + num(op.roofline_s) + "}";
+         ", \"roofline_s\": " + num(op.roofline_s) + ", \"dequant_ops\": " + num(op.dequant_ops) +
+         ", \"dequant_s\": " + num(op.dequant_s) + "}";
   }
   o += r.ops.empty() ? "],\n" : "\n  ],\n";
   o += "  \"stats\": [";
@@ -229,26 +231,27 @@ std::string to_json(const Result& r) {
 }
 
 std::string to_csv(const Result& r) {
-  std::string o = "name,kind,unit,dataflow,start_s,end_s,flops,bytes,bound,compute_cycles,energy_j,roofline_s\n";
+  std::string o = "name,kind,unit,dataflow,start_s,end_s,flops,bytes,bound,compute_cycles,energy_j,roofline_s,dequant_ops,dequant_s\n";
   for (const OpResult& op : r.ops) {
     o += csv_field(op.name) + "," + csv_field(op.kind) + "," + csv_field(op.unit) + "," + csv_field(op.dataflow) + "," +
          num(op.start_s) + "," + num(op.end_s) + "," + num(op.flops) + "," + num(op.bytes) + "," + csv_field(op.bound) +
-         "," + num(op.compute_cycles) + "," + num(op.energy_j) + "," + num(op.roofline_s) + "\n";
+         "," + num(op.compute_cycles) + "," + num(op.energy_j) + "," + num(op.roofline_s) + "," + num(op.dequant_ops) +
+         "," + num(op.dequant_s) + "\n";
   }
   return o;
 }
 
 std::string to_table(const Result& r) {
   std::string o;
-  o += columns({{"chip", r.chip},
-                {"workload", r.workload},
-                {"latency", si(r.latency_s, "s")},
-                {"throughput",
-                 (std::fabs(r.throughput_value) >= 1000 ? si(r.throughput_value, "") : sig(r.throughput_value, 4)) +
-                     " " + r.throughput_unit},
-                {"energy", si(r.energy_j, "J")},
-                {"avg power", si(r.avg_power_w, "W")}},
-               {}, "");
+  std::vector<std::vector<std::string>> summary{{"chip", r.chip}, {"workload", r.workload}};
+  if (!r.compression.empty()) summary.push_back({"compression", r.compression});
+  summary.push_back({"latency", si(r.latency_s, "s")});
+  summary.push_back({"throughput", (std::fabs(r.throughput_value) >= 1000 ? si(r.throughput_value, "")
+                                                                          : sig(r.throughput_value, 4)) +
+                                       " " + r.throughput_unit});
+  summary.push_back({"energy", si(r.energy_j, "J")});
+  summary.push_back({"avg power", si(r.avg_power_w, "W")});
+  o += columns(summary, {}, "");
 
   o += "\nenergy breakdown\n";
   std::vector<std::vector<std::string>> energy;
@@ -271,13 +274,17 @@ std::string to_table(const Result& r) {
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return duration(a) > duration(b); });
   const std::size_t shown = std::min<std::size_t>(order.size(), 10);
   o += "\nslowest ops (" + std::to_string(shown) + " of " + std::to_string(r.ops.size()) + ")\n";
+  // Weight dequantization gets a column only in runs that have any.
+  const bool dequant = std::any_of(r.ops.begin(), r.ops.end(), [](const OpResult& op) { return op.dequant_s > 0; });
   std::vector<std::vector<std::string>> rows{{"name", "kind", "unit", "time", "share", "bound", "roofline"}};
+  if (dequant) rows.front().push_back("dequant");
   for (std::size_t k = 0; k < shown; ++k) {
     const OpResult& op = r.ops[order[k]];
     rows.push_back({op.name, op.kind, op.unit, si(duration(order[k]), "s"), percent(duration(order[k]), r.latency_s),
                     op.bound, si(op.roofline_s, "s")});
+    if (dequant) rows.back().push_back(si(op.dequant_s, "s"));
   }
-  o += columns(rows, {false, false, false, true, true, false, true}, "  ");
+  o += columns(rows, {false, false, false, true, true, false, true, true}, "  ");
   return o;
 }
 

@@ -23,6 +23,8 @@ struct OpResult {
   std::int64_t compute_cycles = 0;  // busy cycles of its compute unit (SCALE-Sim convention for arrays)
   double energy_j = 0;              // dynamic energy of its actions
   double roofline_s = 0;            // max(flops / peak, bytes / peak bandwidth): no op may beat it
+  double dequant_ops = 0;           // element ops of its weight dequantization / sparse expansion passes
+  double dequant_s = 0;             // time those passes kept their unit busy (inside the op's time)
 };
 
 /// One statistic of one component, with its unit.
@@ -45,6 +47,9 @@ struct TraceSpan {
 struct Result {
   std::string chip;
   std::string workload;
+  /// The compression what-if applied to the workload, in --compress syntax
+  /// ("weight_dtype=int4,sparsity=2:4"); "" when none.
+  std::string compression;
   double latency_s = 0;
   double throughput_value = 0;
   std::string throughput_unit;  // "inferences/s", "tokens/s", "images/s"

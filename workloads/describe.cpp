@@ -99,6 +99,7 @@ GraphSummary describe(const OpGraph& g) {
   s.name = g.name();
   s.items = g.items();
   s.item_unit = g.item_unit();
+  s.compression = g.compression();
   s.ops = g.size();
   s.tensors = g.tensors().size();
   for (OpId id : g.topo_order()) {
@@ -117,6 +118,7 @@ std::string format_summary(const GraphSummary& s, std::size_t max_rows) {
   char buf[256];
   std::snprintf(buf, sizeof buf, "  items per run:     %.0f %s\n", s.items, s.item_unit.c_str());
   out += buf;
+  if (!s.compression.empty()) out += "  compression:       " + s.compression + "\n";
   out += "  weights read:      " + format(s.weight_bytes) + "\n";
   out += "  work:              " + format_flops(s.flops) + "\n";
   out += "  compulsory bytes:  " + format(s.compulsory_bytes) + "\n";

@@ -23,6 +23,7 @@ struct GraphSummary {
   std::string name;
   double items = 0;
   std::string item_unit;
+  std::string compression;  // OpGraph::compression(): the what-ifs applied, "" when none
   std::size_t ops = 0, tensors = 0;
   /// Sum of the ops' weight bytes: the parameters one run reads (MoE: only the experts that received
   /// tokens; a transformer's embedding table is gathered row by row, so it is not in here).

@@ -15,6 +15,7 @@
 #include "workloads/builders/transformer.h"
 #include "workloads/importers/scalesim_topology.h"
 #include "workloads/importers/trace_json.h"
+#include "workloads/transforms/compress.h"
 #include "workloads/transforms/microbatch.h"
 
 namespace xpusim::wl {
@@ -211,26 +212,38 @@ void apply_overrides(ConfigNode& spec, const std::vector<std::string>& overrides
   }
 }
 
+/// `g` with the compression plan of the spec's `compression:` block (`yaml`, nullptr when absent)
+/// extended by the `compression.KEY=VALUE` `settings`; `g` as it is without either.
+OpGraph compressed(OpGraph g, const ConfigNode* yaml, std::vector<std::string> settings) {
+  if (!yaml && settings.empty()) return g;
+  ConfigNode block = yaml ? *yaml : ConfigNode();
+  take_compression_overrides(settings, block);
+  return apply_compression(g, read_compression(block));
+}
+
 }  // namespace
 
-OpGraph load_workload(const std::string& path, const std::vector<std::string>& overrides) {
+OpGraph load_workload(const std::string& path, const std::vector<std::string>& all_overrides) {
+  // compression.KEY=VALUE entries apply to any workload; the others set workload-spec keys.
+  std::vector<std::string> overrides, compression;
+  for (const std::string& o : all_overrides) (o.rfind("compression.", 0) == 0 ? compression : overrides).push_back(o);
   std::string ext = fs::path(path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   const fs::path dir = fs::path(path).parent_path();
   if (ext == ".csv") {
     if (!overrides.empty()) {
-      throw ConfigError(SourceMark{path, 0, 0}, "a SCALE-Sim topology takes no overrides (got '" + overrides.front() +
-                                                    "'); write a workload spec (.yaml) to set parameters");
+      throw ConfigError(SourceMark{path, 0, 0}, "a SCALE-Sim topology takes no overrides but compression.* (got '" +
+                                                    overrides.front() + "'); write a workload spec (.yaml) to set parameters");
     }
-    return import_scalesim_topology(path);
+    return compressed(import_scalesim_topology(path), nullptr, compression);
   }
   if (ext == ".yaml" || ext == ".yml") {
     ConfigNode root = ConfigNode::load_file(path);
     if (!root.is_map()) throw ConfigError(root.mark(), "a workload spec must be a map with a 'workload' key");
     for (const auto& e : root.entries()) {
-      if (e.key != "workload") {
-        throw ConfigError(e.key_mark, "unknown top-level key '" + e.key + "'" + did_you_mean(e.key, {"workload"}) +
-                                          "; a workload spec holds one 'workload' map");
+      if (e.key != "workload" && e.key != "compression") {
+        throw ConfigError(e.key_mark, "unknown top-level key '" + e.key + "'" + did_you_mean(e.key, {"workload", "compression"}) +
+                                          "; a workload spec holds one 'workload' map and optionally a 'compression' map");
       }
     }
     const ConfigNode* spec = root.find("workload");
@@ -242,20 +255,22 @@ OpGraph load_workload(const std::string& path, const std::vector<std::string>& o
     if (const ConfigNode* mb = copy.find("microbatches")) {
       const std::string& text = mb->value();
       const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), microbatches);
-      if (!mb->is_scalar() || ec != std::errc() || end != text.data() + text.size() || microbatches < 1) throw ConfigError(mb->mark(), "workload: 'microbatches' must be a whole number of at least 1");
+      if (!mb->is_scalar() || ec != std::errc() || end != text.data() + text.size() || microbatches < 1) {
+        throw ConfigError(mb->mark(), "workload: 'microbatches' must be a whole number of at least 1");
+      }
       copy.erase("microbatches");
     }
-    return split_microbatches(build_from_spec(copy, dir), microbatches);
+    return split_microbatches(compressed(build_from_spec(copy, dir), root.find("compression"), compression), microbatches);
   }
   if (ext == ".json") {
     // An xpusim trace says so in its first key; anything else is read as a Hugging Face config.
     ConfigNode root = ConfigNode::load_file(path);
     if (is_trace(root)) {
       if (!overrides.empty()) {
-        throw ConfigError(SourceMark{path, 0, 0}, "a trace takes no overrides (got '" + overrides.front() +
+        throw ConfigError(SourceMark{path, 0, 0}, "a trace takes no overrides but compression.* (got '" + overrides.front() +
                                                       "'); its ops are fixed when it is exported");
       }
-      return import_trace(root);
+      return compressed(import_trace(root), nullptr, compression);
     }
     // A Hugging Face config on its own: one decode step, batch 1, over a 1024-token context, bf16
     // (TransformerOptions' defaults); overrides such as phase=prefill or batch=8 change them.
@@ -264,7 +279,7 @@ OpGraph load_workload(const std::string& path, const std::vector<std::string>& o
     spec.set("type", ConfigNode::scalar("transformer", here), here);
     spec.set("model", ConfigNode::scalar(fs::path(path).filename().string(), here), here);
     apply_overrides(spec, overrides);
-    return build_from_spec(spec, dir);
+    return compressed(build_from_spec(spec, dir), nullptr, compression);
   }
   throw ConfigError(SourceMark{path, 0, 0}, "unsupported workload file type '" + ext +
                                                 "': expected .csv (SCALE-Sim topology), .yaml or .yml (workload spec) "

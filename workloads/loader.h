@@ -11,8 +11,10 @@
 
 namespace xpusim::wl {
 
-/// `overrides` are `key=value` settings applied to a workload spec (e.g. batch=8). Throws
-/// ConfigError naming file, line and key for any bad input. The returned graph passed validate().
+/// `overrides` are `key=value` settings applied to a workload spec (e.g. batch=8). Entries
+/// `compression.KEY=VALUE` (any file type) extend the spec's `compression:` block and the result is
+/// compressed (workloads/transforms/compress.h). Throws ConfigError naming file, line and key for any
+/// bad input. The returned graph passed validate().
 OpGraph load_workload(const std::string& path, const std::vector<std::string>& overrides = {});
 
 }  // namespace xpusim::wl

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "workloads/op.h"
 
+#include <cmath>
+
 namespace xpusim::wl {
 
 std::string_view to_string(OpKind k) {
@@ -21,6 +23,17 @@ std::string_view to_string(OpKind k) {
   return "?";
 }
 
+namespace {
+
+/// `elements` weights in the op's storage format, rounded up to a whole byte.
+Bytes stored_weights(const OpNode& op, std::int64_t elements) {
+  if (op.weight_format.dense()) return storage(weight_type(op), elements);
+  const double bits = stored_bits_per_weight(op.weight_format, xpusim::bits(weight_type(op)));
+  return Bytes(static_cast<std::uint64_t>(std::ceil(static_cast<double>(elements) * bits / 8.0)));
+}
+
+}  // namespace
+
 bool is_matrix(const OpNode& op) { return op.kind == OpKind::kGemm || op.kind == OpKind::kConv2d; }
 
 bool is_collective(const OpNode& op) { return std::holds_alternative<CollectiveShape>(op.shape); }
@@ -37,7 +50,7 @@ Flops flops(const OpNode& op) {
   if (is_matrix(op)) {
     GemmView g = gemm_view(op);
     return Flops(2.0 * static_cast<double>(g.batch) * static_cast<double>(g.m) * static_cast<double>(g.n) *
-                 static_cast<double>(g.k));
+                 static_cast<double>(g.k) * op.weight_format.density);
   }
   if (const auto* c = std::get_if<CollectiveShape>(&op.shape)) {
     // The additions of a reduction, per chip: (group - 1) / group of the buffer's elements (ring).
@@ -62,8 +75,8 @@ Bytes input_bytes(const OpNode& op) {
 }
 
 Bytes weight_bytes(const OpNode& op) {
-  if (const auto* c = std::get_if<ConvShape>(&op.shape)) return storage(weight_type(op), c->kernel_h * c->kernel_w * c->in_c * c->out_c);
-  if (const auto* g = std::get_if<GemmShape>(&op.shape)) return g->b_is_activation ? Bytes(0) : storage(weight_type(op), g->k * g->n);
+  if (const auto* c = std::get_if<ConvShape>(&op.shape)) return stored_weights(op, c->kernel_h * c->kernel_w * c->in_c * c->out_c);
+  if (const auto* g = std::get_if<GemmShape>(&op.shape)) return g->b_is_activation ? Bytes(0) : stored_weights(op, g->k * g->n);
   return Bytes(0);
 }
 

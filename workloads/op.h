@@ -10,6 +10,7 @@
 
 #include "sim/dtype.h"
 #include "sim/units.h"
+#include "sim/weight_format.h"
 
 namespace xpusim::wl {
 
@@ -68,6 +69,9 @@ struct OpNode {
   /// Storage type of the weights when it differs from `dtype` (weight-only quantization: int4 weights,
   /// bf16 activations). Unset means the weights are stored as `dtype`.
   std::optional<DataType> weight_dtype;
+  /// Sparsity and codec of the weight operand (matrix ops with weights only; set by the compression
+  /// transform). Dense and uncompressed by default.
+  WeightFormat weight_format;
   OpShape shape;
   /// Work per output element for vector ops (exp, max, sum, divide for a softmax), from the builder.
   double ops_per_element = 1.0;
@@ -87,10 +91,13 @@ bool is_collective(const OpNode& op);
 inline DataType weight_type(const OpNode& op) { return op.weight_dtype.value_or(op.dtype); }
 GemmView gemm_view(const OpNode& op);
 
-/// Floating-point (or integer) operations; a multiply-accumulate counts two.
+/// Floating-point (or integer) operations; a multiply-accumulate counts two. Only MACs with a kept
+/// weight count: a 2:4 or pruned op does density x the dense work (a unit that cannot skip zeros
+/// still spends the dense time on it).
 Flops flops(const OpNode& op);
 /// Minimum bytes the op must read and write: inputs, weights and outputs, each once.
 Bytes input_bytes(const OpNode& op);
+/// Weights as stored: values in weight_type(op) plus sparsity metadata (stored_bits_per_weight).
 Bytes weight_bytes(const OpNode& op);
 Bytes output_bytes(const OpNode& op);
 inline Bytes compulsory_bytes(const OpNode& op) { return input_bytes(op) + weight_bytes(op) + output_bytes(op); }

@@ -21,7 +21,11 @@ OpGraph::~OpGraph() = default;
 OpGraph::OpGraph(OpGraph&&) noexcept = default;
 OpGraph& OpGraph::operator=(OpGraph&&) noexcept = default;
 OpGraph::OpGraph(const OpGraph& o)
-    : name_(o.name_), impl_(std::make_unique<Impl>(*o.impl_)), items_(o.items_), item_unit_(o.item_unit_) {}
+    : name_(o.name_),
+      impl_(std::make_unique<Impl>(*o.impl_)),
+      items_(o.items_),
+      item_unit_(o.item_unit_),
+      compression_(o.compression_) {}
 OpGraph& OpGraph::operator=(const OpGraph& o) {
   if (this != &o) *this = OpGraph(o);
   return *this;

@@ -50,12 +50,18 @@ class OpGraph {
   const std::string& item_unit() const { return item_unit_; }
   void set_items(double n, std::string unit) { items_ = n; item_unit_ = std::move(unit); }
 
+  /// The compression what-ifs applied to the graph, in --compress syntax, "; "-separated in the order
+  /// applied; "" when none. Results carry it so a reader knows what was simulated.
+  const std::string& compression() const { return compression_; }
+  void set_compression(std::string text) { compression_ = std::move(text); }
+
  private:
   struct Impl;
   std::string name_;
   std::unique_ptr<Impl> impl_;
   double items_ = 1;
   std::string item_unit_ = "inferences";
+  std::string compression_;
 };
 
 }  // namespace xpusim::wl

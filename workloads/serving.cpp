@@ -47,7 +47,10 @@ GenerationSpec load_generation_spec(const std::string& path, const std::vector<s
   const ConfigNode* found = root.is_map() ? root.find("workload") : nullptr;
   if (!found) throw ConfigError(root.mark(), "a workload spec is a map with a 'workload' key");
   ConfigNode spec = *found;
-  for (const std::string& o : overrides) {
+  std::vector<std::string> settings = overrides;
+  ConfigNode block = root.find("compression") ? *root.find("compression") : ConfigNode();
+  const bool compressed = take_compression_overrides(settings, block) || root.find("compression");
+  for (const std::string& o : settings) {
     const std::size_t eq = o.find('=');
     if (eq == std::string::npos || eq == 0) throw ConfigError(SourceMark{"--wset " + o, 0, 0}, "expects key=value, e.g. batch=8");
     spec.apply_override(o.substr(0, eq), o.substr(eq + 1));
@@ -74,6 +77,7 @@ GenerationSpec load_generation_spec(const std::string& path, const std::vector<s
   g.output_len = s.output_len;
   g.kv_bucket = s.kv_bucket;
   g.single_step = s.type == "transformer";
+  if (compressed) g.compression = read_compression(block);
   if (g.single_step) {
     g.options.phase = s.phase == "prefill" ? Phase::kPrefill : Phase::kDecode;
     g.options.kv_len = s.kv_len;

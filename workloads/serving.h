@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "workloads/builders/transformer.h"
+#include "workloads/transforms/compress.h"
 
 namespace xpusim::wl {
 
@@ -23,6 +25,8 @@ struct GenerationSpec {
   std::int64_t kv_bucket = kDefaultKvBucket;
   /// A `type: transformer` spec is one step only (its phase and kv_len), not a whole generation.
   bool single_step = false;
+  /// Applied to every step's sharded graph (the spec's `compression:` block and compression.* overrides).
+  std::optional<CompressionPlan> compression;
 };
 
 /// Steps of one bucket: `steps` decode steps, each modelled with a context of `kv_len` tokens.
@@ -32,7 +36,8 @@ struct DecodeBucket {
 };
 
 /// Reads `workload: {type: generation, model, batch, prompt_len, output_len, dtype, weight_dtype,
-/// kv_bucket, seed, routing_skew, capacity_factor}` or a `type: transformer` spec (one step). Relative
+/// kv_bucket, seed, routing_skew, capacity_factor}` or a `type: transformer` spec (one step), and an
+/// optional top-level `compression:` map. Overrides `compression.KEY=VALUE` go to the latter. Relative
 /// paths resolve against the spec's folder. Throws ConfigError naming file, line and key.
 GenerationSpec load_generation_spec(const std::string& path, const std::vector<std::string>& overrides = {});
 

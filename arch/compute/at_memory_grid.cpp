@@ -90,7 +90,7 @@ TaskCost AtMemoryGrid::estimate(const ComputeTask& t) const {
     const double ops = static_cast<double>(t.elements) * t.ops_per_element;
     const std::int64_t pes_used = banks_for(t) * p_.pe_rows * p_.pe_cols;
     const auto issue = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(pes_used)));
-    c.cycles = Cycles(issue > 0 ? issue + p_.pe_rows : 0);
+    c.cycles = Cycles(issue > 0 ? issue + (t.fill_drain ? p_.pe_rows : 0) : 0);
     c.energy = p_.vector_op_energy * ops;
     c.flops = Flops(ops);
   } else {

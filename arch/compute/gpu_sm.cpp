@@ -71,6 +71,8 @@ const Schema<GpuSmParams>& GpuSmParams::schema() {
     sc.add("macs_fp4", &P::macs_fp4, "dense FP4 tensor MACs per clock per SM").at_least(0);
     sc.add("macs_int4", &P::macs_int4, "dense INT4 tensor MACs per clock per SM").at_least(0);
     sc.add("sparsity_2to4", &P::sparsity_2to4, "tensor cores skip zeros of 2:4 structured sparsity (2x MACs)");
+    sc.add("native_weight_dtypes", &P::native_weight_dtypes,
+           "comma-separated weight dtypes the tensor cores take directly (no CUDA-core dequantization); empty = none");
     sc.add("fp32_lanes", &P::fp32_lanes, "CUDA-core FP32 FMA lanes per SM: vector ops and FP32 GEMMs").at_least(0);
     sc.add("smem_per_sm", &P::smem_per_sm, "shared memory per SM; a CTA's pipeline stages must fit").required().positive();
     sc.add("smem_bytes_per_clock", &P::smem_bytes_per_clock, "shared-memory bandwidth per SM, bytes per clock")
@@ -93,6 +95,11 @@ const Schema<GpuSmParams>& GpuSmParams::schema() {
 }
 
 void GpuSmParams::check(const std::string& context, const SourceMark& where, Diagnostics& diag) const {
+  try {
+    parse_dtype_list(native_weight_dtypes);
+  } catch (const UnitError& e) {
+    diag.error(where, context + ": 'native_weight_dtypes' " + e.what());
+  }
   std::vector<CtaTile> tiles;
   try {
     tiles = parse_cta_tiles(cta_tiles);
@@ -115,7 +122,11 @@ void GpuSmParams::check(const std::string& context, const SourceMark& where, Dia
 }
 
 GpuSm::GpuSm(ComponentContext ctx, const GpuSmParams& p)
-    : ComputeModel(std::move(ctx)), p_(p), clock_(p.clock), tiles_(parse_cta_tiles(p.cta_tiles)) {}
+    : ComputeModel(std::move(ctx)),
+      p_(p),
+      clock_(p.clock),
+      tiles_(parse_cta_tiles(p.cta_tiles)),
+      native_weights_(parse_dtype_list(p.native_weight_dtypes)) {}
 
 std::int64_t GpuSm::macs_per_clock(DataType dtype) const {
   switch (dtype) {
@@ -161,12 +172,25 @@ bool GpuSm::supports(TaskClass cls, DataType dtype) const {
   return macs_per_clock(dtype) > 0;
 }
 
+bool GpuSm::native_weight(DataType weight, DataType compute) const {
+  return weight == compute || std::find(native_weights_.begin(), native_weights_.end(), weight) != native_weights_.end();
+}
+
+bool GpuSm::skips_zeros(Sparsity s) const {
+  return s == Sparsity::kDense || (s == Sparsity::kTwoFour && p_.sparsity_2to4);
+}
+
 GpuKernelChoice GpuSm::choose_kernel(std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch,
-                                     DataType dtype, bool fill_drain) const {
+                                     DataType dtype, bool fill_drain, bool two_four, double b_bits) const {
   const std::int64_t macs = macs_per_clock(dtype);
   if (macs <= 0) throw std::invalid_argument(name() + ": no tensor MAC rate for " + std::string(to_string(dtype)));
   if (m <= 0 || n <= 0 || k <= 0) throw std::invalid_argument(name() + ": m, n and k must be positive");
   const double bytes = operand_bytes(dtype);
+  // Sparse tensor cores do the MACs of the kept half of B at twice the dense rate. A weight travels
+  // through L2 and shared memory as stored (int4 values, 2:4 values plus indices) and is widened
+  // only in registers, as Marlin-style kernels do.
+  const double mac_rate = static_cast<double>(macs) * (two_four ? 2.0 : 1.0);
+  const double b_bytes = b_bits > 0 ? b_bits / 8.0 : bytes;
   GpuKernelChoice best;
   best.cycles = std::numeric_limits<std::int64_t>::max();
   for (const CtaTile& t : tiles_) {
@@ -183,8 +207,8 @@ GpuKernelChoice GpuSm::choose_kernel(std::int64_t m, std::int64_t n, std::int64_
       // Per K step a CTA needs t.m x t.n MACs and (t.m + t.n) operands, which shared memory must
       // deliver and the L2 must supply, shared among the CTAs running at once; the slowest of the
       // three sets the pace. A partial CTA tile costs a full one: its idle rows still occupy the SM.
-      const double operands = static_cast<double>(t.m + t.n) * bytes;
-      double per_k = std::max(static_cast<double>(t.m * t.n) / static_cast<double>(macs),
+      const double operands = static_cast<double>(t.m) * bytes + static_cast<double>(t.n) * b_bytes;
+      double per_k = std::max(static_cast<double>(t.m * t.n) / mac_rate,
                               operands / static_cast<double>(p_.smem_bytes_per_clock));
       if (l2_bytes_per_clock_ > 0) {
         per_k = std::max(per_k, operands * static_cast<double>(std::min(ctas, p_.sms)) / l2_bytes_per_clock_);
@@ -209,10 +233,10 @@ TaskCost GpuSm::estimate(const ComputeTask& task) const {
   TaskCost c;
   std::int64_t cycles = 0;
   if (task.cls == TaskClass::kMatrix) {
-    cycles = choose_kernel(task.m, task.n, task.k, task.batch, task.dtype, task.fill_drain).cycles;
+    cycles = choose_kernel(task.m, task.n, task.k, task.batch, task.dtype, task.fill_drain, two_four(task), task.b_bits).cycles;
     const double macs = static_cast<double>(task.batch) * static_cast<double>(task.m) * static_cast<double>(task.n) *
-                        static_cast<double>(task.k);
-    c.energy = mac_energy(task.dtype) * macs;  // useful MACs only: padding of partial tiles is not charged
+                        static_cast<double>(task.k) * (two_four(task) ? task.density : 1.0);
+    c.energy = mac_energy(task.dtype) * macs;  // MACs done: padding of partial tiles is not charged
     c.flops = Flops(2.0 * macs);
   } else {
     if (task.elements < 0 || !(task.ops_per_element >= 0)) {
@@ -220,7 +244,7 @@ TaskCost GpuSm::estimate(const ComputeTask& task) const {
     }
     const double ops = static_cast<double>(task.elements) * task.ops_per_element;
     const auto issue = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(p_.fp32_lanes * p_.sms)));
-    cycles = issue > 0 ? issue + p_.prologue_cycles : 0;
+    cycles = issue > 0 ? issue + (task.fill_drain ? p_.prologue_cycles : 0) : 0;
     c.energy = p_.vector_op_energy * ops;
     c.flops = Flops(ops);
   }
@@ -238,7 +262,7 @@ Completion GpuSm::execute(const ComputeTask& task, Time now) {
   if (task.starts_op) ++launches_;
   busy_cycles_ += c.cycles.count();
   if (task.cls == TaskClass::kMatrix) {
-    GpuKernelChoice k = choose_kernel(task.m, task.n, task.k, task.batch, task.dtype, task.fill_drain);
+    GpuKernelChoice k = choose_kernel(task.m, task.n, task.k, task.batch, task.dtype, task.fill_drain, two_four(task), task.b_bits);
     ctas_ += k.ctas;
     waves_ += k.waves;
     macs_ += c.flops.count() / 2.0;
@@ -262,6 +286,7 @@ MatrixGeometry GpuSm::geometry() const {
   g.cols = tiles_.front().n;
   g.arrays = p_.sms;
   g.dataflows = {Dataflow::kOutputStationary};
+  g.dequant_m = tiles_.front().m;
   return g;
 }
 

@@ -29,7 +29,8 @@ struct GpuSmParams {
   std::int64_t max_split_k = 1;     // most K splits (split-K / stream-K) the library uses
   // Dense tensor-core MACs per clock per SM for each dtype; 0 = unsupported. fp16 covers bf16.
   std::int64_t macs_fp16 = 0, macs_tf32 = 0, macs_fp8 = 0, macs_int8 = 0, macs_fp4 = 0, macs_int4 = 0;
-  bool sparsity_2to4 = false;       // 2:4 structured sparsity doubles the MAC rate (used by a later transform)
+  bool sparsity_2to4 = false;       // 2:4 structured sparsity doubles the MAC rate
+  std::string native_weight_dtypes; // weight formats the tensor cores take without a dequantization pass
   std::int64_t fp32_lanes = 0;      // CUDA-core FP32 FMA lanes per SM: vector tasks and FP32 GEMMs
   Bytes smem_per_sm{0};             // shared memory per SM: holds the pipeline stages of a CTA tile
   std::int64_t smem_bytes_per_clock = 0;  // shared-memory bandwidth per SM feeding the tensor cores
@@ -65,8 +66,13 @@ class GpuSm final : public ComputeModel {
   /// kMatrix in every dtype with a non-zero MAC rate (fp32 runs on the CUDA cores); kVector in every
   /// dtype when there are FP32 lanes (narrow values are widened to FP32).
   bool supports(TaskClass cls, DataType dtype) const override;
-  /// kMatrix: the fastest library kernel (choose_kernel); kVector: ceil(ops / (lanes x sms)) cycles.
-  /// starts_op adds launch_overhead. Energy = useful MACs (or ops) x energy per dtype. Throws
+  /// Weights in native_weight_dtypes feed the tensor cores without a CUDA-core dequantization pass.
+  bool native_weight(DataType weight, DataType compute) const override;
+  /// k2to4 when sparsity_2to4 is set (sparse tensor cores).
+  bool skips_zeros(Sparsity s) const override;
+  /// kMatrix: the fastest library kernel (choose_kernel; a 2:4 task on sparse tensor cores at twice
+  /// the MAC rate); kVector: ceil(ops / (lanes x sms)) cycles plus prologue_cycles when fill_drain.
+  /// starts_op adds launch_overhead. Energy = MACs done (or ops) x energy per dtype. Throws
   /// std::invalid_argument for unsupported tasks or non-positive dims.
   TaskCost estimate(const ComputeTask& task) const override;
   /// Occupies the whole GPU for estimate(task).time after any accepted task (one kernel at a time).
@@ -74,7 +80,8 @@ class GpuSm final : public ComputeModel {
   /// Dense data-sheet peak: 2 x MACs per clock per SM x sms x clock (kVector: lanes x sms x clock).
   FlopRate peak_rate(TaskClass cls, DataType dtype) const override;
   /// rows x cols = the first (largest) CTA tile, arrays = sms, os only: the mapper deals the CTA
-  /// tiles of a block out over the SMs, so wave quantization emerges.
+  /// tiles of a block out over the SMs, so wave quantization emerges. dequant_m = the tile's M: each
+  /// CTA dequantizes the weight tile it loads (Marlin, Frantar et al., arXiv:2408.11743).
   MatrixGeometry geometry() const override;
   Power static_power() const override { return p_.leakage; }
   std::vector<Stat> stats() const override;
@@ -84,18 +91,22 @@ class GpuSm final : public ComputeModel {
   /// tiles and split-K factors, the fewest cycles of waves x (prologue + mainloop + epilogue); the
   /// mainloop runs at the slowest of tensor cores, shared memory and the CTAs' share of the L2.
   /// `fill_drain` false leaves out prologue, epilogue and split-K reduction (charged on another chunk).
+  /// `two_four`: B is 2:4-sparse on sparse tensor cores: twice the MAC rate. `b_bits`: bits per element
+  /// of B in shared memory and L2 (a narrow or sparse weight as stored; 0 = the dtype's).
   GpuKernelChoice choose_kernel(std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch, DataType dtype,
-                                bool fill_drain) const;
+                                bool fill_drain, bool two_four = false, double b_bits = 0) const;
   /// Dense MACs per clock per SM for `dtype` (0 = unsupported).
   std::int64_t macs_per_clock(DataType dtype) const;
   const GpuSmParams& params() const { return p_; }
 
  private:
   Energy mac_energy(DataType dtype) const;
+  bool two_four(const ComputeTask& task) const { return task.sparsity == Sparsity::kTwoFour && p_.sparsity_2to4; }
 
   GpuSmParams p_;
   Clock clock_;
   std::vector<CtaTile> tiles_;
+  std::vector<DataType> native_weights_;
   double l2_bytes_per_clock_ = 0;  // operand-buffer bandwidth per SM clock; 0 until connect()
   Reservation gpu_;
   std::int64_t tasks_ = 0, launches_ = 0, busy_cycles_ = 0, ctas_ = 0, waves_ = 0;

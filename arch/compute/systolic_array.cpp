@@ -4,8 +4,10 @@
 #include "sim/int_math.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
+#include "arch/compute/sparse_blocks.h"
 #include "arch/registry.h"
 
 namespace xpusim::arch {
@@ -81,13 +83,38 @@ const Schema<SystolicArrayParams>& SystolicArrayParams::schema() {
     sc.add("mac_energy", &P::mac_energy, "dynamic energy of one MAC at the native dtype (0 = not modelled)")
         .at_least(0);
     sc.add("leakage", &P::leakage, "static power of the array, charged for the whole run").at_least(0);
+    sc.add("native_weight_dtypes", &P::native_weight_dtypes,
+           "comma-separated weight dtypes the PEs take directly (no dequantization pass); empty = none");
+    sc.add("unstructured_sparsity", &P::unstructured_sparsity,
+           "PEs skip zero weights of unstructured-pruned tiles, each holding a block of the tile's weights");
+    sc.add("survivor_cycles", &P::survivor_cycles,
+           "cycles per activation row per surviving weight with unstructured_sparsity (index decode and "
+           "gather; dense = 1; the default 2 is an assumption)")
+        .at_least(1);
     return sc;
   }();
   return s;
 }
 
+void SystolicArrayParams::check(const std::string& context, const SourceMark& where, Diagnostics& diag) const {
+  try {
+    parse_dtype_list(native_weight_dtypes);
+  } catch (const UnitError& e) {
+    diag.error(where, context + ": 'native_weight_dtypes' " + e.what());
+  }
+}
+
+std::int64_t sparse_array_cycles(const ComputeTask& task, std::int64_t pes, double survivor_cycles,
+                                 std::int64_t overhead) {
+  const std::int64_t weights = task.k * task.n;
+  const std::int64_t blocks = std::min(pes, weights);
+  const std::int64_t steps = max_block_survivors(blocks, ceil_div(weights, blocks), task.density, task.sparse_seed);
+  const auto per_step = static_cast<std::int64_t>(std::ceil(static_cast<double>(task.m) * survivor_cycles - 1e-9));
+  return task.batch * steps * (per_step + overhead);
+}
+
 SystolicArray::SystolicArray(ComponentContext ctx, const SystolicArrayParams& p)
-    : ComputeModel(std::move(ctx)), p_(p), clock_(p.clock) {
+    : ComputeModel(std::move(ctx)), p_(p), clock_(p.clock), native_weights_(parse_dtype_list(p.native_weight_dtypes)) {
   geometry_.rows = p_.rows;
   geometry_.cols = p_.cols;
   geometry_.arrays = p_.arrays;
@@ -98,6 +125,14 @@ SystolicArray::SystolicArray(ComponentContext ctx, const SystolicArrayParams& p)
 
 bool SystolicArray::supports(TaskClass cls, DataType dtype) const {
   return cls == TaskClass::kMatrix && bits(dtype) <= bits(p_.dtype);
+}
+
+bool SystolicArray::native_weight(DataType weight, DataType compute) const {
+  return weight == compute || std::find(native_weights_.begin(), native_weights_.end(), weight) != native_weights_.end();
+}
+
+bool SystolicArray::skips_zeros(Sparsity s) const {
+  return s == Sparsity::kDense || (s == Sparsity::kUnstructured && p_.unstructured_sparsity);
 }
 
 TaskCost SystolicArray::estimate(const ComputeTask& task) const {
@@ -112,23 +147,32 @@ TaskCost SystolicArray::estimate(const ComputeTask& task) const {
     throw std::invalid_argument(name() + ": dataflow " + to_string(task.dataflow) +
                                 " is not allowed (configured: " + p_.dataflow + ")");
   }
-  SystolicMapping s = systolic_mapping(task.m, task.n, task.k, task.dataflow, p_.rows, p_.cols);
-  // Folds are dealt out round-robin to the arrays. The stationary tile loads load_rows rows per cycle
-  // (with load_rows = 1 the per-fold overhead is SCALE-Sim's 2R + C - 2 for ws/is, R + C - 2 for os).
-  const std::int64_t folds = ceil_div(s.folds * task.batch, p_.arrays);
-  const std::int64_t load = task.dataflow == Dataflow::kOutputStationary ? 0 : ceil_div(p_.rows, p_.load_rows);
-  const std::int64_t skew = p_.rows + p_.cols - 2;
-  std::int64_t cycles = 0;
-  if (p_.pipelined_folds) {
-    // Each fold streams while the next tile loads, also across the tiles of one op (its tasks follow
-    // each other on this array): the first load and the fill/drain are exposed once, on the op's first task.
-    cycles = folds * std::max(s.t, load) + (task.starts_op ? load + skew : 0);
-  } else {
-    // Serialised folds, each with its own load, fill and drain unless a chunked mapper charges it elsewhere.
-    cycles = folds * s.t + (task.fill_drain ? folds * (load + skew) : 0);
-  }
   double macs = static_cast<double>(task.batch) * static_cast<double>(task.m) * static_cast<double>(task.n) *
                 static_cast<double>(task.k);
+  std::int64_t cycles = 0;
+  if (task.sparsity == Sparsity::kUnstructured && p_.unstructured_sparsity) {
+    require_positive(task.m, "m");
+    require_positive(task.n, "n");
+    require_positive(task.k, "k");
+    const std::int64_t overhead = task.fill_drain ? 2 * p_.rows + p_.cols - 2 : 0;  // weight-stationary steps
+    cycles = sparse_array_cycles(task, p_.rows * p_.cols * p_.arrays, p_.survivor_cycles, overhead);
+    macs *= task.density;  // only surviving weights are multiplied
+  } else {
+    SystolicMapping s = systolic_mapping(task.m, task.n, task.k, task.dataflow, p_.rows, p_.cols);
+    // Folds are dealt out round-robin to the arrays. The stationary tile loads load_rows rows per cycle
+    // (with load_rows = 1 the per-fold overhead is SCALE-Sim's 2R + C - 2 for ws/is, R + C - 2 for os).
+    const std::int64_t folds = ceil_div(s.folds * task.batch, p_.arrays);
+    const std::int64_t load = task.dataflow == Dataflow::kOutputStationary ? 0 : ceil_div(p_.rows, p_.load_rows);
+    const std::int64_t skew = p_.rows + p_.cols - 2;
+    if (p_.pipelined_folds) {
+      // Each fold streams while the next tile loads, also across the tiles of one op (its tasks follow
+      // each other on this array): the first load and the fill/drain are exposed once, on the op's first task.
+      cycles = folds * std::max(s.t, load) + (task.starts_op ? load + skew : 0);
+    } else {
+      // Serialised folds, each with its own load, fill and drain unless a chunked mapper charges it elsewhere.
+      cycles = folds * s.t + (task.fill_drain ? folds * (load + skew) : 0);
+    }
+  }
   TaskCost c;
   c.cycles = Cycles(cycles);
   c.time = clock_.to_time(c.cycles);
@@ -142,7 +186,7 @@ Completion SystolicArray::execute(const ComputeTask& task, Time now) {
   Time start = array_.reserve(now, c.time);
   ++tasks_;
   busy_cycles_ += c.cycles.count();
-  macs_ += task.batch * task.m * task.n * task.k;
+  macs_ += static_cast<std::int64_t>(std::llround(c.flops.count() / 2.0));
   energy_ += c.energy;
   return Completion{start, start + c.time, c.energy};
 }

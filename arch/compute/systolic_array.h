@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "arch/compute_model.h"
 #include "sim/config/schema.h"
@@ -48,9 +49,29 @@ struct SystolicArrayParams {
   bool pipelined_folds = false;
   Energy mac_energy{0};
   Power leakage{0};
+  std::string native_weight_dtypes;  // weight formats the PEs take without a dequantization pass
+  bool unstructured_sparsity = false;  // PEs skip zero weights of unstructured-pruned tiles
+  /// Cycles per activation row per surviving weight (a dense systolic step is 1). ASSUMPTION: 2 --
+  /// skipping zeros breaks the systolic flow, so each PE decodes its survivor's index and gathers the
+  /// matching activation (as EIE and SCNN do) at half the dense rate; no public figure for an array.
+  double survivor_cycles = 2.0;
 
   static const Schema<SystolicArrayParams>& schema();
+  /// native_weight_dtypes parses.
+  void check(const std::string& context, const SourceMark& where, Diagnostics& diag) const;
 };
+
+/// Cycles of a matrix task whose weights keep `density` of their values, unstructured, on a
+/// zero-skipping array of `pes` PEs (rows x cols x arrays). The task's k x n weights are split into
+/// one block per PE (EIE's interleaved partition); each PE steps through the survivors of its block,
+/// holding one at a time while the m activation rows stream past, and gathers the activation each
+/// survivor's index selects: `survivor_cycles` per row instead of the dense 1. The PEs move in
+/// lockstep, so the tile takes max-block-survivors steps (max_block_survivors, seeded per weight
+/// block). Each step also pays the weight-stationary fill/drain `overhead` when `fill_drain`. Dense
+/// weight-stationary work is ~ceil(k n / pes) such steps at 1 cycle per row: with few weights per PE
+/// (a wide array), the slowest of many blocks holds nearly all of its block, and sparse loses.
+std::int64_t sparse_array_cycles(const ComputeTask& task, std::int64_t pes, double survivor_cycles,
+                                 std::int64_t overhead);
 
 class SystolicArray final : public ComputeModel {
  public:
@@ -59,11 +80,17 @@ class SystolicArray final : public ComputeModel {
   /// kMatrix in any dtype no wider than the native one, at the native MAC rate (a narrower operand
   /// runs on the same multipliers; packing two per PE is not modelled). No kVector.
   bool supports(TaskClass cls, DataType dtype) const override;
+  /// Weights in native_weight_dtypes feed the PEs without a dequantization pass.
+  bool native_weight(DataType weight, DataType compute) const override;
+  /// kUnstructured when unstructured_sparsity is set.
+  bool skips_zeros(Sparsity s) const override;
   /// Cycles per SCALE-Sim fold arithmetic (see systolic_mapping): per array, folds x (T + load + skew),
   /// where load = ceil(R / load_rows) for ws/is (0 for os) and skew = R + C - 2, fill_drain = false
   /// dropping the load + skew terms; with pipelined_folds, folds x max(T, load), plus load + skew on the
-  /// op's first task only (starts_op: the tiles of an op follow each other without draining). Energy = useful MACs x mac_energy. Throws std::invalid_argument for unsupported
-  /// tasks, non-positive dims or a disallowed dataflow.
+  /// op's first task only (starts_op: the tiles of an op follow each other without draining). An
+  /// unstructured-sparse task on a zero-skipping array takes sparse_array_cycles instead. Energy = MACs
+  /// done x mac_energy. Throws std::invalid_argument for unsupported tasks, non-positive dims or a
+  /// disallowed dataflow.
   TaskCost estimate(const ComputeTask& task) const override;
   /// Occupies the array for estimate(task).time after any accepted task; updates the stats.
   Completion execute(const ComputeTask& task, Time now) override;
@@ -84,6 +111,7 @@ class SystolicArray final : public ComputeModel {
   SystolicArrayParams p_;
   Clock clock_;
   MatrixGeometry geometry_;
+  std::vector<DataType> native_weights_;
   Reservation array_;
   std::int64_t tasks_ = 0;
   std::int64_t busy_cycles_ = 0;

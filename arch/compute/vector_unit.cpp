@@ -9,26 +9,6 @@
 
 namespace xpusim::arch {
 
-std::vector<DataType> parse_dtype_list(const std::string& text) {
-  std::vector<DataType> out;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::size_t comma = text.find(',', pos);
-    std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-    std::size_t b = item.find_first_not_of(" \t");
-    std::size_t e = item.find_last_not_of(" \t");
-    item = b == std::string::npos ? std::string() : item.substr(b, e - b + 1);
-    auto d = parse_dtype(item);
-    if (!d) {
-      throw UnitError("expects a comma-separated list of " + std::string(dtype_names()) + ", got \"" + item + "\"");
-    }
-    out.push_back(*d);
-    if (comma == std::string::npos) break;
-    pos = comma + 1;
-  }
-  return out;
-}
-
 const Schema<VectorUnitParams>& VectorUnitParams::schema() {
   static const Schema<VectorUnitParams> s = [] {
     using P = VectorUnitParams;
@@ -46,7 +26,7 @@ const Schema<VectorUnitParams>& VectorUnitParams::schema() {
 
 void VectorUnitParams::check(const std::string& context, const SourceMark& where, Diagnostics& diag) const {
   try {
-    parse_dtype_list(dtypes);
+    if (parse_dtype_list(dtypes).empty()) throw UnitError("expects at least one of " + std::string(dtype_names()));
   } catch (const UnitError& e) {
     diag.error(where, context + ": 'dtypes' " + e.what());
   }
@@ -76,7 +56,7 @@ TaskCost VectorUnit::estimate(const ComputeTask& task) const {
   TaskCost c;
   // An empty task issues nothing, so it does not pay the pipeline latency either.
   std::int64_t issue = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(p_.lanes)));
-  c.cycles = Cycles(issue > 0 ? issue + p_.latency : 0);
+  c.cycles = Cycles(issue > 0 ? issue + (task.fill_drain ? p_.latency : 0) : 0);
   c.time = clock_.to_time(c.cycles);
   c.energy = p_.lane_op_energy * ops;  // useful lane-ops only; idle lanes of the last issue are free
   c.flops = Flops(ops);

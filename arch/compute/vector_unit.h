@@ -25,17 +25,15 @@ struct VectorUnitParams {
   void check(const std::string& context, const SourceMark& where, Diagnostics& diag) const;
 };
 
-/// The dtypes in a comma-separated list such as "fp32, bf16"; throws UnitError on an unknown name.
-std::vector<DataType> parse_dtype_list(const std::string& text);
-
 class VectorUnit final : public ComputeModel {
  public:
   VectorUnit(ComponentContext ctx, const VectorUnitParams& p);
 
   /// kVector in the configured dtypes; every dtype runs one op per lane per cycle.
   bool supports(TaskClass cls, DataType dtype) const override;
-  /// cycles = ceil(elements * ops_per_element / lanes) + latency (0 for an empty task); energy =
-  /// elements * ops_per_element * lane_op_energy. Throws std::invalid_argument for unsupported tasks.
+  /// cycles = ceil(elements * ops_per_element / lanes) + latency (the latency only with fill_drain; 0
+  /// for an empty task); energy = elements * ops_per_element * lane_op_energy. Throws
+  /// std::invalid_argument for unsupported tasks.
   TaskCost estimate(const ComputeTask& task) const override;
   /// Occupies the unit for the whole task (latency included: one task at a time) after any accepted one.
   Completion execute(const ComputeTask& task, Time now) override;

@@ -110,7 +110,7 @@ TaskCost WaferMesh::estimate(const ComputeTask& t) const {
   if (t.cls == TaskClass::kVector) {
     const double ops = static_cast<double>(t.elements) * t.ops_per_element;
     const auto issue = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(cores_for(t) * simd(t.dtype))));
-    c.cycles = Cycles(issue > 0 ? issue + p_.hop_cycles : 0);
+    c.cycles = Cycles(issue > 0 ? issue + (t.fill_drain ? p_.hop_cycles : 0) : 0);
     c.energy = p_.vector_op_energy * ops;
     c.flops = Flops(ops);
   } else {

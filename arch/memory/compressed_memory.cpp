@@ -47,9 +47,11 @@ Bytes CompressedMemory::capacity() const {
   return Bytes(static_cast<std::int64_t>(static_cast<double>(device_->capacity().count()) * p_.ratio));
 }
 
-Bandwidth CompressedMemory::peak_bandwidth() const {
+Bandwidth CompressedMemory::peak_bandwidth() const { return codec_peak_bandwidth(p_.ratio); }
+
+Bandwidth CompressedMemory::codec_peak_bandwidth(double codec_ratio) const {
   if (!device_) return p_.decode_bandwidth;
-  return std::min(device_->peak_bandwidth() * p_.ratio, p_.decode_bandwidth);
+  return std::min(device_->peak_bandwidth() * (codec_ratio > 1 ? codec_ratio : p_.ratio), p_.decode_bandwidth);
 }
 
 Time CompressedMemory::idle_latency() const { return device_ ? device_->idle_latency() : Time(0); }
@@ -63,9 +65,11 @@ Completion CompressedMemory::access(const MemRequest& req, Time now) {
     device_energy_ += c.energy;
     return c;
   }
+  const double ratio = req.codec_ratio > 1 ? req.codec_ratio : p_.ratio;
   MemRequest phys = req;
-  phys.bytes = Bytes(static_cast<std::int64_t>(std::ceil(static_cast<double>(req.bytes.count()) / p_.ratio)));
-  phys.address = static_cast<std::uint64_t>(static_cast<double>(req.address) / p_.ratio);
+  phys.codec_ratio = 1.0;
+  phys.bytes = Bytes(static_cast<std::int64_t>(std::ceil(static_cast<double>(req.bytes.count()) / ratio)));
+  phys.address = static_cast<std::uint64_t>(static_cast<double>(req.address) / ratio);
   const Completion d = device_->access(phys, now);
   // The decoders consume the stream as it arrives: they start with the fetch and can end no earlier
   // than their own throughput allows.

@@ -27,14 +27,19 @@ class CompressedMemory final : public MemoryModel {
 
   /// Resolves `device` to a memory of the chip.
   void connect(const Chip& chip, Diagnostics& diag) override;
-  /// Reads fetch ceil(bytes / ratio) physical bytes from the device (at address / ratio) and stream
-  /// them through the decoders (bytes / decode_bandwidth, pipelined with the fetch); energy = device
-  /// energy + bytes x decode_energy. Writes (activations, KV) bypass the codec uncompressed.
+  /// Reads fetch ceil(bytes / r) physical bytes from the device (at address / r) and stream them
+  /// through the decoders (bytes / decode_bandwidth, pipelined with the fetch); energy = device
+  /// energy + bytes x decode_energy. r is the request's codec_ratio when the workload's codec set one
+  /// (> 1: the workload says how compressible its weights are), else the chip's `ratio`. Writes
+  /// (activations, KV) bypass the codec uncompressed.
   Completion access(const MemRequest& req, Time now) override;
   /// Logical capacity: device capacity x ratio.
   Bytes capacity() const override;
   /// Logical peak: min(device peak x ratio, decode_bandwidth).
   Bandwidth peak_bandwidth() const override;
+  bool decodes_codec() const override { return true; }
+  /// min(device peak x codec_ratio, decode_bandwidth); the chip's `ratio` when codec_ratio <= 1.
+  Bandwidth codec_peak_bandwidth(double codec_ratio) const override;
   Time idle_latency() const override;
   bool off_chip() const override { return true; }
   Power static_power() const override { return p_.leakage; }

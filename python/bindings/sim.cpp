@@ -33,6 +33,8 @@ pyb::dict op_dict(const OpResult& o) {
   d["compute_cycles"] = o.compute_cycles;
   d["energy_j"] = o.energy_j;
   d["roofline_s"] = o.roofline_s;
+  d["dequant_ops"] = o.dequant_ops;
+  d["dequant_s"] = o.dequant_s;
   return d;
 }
 
@@ -41,6 +43,7 @@ pyb::dict result_dict(const Result& r) {
   pyb::dict d;
   d["chip"] = r.chip;
   d["workload"] = r.workload;
+  d["compression"] = r.compression;
   d["latency_s"] = r.latency_s;
   d["throughput"] = pyb::dict(pyb::arg("value") = r.throughput_value, pyb::arg("unit") = r.throughput_unit);
   d["energy_j"] = r.energy_j;

@@ -51,6 +51,12 @@ class Result:
         return self._data.get("workload", "")
 
     @property
+    def compression(self) -> str:
+        """The compression what-ifs simulated, in --compress syntax; "" when none (or for JSON written
+        before results recorded them)."""
+        return self._data.get("compression", "")
+
+    @property
     def latency_s(self) -> float:
         return float(self._data["latency_s"])
 

@@ -10,7 +10,8 @@ from xpusim._values import override
 
 
 class Workload:
-    """An op graph loaded in C++. Overrides (`batch=8`, `weight_dtype=fp4`) are checked at once.
+    """An op graph loaded in C++. Overrides (`batch=8`, `weight_dtype=fp4`, `compression.sparsity=2:4`)
+    are checked at once.
 
     Pickles as (path, overrides), so it travels to worker processes.
     """
@@ -33,6 +34,23 @@ class Workload:
         self._graph = core.load_workload(self._path, overrides)
         self._overrides = overrides
         return self
+
+    def compress(self, **settings: Any) -> "Workload":
+        """Applies compression what-ifs to the workload's matrix ops and returns self, e.g.
+        `compress(weight_dtype="int4", sparsity="2:4")`. Keys: weight_dtype, activation_dtype,
+        sparsity ("none", "2:4", "unstructured"), density, seed, codec_ratio -- the keys of a spec's
+        `compression:` block and of `xpusim run --compress`. Each becomes the override
+        `compression.KEY=VALUE` (so sweeps can vary `workload.compression.KEY`). Raises ConfigError
+        (with a did-you-mean for a misspelt key) and leaves self as it was."""
+        overrides = self._overrides + [override(f"compression.{k}", v) for k, v in settings.items()]
+        self._graph = core.load_workload(self._path, overrides)
+        self._overrides = overrides
+        return self
+
+    @property
+    def compression(self) -> str:
+        """The compression applied, in --compress syntax ("weight_dtype=int4,sparsity=2:4"); "" if none."""
+        return self._graph.compression
 
     def copy(self) -> "Workload":
         return Workload(self._path, self._overrides)

@@ -68,6 +68,12 @@ bool is_chip_file(const std::string& path);
 /// PATH, quoting the entry as typed; `option` is "--set" or "--wset".
 void check_overrides(const std::vector<std::string>& overrides, const std::string& option, const std::string& command);
 
+/// The --compress option of the commands that load a workload.
+OptionSpec compress_option();
+/// The workload overrides of a command line: its --wset entries, then one compression.KEY=VALUE
+/// entry per setting of --compress. Throws UsageError for malformed entries.
+std::vector<std::string> workload_overrides(const ParsedArgs& a, const std::string& command);
+
 /// Loads a chip from YAML or a SCALE-Sim .cfg, applying `--set path=value` overrides. Paths that do
 /// not start with `chip.` or `components.` address components by name (`dram.bandwidth`).
 std::unique_ptr<arch::Chip> load_chip(const std::string& path, const std::vector<std::string>& overrides);

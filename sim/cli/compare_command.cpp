@@ -22,13 +22,14 @@ const std::vector<OptionSpec>& compare_options() {
       {"--set", "PATH=VALUE", true, "with --systems: override every system, e.g. --set system.tp=4"},
       {"--workload", "FILE", false, "workload: SCALE-Sim topology .csv, workload spec .yaml or HF config.json"},
       {"--wset", "KEY=VALUE", true, "override a workload spec parameter, e.g. --wset batch=8"},
+      compress_option(),
       {"--format", "table|csv", false, "output format (default: table)"},
   };
   return specs;
 }
 
 const char* const kCompareUsage =
-    "Usage: xpusim compare --chips A.yaml,B.yaml[,...]|--systems A.yaml,B.yaml[,...] --workload FILE [--wset KEY=VALUE]... [--format table|csv]\n"
+    "Usage: xpusim compare --chips A.yaml,B.yaml[,...]|--systems A.yaml,B.yaml[,...] --workload FILE [--wset KEY=VALUE]... [--compress KEY=VALUE,...] [--format table|csv]\n"
     "\n"
     "Runs one workload on every chip and prints the results side by side.\n\n";
 
@@ -80,7 +81,7 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out) {
   }
   const std::vector<std::string> chips = split_commas(a.get(systems ? "--systems" : "--chips"));
   if (chips.empty()) throw UsageError("--chips names no chip", "compare");
-  check_overrides(a.all("--wset"), "--wset", "compare");
+  const std::vector<std::string> wset = workload_overrides(a, "compare");
   for (const auto& c : chips) require_file(c, systems ? "system file" : "chip file", "compare");
   require_file(a.get("--workload"), "workload file", "compare");
   if (!systems && a.has("--set")) throw UsageError("--set applies to --systems only", "compare");
@@ -90,17 +91,17 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out) {
   if (systems || is_generation_spec(a.get("--workload"))) {
     for (const auto& c : chips) {
       if (systems) {
-        results.push_back(run_on_system(c, a.all("--set"), a.get("--workload"), a.all("--wset"), false, nullptr));
+        results.push_back(run_on_system(c, a.all("--set"), a.get("--workload"), wset, false, nullptr));
       } else {
         auto one = arch::System::single(load_chip(c, {}));
-        results.push_back(run_generation(*one, a.get("--workload"), a.all("--wset"), false, nullptr));
+        results.push_back(run_generation(*one, a.get("--workload"), wset, false, nullptr));
       }
     }
     // Items per run: the throughput times the time, the same for every system.
     graph = wl::OpGraph(results.front().workload);
     graph.set_items(results.front().throughput_value * results.front().latency_s, results.front().throughput_unit.substr(0, results.front().throughput_unit.size() - 2));
   } else {
-    graph = wl::load_workload(a.get("--workload"), a.all("--wset"));
+    graph = wl::load_workload(a.get("--workload"), wset);
     for (const auto& c : chips) {
       auto chip = load_chip(c, {});
       results.push_back(simulate(*chip, graph));

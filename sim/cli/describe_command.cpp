@@ -18,6 +18,7 @@ const std::vector<OptionSpec>& describe_options() {
   static const std::vector<OptionSpec> specs{
       {"--workload", "FILE", false, "workload: spec .yaml, trace or HF config .json, SCALE-Sim .csv"},
       {"--wset", "KEY=VALUE", true, "override a workload spec parameter, e.g. --wset batch=8"},
+      compress_option(),
       {"--format", "table|json", false, "output format (default: table)"},
       {"--rows", "N", false, "ops shown in the table (default: 40; 0 = all); json lists all"},
       {"--export-trace", "FILE", false, "also write the graph as an xpusim JSON trace (traces/FORMAT.md)"},
@@ -26,7 +27,7 @@ const std::vector<OptionSpec>& describe_options() {
 }
 
 const char* const kDescribeUsage =
-    "Usage: xpusim describe --workload FILE [--wset KEY=VALUE]... [--format table|json] [--rows N]\n"
+    "Usage: xpusim describe --workload FILE [--wset KEY=VALUE]... [--compress KEY=VALUE,...] [--format table|json]\n"
     "                       [--export-trace FILE]\n"
     "\n"
     "Prints the workload's matrix parameters, FLOPs and compulsory bytes per run and per item, per\n"
@@ -85,7 +86,7 @@ std::string stage_table(const std::vector<wl::StageSummary>& stages) {
 
 std::string to_json(const wl::GraphSummary& s, std::int64_t params, const std::vector<wl::StageSummary>& stages) {
   std::string o = "{\n  \"name\": " + quote(s.name) + ",\n  \"items\": " + num(s.items) + ",\n  \"item_unit\": " +
-                  quote(s.item_unit) + ",\n  \"ops\": " + std::to_string(s.ops) + ",\n  \"tensors\": " +
+                  quote(s.item_unit) + ",\n  \"compression\": " + quote(s.compression) + ",\n  \"ops\": " + std::to_string(s.ops) + ",\n  \"tensors\": " +
                   std::to_string(s.tensors) + ",\n  \"parameters\": " + std::to_string(params) +
                   ",\n  \"weight_bytes\": " + num(static_cast<double>(s.weight_bytes.count())) + ",\n  \"flops\": " +
                   num(s.flops.count()) + ",\n  \"compulsory_bytes\": " + num(static_cast<double>(s.compulsory_bytes.count())) +
@@ -134,11 +135,11 @@ int describe_command(const std::vector<std::string>& args, std::ostream& out) {
     }
     rows = static_cast<std::size_t>(std::stoul(r));
   }
-  check_overrides(a.all("--wset"), "--wset", "describe");
+  const std::vector<std::string> wset = workload_overrides(a, "describe");
   require_file(a.get("--workload"), "workload file", "describe");
   if (a.has("--export-trace")) OutputFiles::check_writable({{"--export-trace", a.get("--export-trace")}});
 
-  const wl::OpGraph g = wl::load_workload(a.get("--workload"), a.all("--wset"));
+  const wl::OpGraph g = wl::load_workload(a.get("--workload"), wset);
   const wl::GraphSummary s = wl::describe(g);
   const std::vector<wl::StageSummary> stages = wl::stage_summaries(g);
   const std::int64_t params = wl::matrix_parameters(g);

@@ -8,6 +8,7 @@
 #include "sim/cli/cli.h"
 #include "sim/config/config_node.h"
 #include "sim/config/scalesim_cfg.h"
+#include "workloads/transforms/compress.h"
 
 namespace xpusim::cli {
 namespace {
@@ -40,6 +41,25 @@ void check_overrides(const std::vector<std::string>& overrides, const std::strin
           command);
     }
   }
+}
+
+OptionSpec compress_option() {
+  return {"--compress", "KEY=VALUE,...", false,
+          "compression what-if on the workload's matrix ops, e.g. weight_dtype=int4,sparsity=2:4 (keys: weight_dtype, "
+          "activation_dtype, sparsity=none|2:4|unstructured, density, seed, codec_ratio)"};
+}
+
+std::vector<std::string> workload_overrides(const ParsedArgs& a, const std::string& command) {
+  std::vector<std::string> out = a.all("--wset");
+  check_overrides(out, "--wset", command);
+  if (a.has("--compress")) {
+    try {
+      for (std::string& o : wl::compression_overrides(a.get("--compress"))) out.push_back(std::move(o));
+    } catch (const ConfigError& e) {
+      throw UsageError(e.messages().front(), command);
+    }
+  }
+  return out;
 }
 
 bool is_chip_file(const std::string& path) {

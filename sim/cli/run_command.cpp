@@ -18,6 +18,7 @@ const std::vector<OptionSpec>& run_options() {
       {"--workload", "FILE", false, "workload: SCALE-Sim topology .csv, workload spec .yaml (type: generation = prefill + decode) or HF config.json"},
       {"--set", "PATH=VALUE", true, "override a chip parameter, e.g. --set dram.data_rate=\"8 GT/s\""},
       {"--wset", "KEY=VALUE", true, "override a workload spec parameter, e.g. --wset batch=8"},
+      compress_option(),
       {"--format", "table|json|csv", false, "output format (default: table)"},
       {"--out", "FILE", false, "write the result to FILE instead of standard output"},
       {"--trace", "FILE", false, "write a Chrome/Perfetto trace (open in ui.perfetto.dev)"},
@@ -27,7 +28,7 @@ const std::vector<OptionSpec>& run_options() {
 
 const char* const kRunUsage =
     "Usage: xpusim run --chip FILE|--system FILE --workload FILE [--set PATH=VALUE]... [--wset KEY=VALUE]...\n"
-    "                  [--format table|json|csv] [--out FILE] [--trace FILE]\n"
+    "                  [--compress KEY=VALUE,...] [--format table|json|csv] [--out FILE] [--trace FILE]\n"
     "\n"
     "Simulates the workload on the chip and reports latency, throughput, energy and what bounds\n"
     "each op. Outputs are written only when the whole run succeeded.\n\n";
@@ -54,7 +55,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
                      "run");
   }
   check_overrides(a.all("--set"), "--set", "run");
-  check_overrides(a.all("--wset"), "--wset", "run");
+  const std::vector<std::string> wset = workload_overrides(a, "run");
   // Check everything cheap before the (possibly long) simulation, so mistakes surface at once.
   const bool system = a.has("--system");
   require_file(a.get(system ? "--system" : "--chip"), system ? "system file" : "chip file", "run");
@@ -68,14 +69,14 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
   Result result;
   std::string summary;
   if (system) {
-    result = run_on_system(a.get("--system"), a.all("--set"), a.get("--workload"), a.all("--wset"), a.has("--trace"), &summary);
+    result = run_on_system(a.get("--system"), a.all("--set"), a.get("--workload"), wset, a.has("--trace"), &summary);
   } else if (is_generation_spec(a.get("--workload"))) {
     // A whole generation on one chip: the system path with a one-chip system.
     auto one = arch::System::single(load_chip(a.get("--chip"), a.all("--set")));
-    result = run_generation(*one, a.get("--workload"), a.all("--wset"), a.has("--trace"), &summary);
+    result = run_generation(*one, a.get("--workload"), wset, a.has("--trace"), &summary);
   } else {
     std::unique_ptr<arch::Chip> chip = load_chip(a.get("--chip"), a.all("--set"));
-    wl::OpGraph graph = wl::load_workload(a.get("--workload"), a.all("--wset"));
+    wl::OpGraph graph = wl::load_workload(a.get("--workload"), wset);
     SimOptions options;
     options.trace = a.has("--trace");
     result = simulate(*chip, graph, options);

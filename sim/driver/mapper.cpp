@@ -4,30 +4,19 @@
 #include "sim/driver/mapper.h"
 
 #include <algorithm>
+#include <charconv>
 #include <limits>
 #include <map>
 #include <string>
 
 #include "sim/config/config_error.h"
+#include "sim/driver/tiling.h"
 #include "sim/int_math.h"
 
 namespace xpusim::driver {
 namespace {
 
 using arch::Dataflow;
-
-/// Which GEMM dimension plays each role for a dataflow (scalesim-model.md section 4).
-struct Roles {
-  char spatial_rows, spatial_cols, temporal;
-};
-Roles roles(Dataflow d) {
-  switch (d) {
-    case Dataflow::kOutputStationary: return {'m', 'n', 'k'};
-    case Dataflow::kWeightStationary: return {'k', 'n', 'm'};
-    case Dataflow::kInputStationary: return {'k', 'm', 'n'};
-  }
-  return {'m', 'n', 'k'};
-}
 
 std::int64_t& dim(std::array<std::int64_t, 3>& mnk, char d) { return mnk[d == 'm' ? 0 : d == 'n' ? 1 : 2]; }
 
@@ -37,10 +26,6 @@ bool depends(char operand, char d) {
     case 'b': return d == 'k' || d == 'n';
     default: return d == 'm' || d == 'n';
   }
-}
-
-Bytes bytes_of(double elements, int bits_per_element) {
-  return Bytes(static_cast<std::int64_t>(std::ceil(elements * bits_per_element / 8.0)));
 }
 
 /// Off-chip bytes of a loop nest: an operand block is fetched again whenever a loop it does not
@@ -104,6 +89,53 @@ bool fits(const arch::ComputeUnit& u, Bytes a, Bytes b, Bytes c) {
   return true;
 }
 
+std::string shortest(double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
+/// How the weights of `op` reach the MACs of unit `unit_index`: the decode pass they need, and the
+/// unit that runs it (the matrix unit's own vector path, else the chip's first vector unit).
+WeightPlan plan_weights(const arch::Chip& chip, const wl::OpNode& op, std::size_t unit_index) {
+  const auto& units = chip.compute_units();
+  const arch::ComputeModel& unit = *units[unit_index].model;
+  WeightPlan w;
+  w.format = op.weight_format;
+  const std::string stored = std::string(to_string(wl::weight_type(op))) +
+                             (w.format.dense() ? "" : " " + std::string(to_string(w.format.sparsity)));
+  if (w.format.codec_ratio > 1 && !chip.main_memory().decodes_codec()) {
+    throw ConfigError(SourceMark{chip.name(), 0, 0},
+                      "op '" + op.name + "' stores its weights under a codec (ratio " + shortest(w.format.codec_ratio) +
+                          "), but chip '" + chip.name() + "' has no decoder at its memory interface (main memory '" +
+                          chip.main_memory().name() + "' is " + chip.main_memory().type() +
+                          "); run it on a chip whose main memory is memory/compressed (configs/chips/mach1.yaml)");
+  }
+  const bool convert = !unit.native_weight(wl::weight_type(op), op.dtype);
+  const bool expand = !unit.skips_zeros(w.format.sparsity);
+  if (!convert && !expand) return w;
+  w.decode = true;
+  // Conversions touch the stored values; an expansion writes every element of the dense tile.
+  w.decode_ops_per_weight = (convert ? kDequantOpsPerWeight * w.format.density : 0.0) + (expand ? kExpandOpsPerWeight : 0.0);
+  w.decode_m = unit.geometry().dequant_m;
+  w.decode_unit = units.size();
+  if (unit.supports(arch::TaskClass::kVector, op.dtype)) {
+    w.decode_unit = unit_index;
+  } else {
+    for (std::size_t i = 0; i < units.size() && w.decode_unit == units.size(); ++i) {
+      if (units[i].model->supports(arch::TaskClass::kVector, op.dtype)) w.decode_unit = i;
+    }
+  }
+  if (w.decode_unit == units.size()) {
+    throw ConfigError(SourceMark{chip.name(), 0, 0},
+                      "op '" + op.name + "' stores its weights as " + stored + ", which unit '" + unit.name() +
+                          "' cannot feed to its " + std::string(to_string(op.dtype)) + " MACs directly, and chip '" +
+                          chip.name() + "' has no vector unit for " + std::string(to_string(op.dtype)) +
+                          " to convert them (declare native_weight_dtypes on the unit, or add a vector unit)");
+  }
+  return w;
+}
+
 OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t unit_index) {
   const arch::ComputeUnit& u = chip.compute_units()[unit_index];
   const wl::GemmView g = wl::gemm_view(op);
@@ -113,7 +145,7 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
   base.n = g.n;
   base.k = g.k;
   base.in_bits = base.out_bits = bits(op.dtype);
-  base.b_bits = g.b_is_activation ? bits(op.dtype) : bits(wl::weight_type(op));
+  base.b_bits = g.b_is_activation ? bits(op.dtype) : stored_bits_per_weight(op.weight_format, bits(wl::weight_type(op)));
 
   const arch::MatrixGeometry geom = u.model->geometry();
   const std::int64_t rows = std::max<std::int64_t>(1, geom.rows), cols = std::max<std::int64_t>(1, geom.cols);
@@ -136,6 +168,12 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
     task.k = cand.tile_k;
     task.batch = cand.tile_instances;
     task.dataflow = cand.dataflow;
+    task.b_bits = cand.b_bits;
+    if (!g.b_is_activation) {
+      task.sparsity = op.weight_format.sparsity;
+      task.density = op.weight_format.density;
+      task.sparse_seed = op.weight_format.seed;
+    }
     task.fill_drain = false;
     const double streaming_s = u.model->estimate(task).time.seconds();
     task.fill_drain = true;
@@ -210,6 +248,7 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
   best.unit = unit_index;
   best.matrix = true;
   best.dtype = op.dtype;
+  if (!g.b_is_activation) best.weights = plan_weights(chip, op, unit_index);
   return best;
 }
 
@@ -243,130 +282,21 @@ OpPlan plan_vector(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
 
 }  // namespace
 
+arch::ComputeTask decode_task(const OpPlan& plan, std::int64_t em, std::int64_t en, std::int64_t ek) {
+  arch::ComputeTask d;
+  d.cls = arch::TaskClass::kVector;
+  d.dtype = plan.dtype;
+  d.fill_drain = false;  // part of the GEMM's kernel or pipeline: no launch or pipeline fill of its own
+  if (!plan.weights.decode) return d;
+  const std::int64_t passes = plan.weights.decode_m > 0 ? ceil_div(em, plan.weights.decode_m) : 1;
+  d.elements = ek * en * passes;
+  d.ops_per_element = plan.weights.decode_ops_per_weight;
+  return d;
+}
+
 OpPlan plan_op(const arch::Chip& chip, const wl::OpNode& op) {
   if (wl::is_matrix(op)) return plan_matrix(chip, op, pick_unit(chip, op, arch::TaskClass::kMatrix));
   return plan_vector(chip, op, pick_unit(chip, op, arch::TaskClass::kVector));
-}
-
-TileWalker::TileWalker(const OpPlan& plan, const arch::Chip& chip)
-    : plan_(plan), geom_(chip.compute_units()[plan.unit].model->geometry()) {
-  if (plan.matrix) {
-    const MatrixTiling& t = plan.mat;
-    for (std::size_t l = 0; l < 3; ++l) {
-      char d = t.order[l];
-      count_[l] = d == 'm' ? ceil_div(t.m, t.tile_m) : d == 'n' ? ceil_div(t.n, t.tile_n) : ceil_div(t.k, t.tile_k);
-    }
-    c_started_.assign(static_cast<std::size_t>(ceil_div(t.m, t.tile_m) * ceil_div(t.n, t.tile_n)), false);
-  }
-}
-
-bool TileWalker::next(TileStep& s) {
-  if (finished_) return false;
-  s = TileStep{};
-  if (!plan_.matrix) {
-    const VectorTiling& v = plan_.vec;
-    std::int64_t n = std::min(v.tile_elements, v.elements - vec_done_);
-    const double e = static_cast<double>(n);
-    s.load_a = Bytes(static_cast<std::int64_t>(std::ceil(e * v.in_bytes_per_element)));
-    s.store_c = Bytes(static_cast<std::int64_t>(std::ceil(e * v.out_bytes_per_element)));
-    s.buffer_read_a = s.load_a;
-    s.buffer_write_c = s.store_c;
-    s.task.cls = arch::TaskClass::kVector;
-    s.task.dtype = plan_.dtype;
-    s.task.elements = n;
-    s.task.ops_per_element = v.ops_per_element;
-    s.task.starts_op = vec_done_ == 0;
-    vec_done_ += n;
-    finished_ = vec_done_ >= v.elements;
-    return true;
-  }
-  const MatrixTiling& t = plan_.mat;
-  auto index_of = [&](const std::array<std::int64_t, 3>& idx, char d) {
-    for (std::size_t l = 0; l < 3; ++l) {
-      if (t.order[l] == d) return idx[l];
-    }
-    return std::int64_t{0};
-  };
-  const std::int64_t im = index_of(idx_, 'm'), in = index_of(idx_, 'n'), ik = index_of(idx_, 'k');
-  const std::int64_t em = std::min(t.tile_m, t.m - im * t.tile_m);
-  const std::int64_t en = std::min(t.tile_n, t.n - in * t.tile_n);
-  const std::int64_t ek = std::min(t.tile_k, t.k - ik * t.tile_k);
-  const std::int64_t group = std::min(t.tile_instances, t.instances - instance_);
-  if (instance_ != c_instance_) {
-    // Partial sums belong to one instance: a new instance starts every C block afresh.
-    std::fill(c_started_.begin(), c_started_.end(), false);
-    c_instance_ = instance_;
-  }
-
-  // The next tile's indices decide whether this tile's C block is complete and must be stored.
-  std::array<std::int64_t, 3> nxt = idx_;
-  std::int64_t next_instance = instance_;
-  bool last = false;
-  for (int l = 2; l >= 0; --l) {
-    auto lu = static_cast<std::size_t>(l);
-    if (++nxt[lu] < count_[lu]) break;
-    nxt[lu] = 0;
-    if (l == 0) {
-      next_instance += t.tile_instances;
-      last = next_instance >= t.instances;
-    }
-  }
-  const std::array<std::int64_t, 3> a_id{instance_, im, ik}, b_id{instance_, ik, in}, c_id{instance_, im, in};
-  const std::array<std::int64_t, 3> next_c{next_instance, index_of(nxt, 'm'), index_of(nxt, 'n')};
-  const auto c_slot = static_cast<std::size_t>(im * ceil_div(t.n, t.tile_n) + in);
-  const auto g = static_cast<double>(group);
-  if (a_id != last_a_) s.load_a = bytes_of(g * static_cast<double>(em * ek), t.in_bits);
-  if (b_id != last_b_) s.load_b = bytes_of(g * static_cast<double>(ek * en), t.b_bits);
-  if (c_id != last_c_ && c_started_[c_slot]) s.load_c = bytes_of(g * static_cast<double>(em * en), t.out_bits);
-  c_started_[c_slot] = true;
-  if (last || next_c != c_id) s.store_c = bytes_of(g * static_cast<double>(em * en), t.out_bits);
-  last_a_ = a_id;
-  last_b_ = b_id;
-  last_c_ = c_id;
-
-  // The last temporal chunk of a spatial block pays the array's fill and drain.
-  const Roles r = roles(t.dataflow);
-  const std::int64_t t_idx = index_of(idx_, r.temporal);
-  const std::int64_t t_blocks = r.temporal == 'm' ? ceil_div(t.m, t.tile_m) : r.temporal == 'n' ? ceil_div(t.n, t.tile_n) : ceil_div(t.k, t.tile_k);
-  s.task.cls = arch::TaskClass::kMatrix;
-  s.task.dtype = plan_.dtype;
-  s.task.m = em;
-  s.task.n = en;
-  s.task.k = ek;
-  s.task.batch = group;
-  s.task.dataflow = t.dataflow;
-  s.task.fill_drain = t_idx == t_blocks - 1;
-  s.task.starts_op = first_;
-  first_ = false;
-
-  // Operand traffic between buffers and the array, as SCALE-Sim counts SRAM accesses.
-  const std::int64_t rows = std::max<std::int64_t>(1, geom_.rows), cols = std::max<std::int64_t>(1, geom_.cols);
-  double ra = g * static_cast<double>(em * ek), rb = g * static_cast<double>(ek * en), wc = g * static_cast<double>(em * en);
-  if (geom_.rows > 0) {
-    switch (t.dataflow) {
-      case Dataflow::kOutputStationary:
-        ra *= static_cast<double>(ceil_div(en, cols));
-        rb *= static_cast<double>(ceil_div(em, rows));
-        if (!s.task.fill_drain) wc = 0;
-        break;
-      case Dataflow::kWeightStationary:
-        ra *= static_cast<double>(ceil_div(en, cols));
-        wc *= static_cast<double>(ceil_div(ek, rows));
-        break;
-      case Dataflow::kInputStationary:
-        rb *= static_cast<double>(ceil_div(em, cols));
-        wc *= static_cast<double>(ceil_div(ek, rows));
-        break;
-    }
-  }
-  s.buffer_read_a = bytes_of(ra, t.in_bits);
-  s.buffer_read_b = bytes_of(rb, t.b_bits);
-  s.buffer_write_c = bytes_of(wc, t.out_bits);
-
-  idx_ = nxt;
-  instance_ = next_instance;
-  finished_ = last;
-  return true;
 }
 
 }  // namespace xpusim::driver

@@ -19,6 +19,9 @@ struct TileStep {
   Bytes store_c;                 // buffers -> main memory
   Bytes buffer_read_a, buffer_read_b, buffer_write_c;  // operand traffic between buffers and the unit
   arch::ComputeTask task;
+  /// Weight dequantization (or sparse expansion) before `task`, on OpPlan::decode_unit: a kVector
+  /// task, empty (elements 0) when the unit takes the weights as stored.
+  arch::ComputeTask decode;
 };
 
 /// A GEMM (or im2col conv) tiled as a loop nest over blocks of M, N and K.
@@ -29,7 +32,8 @@ struct MatrixTiling {
   std::int64_t tile_m = 0, tile_n = 0, tile_k = 0;
   std::int64_t tile_instances = 1;  // instances per tile: > 1 only when an instance fits a tile whole
   std::array<char, 3> order{'m', 'n', 'k'};  // outermost first
-  int in_bits = 16, b_bits = 16, out_bits = 16;  // B is a weight with its own (e.g. FP4) format
+  int in_bits = 16, out_bits = 16;
+  double b_bits = 16;  // per element of B as stored: a weight's own dtype (FP4) plus sparsity metadata
 };
 
 struct VectorTiling {
@@ -38,18 +42,44 @@ struct VectorTiling {
   double ops_per_element = 1;
 };
 
+/// Element ops per weight element a vector path spends to dequantize it: one conversion and one
+/// scale multiply-add. ASSUMPTION, after Marlin (Frantar et al., arXiv:2408.11743, §3: INT4 -> FP16 by
+/// bit operations, then one FMA with the group scale), counted per element, not per packed pair.
+inline constexpr double kDequantOpsPerWeight = 2.0;
+/// Element ops per weight element to expand a sparse format the unit cannot skip into a dense tile:
+/// one scatter (index decode and store). ASSUMPTION.
+inline constexpr double kExpandOpsPerWeight = 1.0;
+
+/// The weight operand of a matrix op: its stored format, and the decode work the unit needs first.
+struct WeightPlan {
+  WeightFormat format;  // sparsity and codec as stored
+  /// A vector pass converts the weights before the MACs: the unit does not take weight_type natively
+  /// (weight-only quantization: int4 weights, bf16 MACs), or cannot skip the zeros of the sparsity.
+  bool decode = false;
+  std::size_t decode_unit = 0;     // runs the pass: the matrix unit itself if it has a vector path
+  double decode_ops_per_weight = 0;  // element ops per weight element converted
+  std::int64_t decode_m = 0;       // rows of A per conversion of a weight block (0: once per tile)
+};
+
 struct OpPlan {
   std::size_t unit = 0;  // index into Chip::compute_units()
   bool matrix = true;
   MatrixTiling mat;
   VectorTiling vec;
+  WeightPlan weights;
   DataType dtype = DataType::kBf16;
   Bytes offchip_bytes;  // total main-memory traffic the tiles will issue
   std::int64_t tiles = 0;
 };
 
-/// Plans `op` on `chip`. Throws ConfigError if no unit can run it or no tile fits the buffers.
+/// Plans `op` on `chip`. Throws ConfigError if no unit can run it, no tile fits the buffers, its
+/// weights need a dequantization pass and no unit has a vector path, or its weights are under a codec
+/// and the chip's main memory has no decoder.
 OpPlan plan_op(const arch::Chip& chip, const wl::OpNode& op);
+
+/// The decode pass of a tile with an em x en x ek block in `plan`: ek x en weight elements (only the
+/// kept ones when the unit skips zeros) converted once per decode_m rows of A. Empty when no pass.
+arch::ComputeTask decode_task(const OpPlan& plan, std::int64_t em, std::int64_t en, std::int64_t ek);
 
 /// Calls `visit(const TileStep&)` for every tile of `plan` in execution order.
 template <class Visit>
@@ -72,6 +102,7 @@ class TileWalker {
   std::vector<bool> c_started_;
   std::int64_t c_instance_ = 0;
   std::int64_t vec_done_ = 0;
+  std::int64_t n_blocks_ = 1;
   bool finished_ = false;
   bool first_ = true;
 };

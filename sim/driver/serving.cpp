@@ -17,7 +17,8 @@ Result simulate_step(arch::System& system, const wl::GenerationSpec& spec, wl::P
   o.batch = spec.batch / plan.microbatches;
   o.prompt_len = spec.prompt_len;
   o.kv_len = kv_len;
-  const wl::OpGraph sharded = wl::shard_transformer(wl::build_transformer(spec.model, o), spec.model, plan);
+  wl::OpGraph sharded = wl::shard_transformer(wl::build_transformer(spec.model, o), spec.model, plan);
+  if (spec.compression) sharded = wl::apply_compression(sharded, *spec.compression);
   check_memory_fit(system, sharded);
   return simulate_system(system, sharded, options);
 }

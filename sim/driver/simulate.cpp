@@ -12,6 +12,7 @@
 
 #include "arch/system.h"
 #include "sim/config/config_error.h"
+#include "sim/driver/collective_ops.h"
 #include "sim/driver/mapper.h"
 #include "sim/driver/memory_fit.h"
 #include "sim/driver/placement.h"
@@ -29,7 +30,10 @@ struct OpRecord {
   Time start, end;
   Energy energy{0};
   Bytes offchip{0};
+  double memory_floor_s = 0;  // sum over off-chip requests of bytes / their peak bandwidth
   Time compute_busy{0}, memory_busy{0}, link_busy{0};
+  Time dequant_busy{0};       // weight decode passes, also in compute_busy
+  double dequant_ops = 0;
   Cycles cycles{0};
 };
 
@@ -78,7 +82,7 @@ class Run {
                                                               ", but the run has " + std::to_string(chips_.size()) + " stage(s)");
       }
       if (wl::is_collective(op)) {
-        check_collective(op);
+        driver::check_collective(system_, op, graph_.name());
         continue;
       }
       plans_[id] = driver::plan_op(chip(id), op);
@@ -115,45 +119,12 @@ class Run {
  private:
   arch::Chip& chip(wl::OpId id) const { return *chips_[static_cast<std::size_t>(graph_.op(id).stage)]; }
 
-  void check_collective(const wl::OpNode& op) const {
-    const auto& c = std::get<wl::CollectiveShape>(op.shape);
-    const bool needs_links = c.group > 1 || op.kind == wl::OpKind::kSendRecv;
-    if (needs_links && (!system_ || !system_->topology())) {
-      throw ConfigError(SourceMark{graph_.name(), 0, 0}, "op '" + op.name + "' (" + std::string(wl::to_string(op.kind)) +
-                                                             ") needs a multi-chip system; run it with --system");
-    }
-    if (system_ && c.group > system_->parallelism().tp) {
-      throw ConfigError(SourceMark{graph_.name(), 0, 0}, "op '" + op.name + "' spans " + std::to_string(c.group) +
-                                                             " chips, more than the stage's tp=" + std::to_string(system_->parallelism().tp));
-    }
-  }
-
-  /// The point-to-point steps of a collective op over its stage's chips.
-  std::vector<arch::CollectiveStep> collective_steps(const wl::OpNode& op) const {
-    const auto& c = std::get<wl::CollectiveShape>(op.shape);
-    if (!system_ || !system_->topology()) return {};
-    std::vector<int> group = system_->stage_group(op.stage);
-    if (op.kind == wl::OpKind::kSendRecv) {
-      // Every chip of the stage sends its copy of the activations to its peer in the next stage.
-      const std::vector<int> peers = system_->stage_group(c.peer_stage);
-      arch::CollectiveStep step;
-      for (std::size_t i = 0; i < group.size(); ++i) step.push_back(arch::Transfer{group[i], peers[i], Bytes(c.bytes)});
-      return {step};
-    }
-    group.resize(static_cast<std::size_t>(c.group));
-    const arch::Collective kind = op.kind == wl::OpKind::kAllReduce       ? arch::Collective::kAllReduce
-                                  : op.kind == wl::OpKind::kAllGather     ? arch::Collective::kAllGather
-                                  : op.kind == wl::OpKind::kReduceScatter ? arch::Collective::kReduceScatter
-                                                                          : arch::Collective::kAllToAll;
-    return arch::plan_collective(kind, Bytes(c.bytes), group, system_->algorithm());
-  }
-
   /// Runs a collective step by step: each step's transfers are issued together on the links, and the
   /// next step waits for the last of them (contention with other traffic comes from the reservations).
   void run_collective(wl::OpId id, kernel::Context& ctx) {
     OpRecord& rec = records_[id];
     rec.start = kernel::Context::now();
-    for (const arch::CollectiveStep& step : collective_steps(graph_.op(id))) {
+    for (const arch::CollectiveStep& step : driver::collective_steps(system_, graph_.op(id))) {
       Time done = kernel::Context::now();
       for (const arch::Transfer& t : step) {
         Completion c = system_->topology()->transfer(t, kernel::Context::now());
@@ -179,6 +150,9 @@ class Run {
     if (offchip) {
       rec.offchip += req.bytes;
       rec.memory_busy += c.done - c.start;
+      // Codec reads deliver more bytes per stored byte, so their floor is their own peak.
+      const Bandwidth peak = req.codec_ratio > 1 ? mem.codec_peak_bandwidth(req.codec_ratio) : mem.peak_bandwidth();
+      rec.memory_floor_s += static_cast<double>(req.bytes.count()) / peak.bytes_per_second();
     }
     return c;
   }
@@ -196,20 +170,35 @@ class Run {
   };
 
   /// Issues the main-memory reads of a tile and the matching buffer writes; returns when all landed.
+  /// Weights (B) under a codec are read with its ratio, decoded at the memory interface.
   Time load(const driver::TileStep& s, const arch::ComputeUnit& u, OpRecord& rec, const driver::OpLayout& where,
-            Cursors& at, arch::Chip& ch) {
+            Cursors& at, arch::Chip& ch, double codec_ratio) {
     Time done = kernel::Context::now();
     const std::tuple<Bytes, arch::MemoryModel*, const driver::Region&, std::uint64_t&> parts[] = {
         {s.load_a, u.ifmap_buffer, where.a, at.a}, {s.load_b, u.filter_buffer, where.b, at.b}, {s.load_c, u.ofmap_buffer, where.c, at.c}};
-    for (const auto& [bytes, buffer, region, cursor] : parts) {
+    for (std::size_t i = 0; i < 3; ++i) {
+      const auto& [bytes, buffer, region, cursor] = parts[i];
       if (bytes.count() == 0) continue;
-      Completion d = access(ch.main_memory(), MemRequest{bytes, false, arch::AccessPattern::kSequential, Bytes(64), region.at(cursor)},
-                            rec, true);
+      MemRequest req{bytes, false, arch::AccessPattern::kSequential, Bytes(64), region.at(cursor)};
+      if (i == 1) req.codec_ratio = codec_ratio;
+      Completion d = access(ch.main_memory(), req, rec, true);
       cursor += static_cast<std::uint64_t>(bytes.count());
       Completion b = access(*buffer, MemRequest{bytes, true}, rec, false);
       done = std::max({done, d.done, b.done});
     }
     return done;
+  }
+
+  /// Runs a tile's weight decode pass on `decode_unit`; returns when the decoded weights are ready.
+  Time decode(const arch::ComputeTask& task, std::size_t decode_unit, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch) {
+    arch::ComputeModel& unit = *ch.compute_units()[decode_unit].model;
+    Completion d = unit.execute(task, kernel::Context::now());
+    charge(unit, d, rec);
+    rec.compute_busy += d.done - d.start;
+    rec.dequant_busy += d.done - d.start;
+    rec.dequant_ops += static_cast<double>(task.elements) * task.ops_per_element;
+    if (&unit == u.model) rec.cycles += unit.estimate(task).cycles;  // its busy cycles are the op's unit's
+    return d.done;
   }
 
   void run_op(wl::OpId id, kernel::Context& ctx) {
@@ -227,14 +216,17 @@ class Run {
     driver::TileWalker walker(plan, ch);
     driver::TileStep cur, nxt;
     bool have = walker.next(cur);
-    kernel::Context::wait_until(load(cur, u, rec, where, at, ch));
+    const double codec = plan.weights.format.codec_ratio;
+    kernel::Context::wait_until(load(cur, u, rec, where, at, ch, codec));
     Time stores_done = kernel::Context::now();
     while (have) {
       const bool have_next = walker.next(nxt);
       current_op_name_ = graph_.op(id).name;
       cur.task.region = regions_[id].region;
       cur.task.parts = regions_[id].parts;
-      Completion c = u.model->execute(cur.task, kernel::Context::now());
+      // A weight decode pass feeds the MACs: they start once it is done (on the same unit, after it).
+      const Time issue = cur.decode.elements > 0 ? decode(cur.decode, plan.weights.decode_unit, u, rec, ch) : kernel::Context::now();
+      Completion c = u.model->execute(cur.task, issue);
       charge(*u.model, c, rec);
       rec.compute_busy += c.done - c.start;
       rec.cycles += u.model->estimate(cur.task).cycles;
@@ -248,7 +240,7 @@ class Run {
         compute_done = std::max(compute_done, b.done);
       }
       // Double buffering: the next tile streams into the free half while this one computes.
-      const Time next_loaded = have_next ? load(nxt, u, rec, where, at, ch) : kernel::Context::now();
+      const Time next_loaded = have_next ? load(nxt, u, rec, where, at, ch, codec) : kernel::Context::now();
       kernel::Context::wait_until(compute_done);
       if (cur.store_c.count() > 0) {
         Completion r = access(*u.ofmap_buffer, MemRequest{cur.store_c, false}, rec, false);
@@ -268,20 +260,6 @@ class Run {
   }
 
   Result assemble() const;
-
-  /// The busiest chip's bytes on the wire over its injection bandwidth: no collective can beat it.
-  Time collective_floor(const wl::OpNode& op) const {
-    std::map<int, Bytes> sent;
-    for (const auto& step : collective_steps(op)) {
-      for (const auto& t : step) sent[t.src] += t.bytes;
-    }
-    Time floor{0};
-    for (const auto& [src, bytes] : sent) {
-      const auto& route = system_->topology()->route(src, src == 0 ? 1 : 0);
-      floor = std::max(floor, bytes / route.front().element->channel_bandwidth());
-    }
-    return floor;
-  }
 
   std::vector<arch::Chip*> chips_;
   const arch::System* system_;
@@ -309,6 +287,7 @@ Result Run::assemble() const {
   const double copies = sys ? static_cast<double>(system_->parallelism().tp * system_->parallelism().dp) : 1.0;
   r.chip = sys ? system_->name() : chips_.front()->name();
   r.workload = graph_.name();
+  r.compression = graph_.compression();
   Time end{0};
   for (const auto& rec : records_) end = std::max(end, rec.end);
   r.latency_s = end.seconds();
@@ -355,7 +334,7 @@ Result Run::assemble() const {
       o.unit = "interconnect";
       o.bound = "interconnect";
       by_bound[2] += (rec.end - rec.start).seconds();
-      o.roofline_s = collective_floor(op).seconds();
+      o.roofline_s = driver::collective_floor(*system_, op).seconds();
       r.ops.push_back(std::move(o));
       continue;
     }
@@ -368,9 +347,11 @@ Result Run::assemble() const {
     o.bound = compute_bound ? "compute" : "memory";
     by_bound[compute_bound ? 0 : 1] += (rec.end - rec.start).seconds();
     o.compute_cycles = unit.reported_cycles(rec.cycles);
+    o.dequant_ops = rec.dequant_ops;
+    o.dequant_s = rec.dequant_busy.seconds();
     const auto cls = plan.matrix ? arch::TaskClass::kMatrix : arch::TaskClass::kVector;
     const FlopRate peak = unit.peak_rate(cls, op.dtype);
-    o.roofline_s = std::max((wl::flops(op) / peak).seconds(), (rec.offchip / peak_bw).seconds());
+    o.roofline_s = std::max((wl::flops(op) / peak).seconds(), rec.memory_floor_s);
     const std::string ceiling = unit.name() + " " + std::string(to_string(op.dtype));
     const auto& ceilings = r.peak_flops_per_s;
     if (std::none_of(ceilings.begin(), ceilings.end(), [&](const auto& c) { return c.first == ceiling; })) {

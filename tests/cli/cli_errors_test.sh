@@ -95,6 +95,22 @@ for f in "$SRC"/tests/config_errors/*.yaml; do
   expect_no_file "$out.trace"
 done
 
+# --- --compress: bad keys and values are bad input, with a did-you-mean ---
+xp run --chip "$FIX/toy_chip.yaml" --workload "$FIX/gemm.yaml" --compress sparsty=2:4 --out "$WORK/c1.json"
+expect_bad_input "unknown key 'sparsty' (did you mean 'sparsity'?)"
+expect_no_file "$WORK/c1.json"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$FIX/gemm.yaml" --compress weight_dtype
+expect_bad_input "expects KEY=VALUE"
+expect_err "Run 'xpusim run --help'"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$FIX/gemm.yaml" --compress sparsity=unstructured,density=1.5
+expect_bad_input "'density' must be in (0, 1], got 1.5"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$FIX/gemm.yaml" --compress weight_dtype=int3
+expect_bad_input "'weight_dtype' expects one of"
+xp run --chip "$SRC/configs/chips/h100-sxm.yaml" --workload "$FIX/gemm.yaml" --compress codec_ratio=2
+expect_bad_input "no decoder at its memory interface"
+xp describe --workload "$FIX/gemm.yaml" --compress sparsity=2:4,seed=3
+expect_bad_input "'seed' applies only with sparsity=unstructured"
+
 # --- describe ---
 xp describe
 expect_bad_input "missing --workload FILE"

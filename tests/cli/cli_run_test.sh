@@ -89,7 +89,7 @@ if ls -a "$WORK" | grep -q '\.tmp-'; then fail "temporary files left after a suc
 echo "old content that is longer than nothing" >"$WORK/r.csv"
 xp run --chip "$CHIP" --workload "$WL" --format csv --out "$WORK/r.csv"
 expect_code 0
-if [ "$(head -1 "$WORK/r.csv")" = "name,kind,unit,dataflow,start_s,end_s,flops,bytes,bound,compute_cycles,energy_j,roofline_s" ] &&
+if [ "$(head -1 "$WORK/r.csv")" = "name,kind,unit,dataflow,start_s,end_s,flops,bytes,bound,compute_cycles,energy_j,roofline_s,dequant_ops,dequant_s" ] &&
   [ "$(wc -l <"$WORK/r.csv")" -eq 3 ]; then ok; else fail "CSV output: header + 2 rows expected"; fi
 
 # --- --set reaches model parameters: a 4x smaller array needs more compute cycles ---
@@ -154,6 +154,20 @@ xp compare --chips "$SRC/configs/chips/h100-sxm.yaml,$SRC/configs/chips/h200-sxm
 expect_code 0
 expect_out "tokens/s"
 expect_out "h200-sxm"
+
+# --- compression what-ifs: recorded in every output form, on chips and systems ---
+xp run --chip "$SRC/configs/chips/h100-sxm.yaml" --workload "$FIX/gemm.yaml" --compress weight_dtype=int4,sparsity=2:4 --format json --out "$WORK/c.json"
+expect_code 0
+json_check "$WORK/c.json" "d['compression'] == 'weight_dtype=int4,sparsity=2:4' and d['ops'][0]['dequant_ops'] > 0 and d['ops'][0]['dequant_s'] > 0"
+xp run --chip "$SRC/configs/chips/h100-sxm.yaml" --workload "$FIX/gemm.yaml" --compress activation_dtype=fp8
+expect_code 0
+expect_out "compression  activation_dtype=fp8"
+xp run --system "$SRC/configs/systems/hgx-h100-8.yaml" --set system.tp=8 --workload "$SRC/configs/workloads/llama-2-7b-decode.yaml" --wset kv_len=128 --compress weight_dtype=fp8 --format json --out "$WORK/s.json"
+expect_code 0
+json_check "$WORK/s.json" "d['compression'] == 'weight_dtype=fp8' and any(o['dequant_ops'] > 0 for o in d['ops'])"
+xp describe --workload "$SRC/configs/workloads/llama-2-7b-decode.yaml" --compress sparsity=unstructured,density=0.25 --rows 1
+expect_code 0
+expect_out "compression:       sparsity=unstructured,density=0.25,seed=1"
 
 # --- describe: totals, SDXL stages, JSON, and a trace exported and read back ---
 xp describe --workload "$SRC/configs/workloads/sdxl.yaml" --rows 3

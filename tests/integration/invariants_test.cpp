@@ -31,8 +31,9 @@ std::vector<std::string> bundled_chips() {
 
 }  // namespace
 
-/// Runs `workload` on every bundled chip and checks the invariants of each result.
-static void check_invariants_on_every_chip(const std::string& workload) {
+/// Runs `workload` (with `extra` overrides, e.g. compression what-ifs) on every bundled chip and checks
+/// the invariants of each result.
+static void check_invariants_on_every_chip(const std::string& workload, const std::vector<std::string>& extra = {}) {
   const auto chips = bundled_chips();
   REQUIRE(chips.size() >= 3);
   for (const auto& chip_path : chips) {
@@ -42,6 +43,7 @@ static void check_invariants_on_every_chip(const std::string& workload) {
     const bool bf16 = chip->compute_units().front().model->supports(arch::TaskClass::kMatrix, DataType::kBf16);
     std::vector<std::string> overrides;
     if (!bf16 && workload.ends_with(".yaml")) overrides.push_back("dtype=int8");
+    overrides.insert(overrides.end(), extra.begin(), extra.end());
     const wl::OpGraph graph = wl::load_workload(std::string(XPUSIM_SOURCE_DIR) + workload, overrides);
     // A chip whose main memory is all it has (Groq's SRAM) refuses what it cannot hold; the refusal
     // itself is tested in "an SRAM-only chip refuses ...", and its LLM invariants run on a system below.
@@ -125,6 +127,30 @@ TEST_CASE("roofline and energy invariants: Llama-2-70B decode on TPU v5e-8, v6e-
   check_invariants_on_system("tpu-v5e-8", {"batch=8", "weight_dtype=int8"});
   check_invariants_on_system("tpu-v6e-8", {"batch=8", "weight_dtype=int8"});
   check_invariants_on_system("cs3-4", {"batch=1"});
+}
+
+TEST_CASE("roofline and energy invariants: compressed Llama-2-7B decode (int4, 2:4) on every chip", "[integration]") {
+  check_invariants_on_every_chip("/configs/workloads/llama-2-7b-decode.yaml",
+                                 {"kv_len=256", "compression.weight_dtype=int4", "compression.sparsity=2:4"});
+}
+TEST_CASE("roofline and energy invariants: pruned int4-weight ResNet-50 on every chip", "[integration]") {
+  check_invariants_on_every_chip("/configs/workloads/resnet50.yaml", {"compression.weight_dtype=int4", "compression.sparsity=unstructured",
+                                                                      "compression.density=0.2"});
+}
+TEST_CASE("roofline and energy invariants: a codec'd, pruned Llama step on a decoding memory (mach1)", "[integration]") {
+  auto chip = arch::Chip::load(std::string(XPUSIM_SOURCE_DIR) + "/configs/chips/mach1.yaml", {"mxu.unstructured_sparsity=true"});
+  const wl::OpGraph graph = wl::load_workload(std::string(XPUSIM_SOURCE_DIR) + "/configs/workloads/llama-2-7b-decode.yaml",
+                                              {"kv_len=256", "compression.codec_ratio=3", "compression.sparsity=unstructured",
+                                               "compression.density=0.3"});
+  const Result r = simulate(*chip, graph);
+  double dynamic = 0;
+  for (const auto& op : r.ops) {
+    INFO(op.name);
+    CHECK(op.end_s - op.start_s >= op.roofline_s - 1e-12);
+    dynamic += op.energy_j;
+  }
+  const double static_j = (chip->static_power() * Time::from_seconds_ceil(r.latency_s)).joules();
+  CHECK(dynamic + static_j == Approx(r.energy_j).epsilon(1e-6));
 }
 
 TEST_CASE("identical inputs give byte-identical JSON, also after other runs", "[integration]") {

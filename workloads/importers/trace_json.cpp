@@ -9,11 +9,18 @@
 #include <map>
 #include <optional>
 
+#include "workloads/importers/trace_fields.h"
+
 namespace xpusim::wl {
 namespace {
 
-const std::vector<std::string> kTopKeys{"xpusim_trace", "name", "items", "item_unit", "ops", "tensors"};
-const std::vector<std::string> kOpKeys{"name", "kind", "dtype", "weight_dtype", "shape", "ops_per_element"};
+using trace_detail::contains;
+using trace_detail::Fields;
+using trace_detail::join;
+
+const std::vector<std::string> kTopKeys{"xpusim_trace", "name", "items", "item_unit", "compression", "ops", "tensors"};
+const std::vector<std::string> kOpKeys{"name", "kind", "dtype", "weight_dtype", "weight_format", "shape", "ops_per_element"};
+const std::vector<std::string> kFormatKeys{"sparsity", "density", "seed", "codec_ratio"};
 const std::vector<std::string> kTensorKeys{"from", "to", "bytes", "name"};
 const std::vector<std::string> kGemmKeys{"batch", "m", "n", "k", "b_is_activation"};
 const std::vector<std::string> kConvKeys{"batch",    "in_h",     "in_w",   "in_c", "out_c",
@@ -27,95 +34,6 @@ std::vector<std::string> kind_names() {
   for (OpKind k : kAllKinds) out.emplace_back(to_string(k));
   return out;
 }
-
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
-
-bool contains(const std::vector<std::string>& v, const std::string& x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
-
-/// Field access with type and range checks; every problem goes to `diag` and yields nullopt.
-class Fields {
- public:
-  Fields(const ConfigNode& map, std::string who, Diagnostics& diag) : map_(map), who_(std::move(who)), diag_(diag) {}
-
-  /// Reports keys outside `allowed` with a did-you-mean.
-  void reject_unknown(const std::vector<std::string>& allowed) const {
-    for (const auto& e : map_.entries()) {
-      if (!contains(allowed, e.key)) {
-        diag_.error(e.key_mark, who_ + ": unknown field '" + e.key + "'" + did_you_mean(e.key, allowed) +
-                                    " (fields: " + join(allowed) + ")");
-      }
-    }
-  }
-
-  const ConfigNode* node(const std::string& key, bool required) const {
-    const ConfigNode* n = map_.find(key);
-    if (!n && required) diag_.error(map_.mark(), who_ + ": missing required field '" + key + "'");
-    return n;
-  }
-
-  std::optional<std::string> text(const std::string& key, bool required) const {
-    const ConfigNode* n = node(key, required);
-    if (!n) return std::nullopt;
-    if (!n->is_scalar()) return bad(*n, key, "a string");
-    return n->value();
-  }
-
-  std::optional<std::int64_t> integer(const std::string& key, bool required, std::int64_t fallback,
-                                      std::int64_t min) const {
-    const ConfigNode* n = node(key, required);
-    if (!n) return required ? std::nullopt : std::optional<std::int64_t>(fallback);
-    std::int64_t v = 0;
-    const std::string& s = n->value();
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (!n->is_scalar() || s.empty() || ec != std::errc() || p != s.data() + s.size()) return bad(*n, key, "an integer");
-    if (v < min) {
-      diag_.error(n->mark(), who_ + ": '" + key + "' must be at least " + std::to_string(min) + ", got " + s);
-      return std::nullopt;
-    }
-    return v;
-  }
-
-  std::optional<double> real(const std::string& key, bool required, double fallback) const {
-    const ConfigNode* n = node(key, required);
-    if (!n) return required ? std::nullopt : std::optional<double>(fallback);
-    double v = 0;
-    const std::string& s = n->value();
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (!n->is_scalar() || s.empty() || ec != std::errc() || p != s.data() + s.size()) return bad(*n, key, "a number");
-    if (!(v > 0)) {
-      diag_.error(n->mark(), who_ + ": '" + key + "' must be positive, got " + s);
-      return std::nullopt;
-    }
-    return v;
-  }
-
-  bool boolean(const std::string& key) const {
-    const ConfigNode* n = node(key, false);
-    if (!n) return false;
-    if (n->is_scalar() && (n->value() == "true" || n->value() == "false")) return n->value() == "true";
-    bad(*n, key, "true or false");
-    return false;
-  }
-
-  const std::string& who() const { return who_; }
-
- private:
-  std::nullopt_t bad(const ConfigNode& n, const std::string& key, const std::string& expected) const {
-    const std::string got = n.is_scalar() ? "\"" + n.value() + "\"" : std::string(n.kind_name());
-    diag_.error(n.mark(), who_ + ": '" + key + "' expects " + expected + ", got " + got);
-    return std::nullopt;
-  }
-
-  const ConfigNode& map_;
-  std::string who_;
-  Diagnostics& diag_;
-};
 
 /// The shape of an op of `kind`; keys of another kind's shape are reported as a shape mismatch.
 std::optional<OpShape> read_shape(const ConfigNode& s, OpKind kind, const std::string& who, Diagnostics& diag) {
@@ -168,6 +86,47 @@ std::optional<OpShape> read_shape(const ConfigNode& s, OpKind kind, const std::s
   return VectorShape{*el, *in, *ie};
 }
 
+/// An op's `weight_format` object: sparsity (none, 2:4, unstructured), density (0.5 for 2:4, required in
+/// (0, 1] for unstructured), seed, codec_ratio (>= 1). Each is optional; together they must agree.
+std::optional<WeightFormat> read_weight_format(const ConfigNode& node, const std::string& who, Diagnostics& diag) {
+  if (!node.is_map()) {
+    diag.error(node.mark(), who + ": 'weight_format' expects a map, got " + std::string(node.kind_name()));
+    return std::nullopt;
+  }
+  const std::string me = who + " weight_format";
+  Fields f(node, me, diag);
+  f.reject_unknown(kFormatKeys);
+  auto text = f.text("sparsity", false);
+  WeightFormat w;
+  if (text) {
+    std::optional<Sparsity> sp = parse_sparsity(*text);
+    if (!sp) {
+      diag.error(node.find("sparsity")->mark(), me + ": unknown sparsity '" + *text + "' (none, 2:4 or unstructured)");
+      return std::nullopt;
+    }
+    w.sparsity = *sp;
+  }
+  const double implied = w.sparsity == Sparsity::kTwoFour ? 0.5 : 1.0;
+  auto density = f.real("density", w.sparsity == Sparsity::kUnstructured, implied);
+  auto seed = f.unsigned_integer("seed", 0);
+  auto codec = f.real("codec_ratio", false, 1.0);
+  if (!density || !seed || !codec) return std::nullopt;
+  const bool density_ok = w.sparsity == Sparsity::kUnstructured ? *density <= 1 : *density == implied;
+  if (!density_ok) {
+    diag.error(node.find("density")->mark(), me + ": 'density' must be " +
+                                                 (w.sparsity == Sparsity::kUnstructured ? std::string("in (0, 1]") : "0.5 for 2:4 and 1 for none"));
+    return std::nullopt;
+  }
+  if (*codec < 1) {
+    diag.error(node.find("codec_ratio")->mark(), me + ": 'codec_ratio' must be at least 1");
+    return std::nullopt;
+  }
+  w.density = *density;
+  w.seed = *seed;
+  w.codec_ratio = *codec;
+  return w;
+}
+
 std::optional<OpNode> read_op(const ConfigNode& o, std::size_t index, Diagnostics& diag) {
   std::string who = "ops[" + std::to_string(index) + "]";
   if (!o.is_map()) {
@@ -208,7 +167,18 @@ std::optional<OpNode> read_op(const ConfigNode& o, std::size_t index, Diagnostic
                                                       *kind_text + " op's work follows from its shape");
   }
   auto ops = f.real("ops_per_element", false, 1.0);
-  if (!name || !kind || !dtype_text || !s || !ops) return std::nullopt;
+  std::optional<WeightFormat> format = WeightFormat{};
+  if (const ConfigNode* wf = o.find("weight_format")) {
+    format = read_weight_format(*wf, who, diag);
+    const GemmShape* g = s ? std::get_if<GemmShape>(&*s) : nullptr;
+    if (s && !std::holds_alternative<ConvShape>(*s) && (!g || g->b_is_activation)) {
+      diag.error(wf->mark(), who + ": 'weight_format' applies only to ops with a weight operand (a gemm whose B is "
+                                   "not an activation, or a conv2d)");
+      format.reset();
+    }
+  }
+  if (!name || !kind || !dtype_text || !s || !ops || !format) return std::nullopt;
+  op.weight_format = *format;
   op.name = *name;
   op.kind = *kind;
   op.shape = *s;
@@ -230,7 +200,7 @@ OpGraph import_trace(const ConfigNode& root) {
     throw ConfigError(root.find("xpusim_trace")->mark(), "unsupported trace version " + std::to_string(*version) +
                                                             " (this xpusim reads version " + std::to_string(kTraceVersion) + ")");
   }
-  auto name = top.text("name", true), unit = top.text("item_unit", false);
+  auto name = top.text("name", true), unit = top.text("item_unit", false), compression = top.text("compression", false);
   auto items = top.real("items", false, 1.0);
   const ConfigNode* ops = top.node("ops", true);
   const ConfigNode* tensors = top.node("tensors", false);
@@ -295,6 +265,7 @@ OpGraph import_trace(const ConfigNode& root) {
   }
   diag.throw_if_any();
   g.set_items(items.value_or(1.0), unit.value_or("inferences"));
+  g.set_compression(compression.value_or(""));
   try {
     g.validate();
   } catch (const ConfigError& e) {
@@ -356,13 +327,19 @@ std::string shape_json(const OpNode& op) {
 
 std::string export_trace(const OpGraph& g) {
   std::string o = "{\n  \"xpusim_trace\": " + std::to_string(kTraceVersion) + ",\n  \"name\": " + quote(g.name()) +
-                  ",\n  \"items\": " + real(g.items()) + ",\n  \"item_unit\": " + quote(g.item_unit()) + ",\n  \"ops\": [";
+                  ",\n  \"items\": " + real(g.items()) + ",\n  \"item_unit\": " + quote(g.item_unit()) +
+                  (g.compression().empty() ? "" : ",\n  \"compression\": " + quote(g.compression())) + ",\n  \"ops\": [";
   for (OpId id = 0; id < g.size(); ++id) {
     const OpNode& op = g.op(id);
     // The shape variant decides the shape keys; the reader insists that they fit the kind.
     o += std::string(id ? "," : "") + "\n    {\"name\": " + quote(op.name) + ", \"kind\": " +
          quote(std::string(to_string(op.kind))) + ", \"dtype\": " + quote(std::string(to_string(op.dtype)));
     if (op.weight_dtype) o += ", \"weight_dtype\": " + quote(std::string(to_string(*op.weight_dtype)));
+    if (op.weight_format != WeightFormat{}) {
+      const WeightFormat& w = op.weight_format;
+      o += ", \"weight_format\": {\"sparsity\": " + quote(std::string(to_string(w.sparsity))) + ", \"density\": " +
+           real(w.density) + ", \"seed\": " + std::to_string(w.seed) + ", \"codec_ratio\": " + real(w.codec_ratio) + "}";
+    }
     o += ", \"shape\": " + shape_json(op);
     if (!is_matrix(op)) o += ", \"ops_per_element\": " + real(op.ops_per_element);
     o += "}";

@@ -55,3 +55,22 @@ TEST_CASE("a codec naming a missing device is a clear error", "[compressed]") {
   REQUIRE_THROWS_WITH(Chip::build(ConfigNode::load_string(text, "c.yaml")),
                       Catch::Contains("'device' names 'dran'") && Catch::Contains("dram"));
 }
+
+TEST_CASE("a workload codec's ratio replaces the chip's for the reads that carry it", "[compressed]") {
+  auto chip = Chip::build(ConfigNode::load_string(kChip, "c.yaml"));
+  MemoryModel& codec = chip->main_memory();
+  CHECK(codec.decodes_codec());
+  CHECK(codec.codec_peak_bandwidth(2).bytes_per_second() == Approx(20e9));   // 10 GB/s x 2
+  CHECK(codec.codec_peak_bandwidth(20).bytes_per_second() == Approx(100e9)); // the decoders bound it
+  CHECK(codec.codec_peak_bandwidth(1).bytes_per_second() == Approx(40e9));   // no workload codec: the chip's 4
+  // 4000 decoded bytes stored at 2:1 are 2000 DRAM bytes: 200 ns; decode energy on the decoded bytes.
+  MemRequest req{Bytes(4000), false, AccessPattern::kSequential, Bytes(64), 0};
+  req.codec_ratio = 2;
+  Completion c = codec.access(req, Time(0));
+  CHECK(c.done == Time(200000));
+  CHECK(c.energy.pj() == Approx(2000 * 10 + 4000 * 0.5));
+  // A plain memory has no decoder: the mapper refuses codec'd weights on it.
+  auto plain = Chip::build(ConfigNode::load_string(std::string(kChip).replace(std::string(kChip).find("main_memory: codec"), 18,
+                                                                                 "main_memory: dram"), "c.yaml"));
+  CHECK_FALSE(plain->main_memory().decodes_codec());
+}

@@ -189,3 +189,47 @@ TEST_CASE("CTA tiles that overflow shared memory are a config error", "[gpu]") {
                     Catch::Contains("needs") && Catch::Contains("more than smem_per_sm"));
   CHECK_THROWS_WITH(load("h100-sxm", {"sm.cta_tiles=128by256"}), Catch::Contains("expects CTA tiles"));
 }
+
+TEST_CASE("2:4 sparsity doubles the MAC rate on sparse tensor cores, and only there", "[gpu][sparse]") {
+  arch::ComputeTask dense = matrix(8192, 8192, 8192);
+  arch::ComputeTask two_four = dense;
+  two_four.sparsity = Sparsity::kTwoFour;
+  two_four.density = 0.5;
+  two_four.b_bits = stored_bits_per_weight({Sparsity::kTwoFour}, 16);
+  auto ratio = [&](const arch::GpuSm& sm) {
+    return static_cast<double>(sm.estimate(two_four).cycles.count()) / static_cast<double>(sm.estimate(dense).cycles.count());
+  };
+  // With the tensor cores the bottleneck (an L2 ten times wider than H100's), the MAC time halves:
+  // the mainloop per CTA is half; prologue, epilogue and launch are the same.
+  auto fast_l2 = load("h100-sxm", {"l2.banks=400"});
+  const arch::GpuSm& fast = sm_of(*fast_l2);
+  REQUIRE(fast.skips_zeros(Sparsity::kTwoFour));
+  CHECK(ratio(fast) == Approx(0.5).epsilon(0.05));
+  CHECK(fast.estimate(two_four).energy.joules() == Approx(0.5 * fast.estimate(dense).energy.joules()));
+  // On the bundled H100 the L2 feed bounds a dense bf16 GEMM (768 B per K step per CTA x 132 CTAs over
+  // 4910 B per clock = 20.6 cycles > 16 for the MACs); 2:4 shrinks B's bytes to 9/16, a 1.4x gain.
+  auto chip = load("h100-sxm");
+  CHECK(ratio(sm_of(*chip)) == Approx(14.6 / 20.6).epsilon(0.03));
+  // Without sparse tensor cores the zeros are multiplied: dense time and energy.
+  auto plain = load("h100-sxm", {"sm.sparsity_2to4=false"});
+  const arch::GpuSm& psm = sm_of(*plain);
+  CHECK_FALSE(psm.skips_zeros(Sparsity::kTwoFour));
+  arch::ComputeTask same_feed = two_four;
+  same_feed.b_bits = 16;
+  CHECK(psm.estimate(same_feed).cycles == psm.estimate(dense).cycles);
+  CHECK(psm.estimate(two_four).energy.joules() == Approx(psm.estimate(dense).energy.joules()));
+}
+
+TEST_CASE("narrow weights stream through L2 and shared memory at their stored width", "[gpu]") {
+  auto chip = load("h100-sxm");
+  const arch::GpuSm& sm = sm_of(*chip);
+  // A decode GEMV is bound by its operand feed, not the tensor cores: int4 weights shrink that feed.
+  arch::ComputeTask bf16 = matrix(1, 8192, 8192);
+  arch::ComputeTask int4 = bf16;
+  int4.b_bits = 4;
+  CHECK(sm.estimate(int4).cycles < sm.estimate(bf16).cycles);
+  CHECK(sm.native_weight(DataType::kBf16, DataType::kBf16));
+  CHECK_FALSE(sm.native_weight(DataType::kInt4, DataType::kBf16));
+  CHECK(sm_of(*load("h100-sxm", {"sm.native_weight_dtypes=int4"})).native_weight(DataType::kInt4, DataType::kBf16));
+  CHECK(sm.geometry().dequant_m == 128);  // the first CTA tile's M: each CTA row dequantizes its weight tile
+}

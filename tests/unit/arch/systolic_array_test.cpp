@@ -4,6 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+
+#include "arch/compute/sparse_blocks.h"
 #include "arch/registry.h"
 
 using namespace xpusim;
@@ -246,4 +249,64 @@ TEST_CASE("compute/systolic is registered and binds its schema from YAML", "[sys
   CHECK_FALSE(info->make({"mxu", "compute/systolic", bad.mark()}, bad, d2));
   CHECK_THROWS_WITH(d2.throw_if_any(), Catch::Contains("'rows' must be greater than 0") &&
                                            Catch::Contains("'dataflow' expects one of os|ws|is|auto"));
+}
+
+TEST_CASE("unstructured sparsity on a zero-skipping array: slowest PE block x survivor cost", "[systolic][sparse]") {
+  auto sparse_params = [](std::int64_t n) {
+    SystolicArrayParams p = params(n, n);
+    p.unstructured_sparsity = true;
+    p.survivor_cycles = 2;
+    return p;
+  };
+  auto pruned = [](std::int64_t m, std::int64_t n, std::int64_t k, double density) {
+    ComputeTask t = gemm(m, n, k, kWs);
+    t.sparsity = Sparsity::kUnstructured;
+    t.density = density;
+    t.sparse_seed = 11;
+    return t;
+  };
+  SystolicArray narrow({"mxu", "compute/systolic", {}}, sparse_params(16));
+  SystolicArray wide({"mxu", "compute/systolic", {}}, sparse_params(256));
+  // Closed form: 512 x 512 weights over 256 PEs = blocks of 1024; each step streams m = 256 rows at
+  // 2 cycles per row plus the weight-stationary fill/drain 2R + C - 2 = 46.
+  const ComputeTask t = pruned(256, 512, 512, 0.1);
+  const std::int64_t steps = max_block_survivors(256, 1024, 0.1, 11);
+  CHECK(narrow.estimate(t).cycles.count() == steps * (2 * 256 + 46));
+  CHECK(narrow.estimate(t).energy.pj() == Approx(0.2 * 256.0 * 512 * 512 * 0.1));
+  // At density 1 every PE holds its whole block: the dense weight-stationary folds at survivor cost.
+  CHECK(narrow.estimate(pruned(256, 512, 512, 1.0)).cycles.count() == 1024 * (2 * 256 + 46));
+  auto best_dense = [](const SystolicArray& a, ComputeTask task) {
+    task.sparsity = Sparsity::kDense;
+    task.density = 1;
+    std::int64_t best = std::numeric_limits<std::int64_t>::max();
+    for (Dataflow df : {kOs, kWs, kIs}) {
+      task.dataflow = df;
+      best = std::min(best, a.estimate(task).cycles.count());
+    }
+    return best;
+  };
+  // The narrow array has 1024 weights per PE: the slowest block keeps ~13% of them and pruning gains.
+  CHECK(narrow.estimate(t).cycles.count() < 0.5 * static_cast<double>(best_dense(narrow, t)));
+  // The wide array has 4 weights per PE: among 65536 PEs some keep all 4, and pruning loses.
+  CHECK(wide.estimate(t).cycles.count() > best_dense(wide, t));
+  // A dense task, or an array without zero skipping, runs the dense fold arithmetic.
+  SystolicArray plain({"mxu", "compute/systolic", {}}, params(16, 16));
+  CHECK_FALSE(plain.skips_zeros(Sparsity::kUnstructured));
+  CHECK(narrow.skips_zeros(Sparsity::kUnstructured));
+  CHECK_FALSE(narrow.skips_zeros(Sparsity::kTwoFour));
+  CHECK(plain.estimate(t).cycles.count() == plain.estimate(gemm(256, 512, 512, kWs)).cycles.count());
+}
+
+TEST_CASE("native_weight_dtypes: which weight formats skip the dequantization pass", "[systolic]") {
+  SystolicArrayParams p = params(16, 16);
+  p.dtype = DataType::kBf16;
+  p.native_weight_dtypes = "int8, fp8";
+  SystolicArray a({"mxu", "compute/systolic", {}}, p);
+  CHECK(a.native_weight(DataType::kInt8, DataType::kBf16));
+  CHECK(a.native_weight(DataType::kBf16, DataType::kBf16));
+  CHECK_FALSE(a.native_weight(DataType::kInt4, DataType::kBf16));
+  Diagnostics diag;
+  p.native_weight_dtypes = "int8, int3";
+  p.check("mxu (compute/systolic)", {}, diag);
+  CHECK_THROWS_WITH(diag.throw_if_any(), Catch::Contains("'native_weight_dtypes' expects a comma-separated list"));
 }

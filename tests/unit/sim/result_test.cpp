@@ -62,7 +62,7 @@ std::size_t count(const std::string& text, const std::string& what) {
 TEST_CASE("JSON has the stable keys and exact values", "[result]") {
   const Result r = sample();
   ConfigNode j = ConfigNode::load_string(to_json(r), "result.json");
-  CHECK(j.keys() == std::vector<std::string>{"chip", "workload", "latency_s", "throughput", "energy_j", "avg_power_w",
+  CHECK(j.keys() == std::vector<std::string>{"chip", "workload", "compression", "latency_s", "throughput", "energy_j", "avg_power_w",
                                              "energy_breakdown_j", "time_bound_fraction", "roofline", "ops", "stats"});
   CHECK(at(j, "chip").value() == "toy-npu");
   CHECK(at(j, "workload").value() == "two-gemms");
@@ -89,7 +89,7 @@ TEST_CASE("JSON has the stable keys and exact values", "[result]") {
   const auto& ops = at(j, "ops").items();
   REQUIRE(ops.size() == 2);
   CHECK(ops[1].keys() == std::vector<std::string>{"name", "kind", "unit", "dataflow", "start_s", "end_s", "flops",
-                                                  "bytes", "bound", "compute_cycles", "energy_j", "roofline_s"});
+                                                  "bytes", "bound", "compute_cycles", "energy_j", "roofline_s", "dequant_ops", "dequant_s"});
   CHECK(at(ops[1], "name").value() == "fc2");
   CHECK(at(ops[1], "dataflow").value() == "ws");
   CHECK(at(ops[1], "bound").value() == "memory");
@@ -162,9 +162,9 @@ TEST_CASE("CSV has a header and one row per op", "[result]") {
   Result r = sample();
   const std::string csv = to_csv(r);
   CHECK(csv.substr(0, csv.find('\n')) ==
-        "name,kind,unit,dataflow,start_s,end_s,flops,bytes,bound,compute_cycles,energy_j,roofline_s");
+        "name,kind,unit,dataflow,start_s,end_s,flops,bytes,bound,compute_cycles,energy_j,roofline_s,dequant_ops,dequant_s");
   CHECK(count(csv, "\n") == 3);
-  CHECK_THAT(csv, Catch::Contains("\nfc2,gemm,mxu0,ws,0.001,0.0015,1e+09,3145728,memory,7,0.05,0.00045\n"));
+  CHECK_THAT(csv, Catch::Contains("\nfc2,gemm,mxu0,ws,0.001,0.0015,1e+09,3145728,memory,7,0.05,0.00045,0,0\n"));
   r.ops.clear();
   CHECK(count(to_csv(r), "\n") == 1);
 }
@@ -237,4 +237,21 @@ TEST_CASE("Chrome trace has named tracks and microsecond spans", "[result]") {
     }
   }
   CHECK(x == 2);
+}
+
+TEST_CASE("the compression record and per-op dequantization reach every output form", "[result]") {
+  Result r = sample();
+  CHECK(to_table(r).find("dequant") == std::string::npos);  // no column in runs without dequantization
+  r.compression = "weight_dtype=int4,sparsity=2:4";
+  r.ops[1].dequant_ops = 2097152;
+  r.ops[1].dequant_s = 68e-9;
+  ConfigNode j = ConfigNode::load_string(to_json(r), "result.json");
+  CHECK(at(j, "compression").value() == "weight_dtype=int4,sparsity=2:4");
+  CHECK(as_double(at(at(j, "ops").items()[1], "dequant_ops")) == 2097152);
+  CHECK(as_double(at(at(j, "ops").items()[1], "dequant_s")) == 68e-9);
+  CHECK_THAT(to_csv(r), Catch::Contains(",0.00045,2097152,6.8e-08\n"));
+  const std::string t = to_table(r);
+  CHECK_THAT(t, Catch::Contains("compression  weight_dtype=int4,sparsity=2:4"));
+  CHECK_THAT(t, Catch::Contains("roofline  dequant"));
+  CHECK_THAT(t, Catch::Contains("68 ns"));
 }

@@ -22,7 +22,7 @@ const std::string kSrc = XPUSIM_SOURCE_DIR;
 
 bool same_op(const OpNode& a, const OpNode& b) {
   if (a.name != b.name || a.kind != b.kind || a.dtype != b.dtype || a.weight_dtype != b.weight_dtype ||
-      a.ops_per_element != b.ops_per_element || a.shape.index() != b.shape.index()) {
+      a.weight_format != b.weight_format || a.ops_per_element != b.ops_per_element || a.shape.index() != b.shape.index()) {
     return false;
   }
   if (const auto* g = std::get_if<GemmShape>(&a.shape)) {
@@ -45,6 +45,7 @@ void require_identical(const OpGraph& a, const OpGraph& b) {
   REQUIRE(a.name() == b.name());
   REQUIRE(a.items() == b.items());
   REQUIRE(a.item_unit() == b.item_unit());
+  REQUIRE(a.compression() == b.compression());
   REQUIRE(a.size() == b.size());
   for (OpId i = 0; i < a.size(); ++i) {
     if (!same_op(a.op(i), b.op(i))) FAIL("op " << i << " '" << a.op(i).name << "' differs after the round trip");
@@ -106,6 +107,45 @@ TEST_CASE("every bundled workload survives export and import unchanged", "[trace
       require_identical(g, round_trip(g));
     }
   }
+}
+
+TEST_CASE("compressed graphs survive export and import: weight formats, seeds, codec and the record", "[trace]") {
+  const std::string llama = kSrc + "/configs/workloads/llama-2-7b-decode.yaml";
+  const std::vector<std::vector<std::string>> plans{
+      {"compression.weight_dtype=int4", "compression.sparsity=2:4"},
+      {"compression.activation_dtype=fp8", "compression.sparsity=unstructured", "compression.density=0.1",
+       "compression.seed=12345", "compression.codec_ratio=2.5"}};
+  for (const auto& plan : plans) {
+    std::vector<std::string> overrides{"kv_len=128"};
+    overrides.insert(overrides.end(), plan.begin(), plan.end());
+    OpGraph g = load_workload(llama, overrides);
+    REQUIRE_FALSE(g.compression().empty());
+    require_identical(g, round_trip(g));
+    // A trace takes compression.* overrides too, and records both what-ifs in order.
+    const std::string path = (std::filesystem::temp_directory_path() / "compressed.trace.json").string();
+    std::ofstream(path) << export_trace(g);
+    CHECK(load_workload(path, {"compression.codec_ratio=3"}).compression() == g.compression() + "; codec_ratio=3");
+    std::filesystem::remove(path);
+  }
+}
+
+TEST_CASE("weight_format in a trace: every field checked", "[trace]") {
+  auto with = [](const std::string& format) {
+    return import_error(R"({"xpusim_trace": 1, "name": "t", "ops": [
+      {"name": "a", "kind": "gemm", "dtype": "bf16", "shape": {"m": 4, "n": 8, "k": 16}, "weight_format": )" + format + "}]}");
+  };
+  CHECK(with(R"({"sparsity": "2:4"})") == "no error");
+  CHECK(with(R"({"sparsity": "unstructured", "density": 0.25, "seed": 7, "codec_ratio": 2})") == "no error");
+  CHECK_THAT(with(R"({"sparsty": "2:4"})"), Catch::Contains("unknown field 'sparsty' (did you mean 'sparsity'?)"));
+  CHECK_THAT(with(R"({"sparsity": "3:4"})"), Catch::Contains("unknown sparsity '3:4'"));
+  CHECK_THAT(with(R"({"sparsity": "unstructured"})"), Catch::Contains("missing required field 'density'"));
+  CHECK_THAT(with(R"({"sparsity": "unstructured", "density": 1.5})"), Catch::Contains("'density' must be in (0, 1]"));
+  CHECK_THAT(with(R"({"sparsity": "2:4", "density": 0.3})"), Catch::Contains("0.5 for 2:4"));
+  CHECK_THAT(with(R"({"codec_ratio": 0.5})"), Catch::Contains("'codec_ratio' must be at least 1"));
+  CHECK_THAT(with(R"({"seed": -1})"), Catch::Contains("'seed' expects an unsigned integer"));
+  CHECK_THAT(import_error(R"({"xpusim_trace": 1, "name": "t", "ops": [{"name": "s", "kind": "softmax", "dtype": "bf16",
+      "shape": {"elements": 8}, "weight_format": {"sparsity": "2:4"}}]})"),
+             Catch::Contains("'weight_format' applies only to ops with a weight operand"));
 }
 
 TEST_CASE("a round-tripped workload simulates to the same result", "[trace]") {

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#include "sim/driver/collective_ops.h"
+
+#include <algorithm>
+#include <map>
+
+#include "sim/config/config_error.h"
+
+namespace xpusim::driver {
+
+void check_collective(const arch::System* system, const wl::OpNode& op, const std::string& graph_name) {
+  const auto& c = std::get<wl::CollectiveShape>(op.shape);
+  const bool needs_links = c.group > 1 || op.kind == wl::OpKind::kSendRecv;
+  if (needs_links && (!system || !system->topology())) {
+    throw ConfigError(SourceMark{graph_name, 0, 0}, "op '" + op.name + "' (" + std::string(wl::to_string(op.kind)) +
+                                                        ") needs a multi-chip system; run it with --system");
+  }
+  if (system && c.group > system->parallelism().tp) {
+    throw ConfigError(SourceMark{graph_name, 0, 0}, "op '" + op.name + "' spans " + std::to_string(c.group) +
+                                                        " chips, more than the stage's tp=" + std::to_string(system->parallelism().tp));
+  }
+}
+
+std::vector<arch::CollectiveStep> collective_steps(const arch::System* system, const wl::OpNode& op) {
+  const auto& c = std::get<wl::CollectiveShape>(op.shape);
+  if (!system || !system->topology()) return {};
+  std::vector<int> group = system->stage_group(op.stage);
+  if (op.kind == wl::OpKind::kSendRecv) {
+    // Every chip of the stage sends its copy of the activations to its peer in the next stage.
+    const std::vector<int> peers = system->stage_group(c.peer_stage);
+    arch::CollectiveStep step;
+    for (std::size_t i = 0; i < group.size(); ++i) step.push_back(arch::Transfer{group[i], peers[i], Bytes(c.bytes)});
+    return {step};
+  }
+  group.resize(static_cast<std::size_t>(c.group));
+  const arch::Collective kind = op.kind == wl::OpKind::kAllReduce       ? arch::Collective::kAllReduce
+                                : op.kind == wl::OpKind::kAllGather     ? arch::Collective::kAllGather
+                                : op.kind == wl::OpKind::kReduceScatter ? arch::Collective::kReduceScatter
+                                                                        : arch::Collective::kAllToAll;
+  return arch::plan_collective(kind, Bytes(c.bytes), group, system->algorithm());
+}
+
+Time collective_floor(const arch::System& system, const wl::OpNode& op) {
+  std::map<int, Bytes> sent;
+  for (const auto& step : collective_steps(&system, op)) {
+    for (const auto& t : step) sent[t.src] += t.bytes;
+  }
+  Time floor{0};
+  for (const auto& [src, bytes] : sent) {
+    const auto& route = system.topology()->route(src, src == 0 ? 1 : 0);
+    floor = std::max(floor, bytes / route.front().element->channel_bandwidth());
+  }
+  return floor;
+}
+
+}  // namespace xpusim::driver

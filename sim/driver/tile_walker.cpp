@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+// Tile-by-tile generation of a planned op: which operand blocks each tile loads and stores (a block
+// resident from the previous tile is not fetched again), its compute task and its weight decode pass.
+#include <algorithm>
+
+#include "sim/driver/mapper.h"
+#include "sim/driver/tiling.h"
+#include "sim/int_math.h"
+#include "sim/seed.h"
+
+namespace xpusim::driver {
+
+using arch::Dataflow;
+
+TileWalker::TileWalker(const OpPlan& plan, const arch::Chip& chip)
+    : plan_(plan), geom_(chip.compute_units()[plan.unit].model->geometry()) {
+  if (plan.matrix) {
+    const MatrixTiling& t = plan.mat;
+    for (std::size_t l = 0; l < 3; ++l) {
+      char d = t.order[l];
+      count_[l] = d == 'm' ? ceil_div(t.m, t.tile_m) : d == 'n' ? ceil_div(t.n, t.tile_n) : ceil_div(t.k, t.tile_k);
+    }
+    c_started_.assign(static_cast<std::size_t>(ceil_div(t.m, t.tile_m) * ceil_div(t.n, t.tile_n)), false);
+    n_blocks_ = ceil_div(t.n, t.tile_n);
+  }
+}
+
+bool TileWalker::next(TileStep& s) {
+  if (finished_) return false;
+  s = TileStep{};
+  if (!plan_.matrix) {
+    const VectorTiling& v = plan_.vec;
+    std::int64_t n = std::min(v.tile_elements, v.elements - vec_done_);
+    const double e = static_cast<double>(n);
+    s.load_a = Bytes(static_cast<std::int64_t>(std::ceil(e * v.in_bytes_per_element)));
+    s.store_c = Bytes(static_cast<std::int64_t>(std::ceil(e * v.out_bytes_per_element)));
+    s.buffer_read_a = s.load_a;
+    s.buffer_write_c = s.store_c;
+    s.task.cls = arch::TaskClass::kVector;
+    s.task.dtype = plan_.dtype;
+    s.task.elements = n;
+    s.task.ops_per_element = v.ops_per_element;
+    s.task.starts_op = vec_done_ == 0;
+    vec_done_ += n;
+    finished_ = vec_done_ >= v.elements;
+    return true;
+  }
+  const MatrixTiling& t = plan_.mat;
+  auto index_of = [&](const std::array<std::int64_t, 3>& idx, char d) {
+    for (std::size_t l = 0; l < 3; ++l) {
+      if (t.order[l] == d) return idx[l];
+    }
+    return std::int64_t{0};
+  };
+  const std::int64_t im = index_of(idx_, 'm'), in = index_of(idx_, 'n'), ik = index_of(idx_, 'k');
+  const std::int64_t em = std::min(t.tile_m, t.m - im * t.tile_m);
+  const std::int64_t en = std::min(t.tile_n, t.n - in * t.tile_n);
+  const std::int64_t ek = std::min(t.tile_k, t.k - ik * t.tile_k);
+  const std::int64_t group = std::min(t.tile_instances, t.instances - instance_);
+  if (instance_ != c_instance_) {
+    // Partial sums belong to one instance: a new instance starts every C block afresh.
+    std::fill(c_started_.begin(), c_started_.end(), false);
+    c_instance_ = instance_;
+  }
+
+  // The next tile's indices decide whether this tile's C block is complete and must be stored.
+  std::array<std::int64_t, 3> nxt = idx_;
+  std::int64_t next_instance = instance_;
+  bool last = false;
+  for (int l = 2; l >= 0; --l) {
+    auto lu = static_cast<std::size_t>(l);
+    if (++nxt[lu] < count_[lu]) break;
+    nxt[lu] = 0;
+    if (l == 0) {
+      next_instance += t.tile_instances;
+      last = next_instance >= t.instances;
+    }
+  }
+  const std::array<std::int64_t, 3> a_id{instance_, im, ik}, b_id{instance_, ik, in}, c_id{instance_, im, in};
+  const std::array<std::int64_t, 3> next_c{next_instance, index_of(nxt, 'm'), index_of(nxt, 'n')};
+  const auto c_slot = static_cast<std::size_t>(im * ceil_div(t.n, t.tile_n) + in);
+  const auto g = static_cast<double>(group);
+  if (a_id != last_a_) s.load_a = bytes_of(g * static_cast<double>(em * ek), t.in_bits);
+  if (b_id != last_b_) s.load_b = bytes_of(g * static_cast<double>(ek * en), t.b_bits);
+  if (c_id != last_c_ && c_started_[c_slot]) s.load_c = bytes_of(g * static_cast<double>(em * en), t.out_bits);
+  c_started_[c_slot] = true;
+  if (last || next_c != c_id) s.store_c = bytes_of(g * static_cast<double>(em * en), t.out_bits);
+  last_a_ = a_id;
+  last_b_ = b_id;
+  last_c_ = c_id;
+
+  // The last temporal chunk of a spatial block pays the array's fill and drain.
+  const Roles r = roles(t.dataflow);
+  const std::int64_t t_idx = index_of(idx_, r.temporal);
+  const std::int64_t t_blocks = r.temporal == 'm' ? ceil_div(t.m, t.tile_m) : r.temporal == 'n' ? ceil_div(t.n, t.tile_n) : ceil_div(t.k, t.tile_k);
+  s.task.cls = arch::TaskClass::kMatrix;
+  s.task.dtype = plan_.dtype;
+  s.task.m = em;
+  s.task.n = en;
+  s.task.k = ek;
+  s.task.batch = group;
+  s.task.dataflow = t.dataflow;
+  s.task.b_bits = t.b_bits;
+  s.task.fill_drain = t_idx == t_blocks - 1;
+  s.task.starts_op = first_;
+  first_ = false;
+  const WeightPlan& w = plan_.weights;
+  if (!w.format.dense()) {
+    s.task.sparsity = w.format.sparsity;
+    s.task.density = w.format.density;
+    // Survivors belong to a weight block: every tile that multiplies the block sees the same draw.
+    s.task.sparse_seed = mix_seed(w.format.seed, static_cast<std::uint64_t>(ik * n_blocks_ + in));
+  }
+  s.decode = decode_task(plan_, em, en, ek);
+
+  // Operand traffic between buffers and the array, as SCALE-Sim counts SRAM accesses.
+  const std::int64_t rows = std::max<std::int64_t>(1, geom_.rows), cols = std::max<std::int64_t>(1, geom_.cols);
+  double ra = g * static_cast<double>(em * ek), rb = g * static_cast<double>(ek * en), wc = g * static_cast<double>(em * en);
+  if (geom_.rows > 0) {
+    switch (t.dataflow) {
+      case Dataflow::kOutputStationary:
+        ra *= static_cast<double>(ceil_div(en, cols));
+        rb *= static_cast<double>(ceil_div(em, rows));
+        if (!s.task.fill_drain) wc = 0;
+        break;
+      case Dataflow::kWeightStationary:
+        ra *= static_cast<double>(ceil_div(en, cols));
+        wc *= static_cast<double>(ceil_div(ek, rows));
+        break;
+      case Dataflow::kInputStationary:
+        rb *= static_cast<double>(ceil_div(em, cols));
+        wc *= static_cast<double>(ceil_div(ek, rows));
+        break;
+    }
+  }
+  s.buffer_read_a = bytes_of(ra, t.in_bits);
+  s.buffer_read_b = bytes_of(rb, t.b_bits);
+  s.buffer_write_c = bytes_of(wc, t.out_bits);
+
+  idx_ = nxt;
+  instance_ = next_instance;
+  finished_ = last;
+  return true;
+}
+
+}  // namespace xpusim::driver
