@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 
 #include "arch/system.h"
@@ -111,40 +112,51 @@ class Run {
     }
   }
 
-  /// The point-to-point steps of a collective op over its stage's chips.
-  std::vector<arch::CollectiveStep> collective_steps(const wl::OpNode& op) const {
+  /// The plan of a collective op over its stage's chips. Identical collectives (same kind, size and
+  /// chips) share one plan, so an algorithm is chosen once per run and size.
+  const arch::CollectivePlan& collective_plan(const wl::OpNode& op) const {
     const auto& c = std::get<wl::CollectiveShape>(op.shape);
-    if (!system_ || !system_->topology()) return {};
-    std::vector<int> group = system_->stage_group(op.stage);
-    if (op.kind == wl::OpKind::kSendRecv) {
-      // Every chip of the stage sends its copy of the activations to its peer in the next stage.
-      const std::vector<int> peers = system_->stage_group(c.peer_stage);
-      arch::CollectiveStep step;
-      for (std::size_t i = 0; i < group.size(); ++i) step.push_back(arch::Transfer{group[i], peers[i], Bytes(c.bytes)});
-      return {step};
+    const auto key = std::make_tuple(static_cast<int>(op.kind), c.bytes, op.stage, static_cast<std::int64_t>(c.group),
+                                     static_cast<std::int64_t>(c.peer_stage));
+    if (auto it = plans_cache_.find(key); it != plans_cache_.end()) return it->second;
+    arch::CollectivePlan plan;
+    if (system_ && system_->topology()) {
+      std::vector<int> group = system_->stage_group(op.stage);
+      if (op.kind == wl::OpKind::kSendRecv) {
+        // Every chip of the stage sends its copy of the activations to its peer in the next stage.
+        const std::vector<int> peers = system_->stage_group(c.peer_stage);
+        arch::CollectiveStep step;
+        for (std::size_t i = 0; i < group.size(); ++i) step.push_back(arch::Transfer{group[i], peers[i], Bytes(c.bytes)});
+        plan.group = group;
+        plan.steps.push_back(std::move(step));
+      } else {
+        group.resize(static_cast<std::size_t>(c.group));
+        const arch::Collective kind = op.kind == wl::OpKind::kAllReduce       ? arch::Collective::kAllReduce
+                                      : op.kind == wl::OpKind::kAllGather     ? arch::Collective::kAllGather
+                                      : op.kind == wl::OpKind::kReduceScatter ? arch::Collective::kReduceScatter
+                                                                              : arch::Collective::kAllToAll;
+        arch::CollectiveAlgorithm a = system_->algorithm();
+        // A configured algorithm the collective cannot use (nvls for an all-gather, tree for an
+        // all-to-all) falls back to the ring, as NCCL does.
+        if (a != arch::CollectiveAlgorithm::kAuto && !arch::supports(a, kind, *system_->topology())) a = arch::CollectiveAlgorithm::kRing;
+        plan = arch::plan_collective(kind, Bytes(c.bytes), group, a, system_->topology());
+      }
     }
-    group.resize(static_cast<std::size_t>(c.group));
-    const arch::Collective kind = op.kind == wl::OpKind::kAllReduce       ? arch::Collective::kAllReduce
-                                  : op.kind == wl::OpKind::kAllGather     ? arch::Collective::kAllGather
-                                  : op.kind == wl::OpKind::kReduceScatter ? arch::Collective::kReduceScatter
-                                                                          : arch::Collective::kAllToAll;
-    return arch::plan_collective(kind, Bytes(c.bytes), group, system_->algorithm());
+    return plans_cache_.emplace(key, std::move(plan)).first->second;
   }
 
-  /// Runs a collective step by step: each step's transfers are issued together on the links, and the
-  /// next step waits for the last of them (contention with other traffic comes from the reservations).
+  /// Runs a collective step by step: each step's transfers are issued together on the links (pipelined
+  /// ones when the transfer they wait for arrives), and the next step waits for the last of them.
+  /// Contention with other traffic comes from the reservations.
   void run_collective(wl::OpId id, kernel::Context& ctx) {
     OpRecord& rec = records_[id];
     rec.start = kernel::Context::now();
-    for (const arch::CollectiveStep& step : collective_steps(graph_.op(id))) {
-      Time done = kernel::Context::now();
-      for (const arch::Transfer& t : step) {
-        Completion c = system_->topology()->transfer(t, kernel::Context::now());
-        ledger_.back() += c.energy;
-        rec.energy += c.energy;
-        done = std::max(done, c.done);
-      }
-      kernel::Context::wait_until(done);
+    const arch::CollectivePlan& plan = collective_plan(graph_.op(id));
+    for (std::size_t s = 0; s < plan.steps.size(); ++s) {
+      const Completion c = arch::issue_step(*system_->topology(), plan, s, kernel::Context::now());
+      ledger_.back() += c.energy;
+      rec.energy += c.energy;
+      kernel::Context::wait_until(c.done);
     }
     rec.end = kernel::Context::now();
     rec.link_busy = rec.end - rec.start;
@@ -241,18 +253,10 @@ class Run {
 
   Result assemble() const;
 
-  /// The busiest chip's bytes on the wire over its injection bandwidth: no collective can beat it.
+  /// The busiest channel's bytes over its bandwidth, step by step: no run of the plan can beat it.
   Time collective_floor(const wl::OpNode& op) const {
-    std::map<int, Bytes> sent;
-    for (const auto& step : collective_steps(op)) {
-      for (const auto& t : step) sent[t.src] += t.bytes;
-    }
-    Time floor{0};
-    for (const auto& [src, bytes] : sent) {
-      const auto& route = system_->topology()->route(src, src == 0 ? 1 : 0);
-      floor = std::max(floor, bytes / route.front().element->channel_bandwidth());
-    }
-    return floor;
+    if (!system_ || !system_->topology()) return Time(0);
+    return arch::estimate(*system_->topology(), collective_plan(op), false);
   }
 
   std::vector<arch::Chip*> chips_;
@@ -268,6 +272,7 @@ class Run {
   std::vector<Energy> ledger_;
   std::vector<TraceSpan> timeline_;
   std::string current_op_name_;
+  mutable std::map<std::tuple<int, std::int64_t, int, std::int64_t, std::int64_t>, arch::CollectivePlan> plans_cache_;
 };
 
 Result Run::assemble() const {
