@@ -28,7 +28,7 @@ std::vector<MemoryNeed> memory_needs(const wl::OpGraph& g, int stages) {
     MemoryNeed& n = need.at(static_cast<std::size_t>(op.stage));
     if (first_copy(op.name)) n.weights += wl::weight_bytes(op);
     if (const auto* gs = std::get_if<wl::GemmShape>(&op.shape); gs && gs->b_is_activation) {
-      n.kv_cache += storage(op.dtype, gs->batch * gs->k * gs->n);
+      n.kv_cache += storage(op.dtype, gs->batch / gs->b_shared * gs->k * gs->n);
     }
     const Bytes act = wl::input_bytes(op) + wl::output_bytes(op);
     n.activations = std::max(n.activations, act);
