@@ -199,3 +199,20 @@ TEST_CASE("cached decode buckets give exactly the uncached run", "[system][servi
   CHECK(steps == 39);
   CHECK(a.ttft_s == a.prefill.latency_s);
 }
+
+TEST_CASE("a per-query-head decode kernel reads the KV cache 8 times but stores it once", "[system][serving]") {
+  auto s = spec("llama-2-70b", 16, DataType::kFp8);
+  wl::TransformerOptions o = s.options;
+  o.batch = 16;
+  o.kv_len = 1024;
+  const auto grouped = memory_needs(wl::build_transformer(s.model, o), 1);
+  o.decode_attention = wl::DecodeAttention::kPerQueryHead;
+  const auto per_head = memory_needs(wl::build_transformer(s.model, o), 1);
+  CHECK(per_head[0].kv_cache == grouped[0].kv_cache);
+  auto sys = single("h100-sxm");
+  const Result g = decode(*sys, s);
+  s.options.decode_attention = wl::DecodeAttention::kPerQueryHead;
+  const Result p = decode(*sys, s);
+  CHECK(offchip_bytes(p) > offchip_bytes(g) + 6.5 * (static_cast<double>(grouped[0].kv_cache.count())));
+  CHECK(p.latency_s > g.latency_s);
+}
