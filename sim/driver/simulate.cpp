@@ -13,6 +13,7 @@
 
 #include "arch/system.h"
 #include "sim/config/config_error.h"
+#include "sim/driver/collective_plan.h"
 #include "sim/driver/mapper.h"
 #include "sim/kernel/kernel.h"
 
@@ -112,37 +113,14 @@ class Run {
     }
   }
 
-  /// The plan of a collective op over its stage's chips. Identical collectives (same kind, size and
-  /// chips) share one plan, so an algorithm is chosen once per run and size.
+  /// The plan of a collective op; identical collectives (same kind, size and chips) share one, so an
+  /// algorithm is chosen once per run and size.
   const arch::CollectivePlan& collective_plan(const wl::OpNode& op) const {
     const auto& c = std::get<wl::CollectiveShape>(op.shape);
     const auto key = std::make_tuple(static_cast<int>(op.kind), c.bytes, op.stage, static_cast<std::int64_t>(c.group),
                                      static_cast<std::int64_t>(c.peer_stage));
     if (auto it = plans_cache_.find(key); it != plans_cache_.end()) return it->second;
-    arch::CollectivePlan plan;
-    if (system_ && system_->topology()) {
-      std::vector<int> group = system_->stage_group(op.stage);
-      if (op.kind == wl::OpKind::kSendRecv) {
-        // Every chip of the stage sends its copy of the activations to its peer in the next stage.
-        const std::vector<int> peers = system_->stage_group(c.peer_stage);
-        arch::CollectiveStep step;
-        for (std::size_t i = 0; i < group.size(); ++i) step.push_back(arch::Transfer{group[i], peers[i], Bytes(c.bytes)});
-        plan.group = group;
-        plan.steps.push_back(std::move(step));
-      } else {
-        group.resize(static_cast<std::size_t>(c.group));
-        const arch::Collective kind = op.kind == wl::OpKind::kAllReduce       ? arch::Collective::kAllReduce
-                                      : op.kind == wl::OpKind::kAllGather     ? arch::Collective::kAllGather
-                                      : op.kind == wl::OpKind::kReduceScatter ? arch::Collective::kReduceScatter
-                                                                              : arch::Collective::kAllToAll;
-        arch::CollectiveAlgorithm a = system_->algorithm();
-        // A configured algorithm the collective cannot use (nvls for an all-gather, tree for an
-        // all-to-all) falls back to the ring, as NCCL does.
-        if (a != arch::CollectiveAlgorithm::kAuto && !arch::supports(a, kind, *system_->topology())) a = arch::CollectiveAlgorithm::kRing;
-        plan = arch::plan_collective(kind, Bytes(c.bytes), group, a, system_->topology());
-      }
-    }
-    return plans_cache_.emplace(key, std::move(plan)).first->second;
+    return plans_cache_.emplace(key, system_ ? driver::plan_op_collective(*system_, op) : arch::CollectivePlan{}).first->second;
   }
 
   /// Runs a collective step by step: each step's transfers are issued together on the links (pipelined

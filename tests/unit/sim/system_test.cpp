@@ -216,3 +216,14 @@ TEST_CASE("a per-query-head decode kernel reads the KV cache 8 times but stores 
   CHECK(offchip_bytes(p) > offchip_bytes(g) + 6.5 * (static_cast<double>(grouped[0].kv_cache.count())));
   CHECK(p.latency_s > g.latency_s);
 }
+
+TEST_CASE("an algorithm the collective cannot use falls back to the ring, as NCCL does", "[system][nvls]") {
+  const std::int64_t size = std::int64_t{1} << 26;
+  auto nvls = hgx("h100", {"system.collective=nvls"});
+  auto ring = hgx("h100", {"system.collective=ring"});
+  for (auto kind : {wl::OpKind::kAllGather, wl::OpKind::kReduceScatter, wl::OpKind::kAllToAll}) {
+    const Result n = simulate_system(*nvls, one_collective(kind, size, 1));
+    const Result r = simulate_system(*ring, one_collective(kind, size, 1));
+    CHECK(n.latency_s == r.latency_s);
+  }
+}

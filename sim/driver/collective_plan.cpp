@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+#include "sim/driver/collective_plan.h"
+
+namespace xpusim::driver {
+
+arch::CollectivePlan plan_op_collective(const arch::System& system, const wl::OpNode& op) {
+  arch::CollectivePlan plan;
+  if (!system.topology()) return plan;
+  const auto& c = std::get<wl::CollectiveShape>(op.shape);
+  std::vector<int> group = system.stage_group(op.stage);
+  if (op.kind == wl::OpKind::kSendRecv) {
+    // Every chip of the stage sends its copy of the activations to its peer in the next stage.
+    const std::vector<int> peers = system.stage_group(c.peer_stage);
+    arch::CollectiveStep step;
+    for (std::size_t i = 0; i < group.size(); ++i) step.push_back(arch::Transfer{group[i], peers[i], Bytes(c.bytes)});
+    plan.group = group;
+    plan.steps.push_back(std::move(step));
+    return plan;
+  }
+  group.resize(static_cast<std::size_t>(c.group));
+  const arch::Collective kind = op.kind == wl::OpKind::kAllReduce       ? arch::Collective::kAllReduce
+                                : op.kind == wl::OpKind::kAllGather     ? arch::Collective::kAllGather
+                                : op.kind == wl::OpKind::kReduceScatter ? arch::Collective::kReduceScatter
+                                                                        : arch::Collective::kAllToAll;
+  arch::CollectiveAlgorithm a = system.algorithm();
+  if (a != arch::CollectiveAlgorithm::kAuto && !arch::supports(a, kind, *system.topology())) a = arch::CollectiveAlgorithm::kRing;
+  return arch::plan_collective(kind, Bytes(c.bytes), group, a, system.topology());
+}
+
+}  // namespace xpusim::driver
