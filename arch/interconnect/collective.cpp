@@ -66,11 +66,11 @@ CollectiveStep all_pairs(const std::vector<int>& group, Bytes piece) {
 }
 
 /// NVLS all-reduce as one pipelined step. Per chunk k and owner j: a switch reduction of j's part
-/// into j, then j's multicast of the result, which waits for that reduction. Reductions run a few
-/// chunks ahead of the multicasts, enough to cover a result's round trip through the switch (the
-/// bandwidth-delay product) and at most NCCL_STEPS = 8, the chunks NCCL keeps in flight per channel;
-/// any more would only lengthen the pipeline's fill and drain. Wire bytes are the payload over the
-/// switch's NVLS efficiency.
+/// into j, then j's multicast of the result, which waits for that reduction. Owner j has W chunks in
+/// flight: its reduction of chunk k waits for its multicast of chunk k - W (a buffer slot frees). W
+/// covers a chunk's round trip through the switch (the bandwidth-delay product), at most
+/// NCCL_STEPS = 8, the slots NCCL keeps per channel; more would only lengthen the pipeline's fill and
+/// drain. Wire bytes are the payload over the switch's NVLS efficiency.
 CollectiveStep nvls_step(const std::vector<int>& group, Bytes bytes, const Topology& topology) {
   constexpr std::int64_t kNcclSteps = 8;
   const double efficiency = topology.nvls_switch()->nvls_efficiency();
@@ -83,18 +83,18 @@ CollectiveStep nvls_step(const std::vector<int>& group, Bytes bytes, const Topol
   const Time chunk_time = wire * (n + 1) / topology.route_bandwidth(group[0], group[1]);
   const Time round_trip = topology.path_latency(probe) * 2;
   const std::int64_t in_flight =
-      std::clamp(ceil_div(round_trip.ps(), std::max<std::int64_t>(chunk_time.ps(), 1)) + 1, std::int64_t{1}, kNcclSteps);
+      std::clamp(ceil_div(round_trip.ps(), std::max<std::int64_t>(chunk_time.ps(), 1)) + 2, std::int64_t{2}, kNcclSteps);
   CollectiveStep step;
-  std::vector<int> reduction(static_cast<std::size_t>(chunks * n));  // index in `step` of chunk k, owner j
-  for (std::int64_t k = 0; k < chunks + in_flight; ++k) {
-    for (std::int64_t j = 0; k < chunks && j < n; ++j) {
-      reduction[static_cast<std::size_t>(k * n + j)] = static_cast<int>(step.size());
-      step.push_back(Transfer{-1, group[static_cast<std::size_t>(j)], wire, TransferMode::kSwitchReduce});
-    }
-    const std::int64_t m = k - in_flight;  // the chunk whose results are multicast now
-    for (std::int64_t j = 0; m >= 0 && j < n; ++j) {
-      step.push_back(Transfer{group[static_cast<std::size_t>(j)], -1, wire, TransferMode::kSwitchMulticast,
-                              reduction[static_cast<std::size_t>(m * n + j)]});
+  // Index in `step` of the reduction / multicast of chunk k for owner j: [k * n + j].
+  std::vector<int> reduction(static_cast<std::size_t>(chunks * n)), multicast(static_cast<std::size_t>(chunks * n));
+  const auto at = [n](std::int64_t k, std::int64_t j) { return static_cast<std::size_t>(k * n + j); };
+  for (std::int64_t k = 0; k < chunks; ++k) {
+    for (std::int64_t j = 0; j < n; ++j) {
+      reduction[at(k, j)] = static_cast<int>(step.size());
+      const int slot = k >= in_flight ? multicast[at(k - in_flight, j)] : -1;
+      step.push_back(Transfer{-1, group[static_cast<std::size_t>(j)], wire, TransferMode::kSwitchReduce, slot});
+      multicast[at(k, j)] = static_cast<int>(step.size());
+      step.push_back(Transfer{group[static_cast<std::size_t>(j)], -1, wire, TransferMode::kSwitchMulticast, reduction[at(k, j)]});
     }
   }
   return step;

@@ -61,7 +61,7 @@ CollectivePlan plan_collective(Collective c, Bytes bytes, const std::vector<int>
 bool supports(CollectiveAlgorithm algorithm, Collective c, const Topology& topology);
 
 /// Contention-free time of a plan on an idle topology: per step, the most loaded channel's bytes over
-/// its bandwidth plus (with `latency`) the latency of the step's longest chain of dependent transfers.
+/// its bandwidth plus (with `latency`) the longest latency of a transfer and the one it waits for.
 /// Without latency it is a floor no run of the plan can beat.
 Time estimate(const Topology& topology, const CollectivePlan& plan, bool latency = true);
 

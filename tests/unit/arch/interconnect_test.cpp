@@ -241,3 +241,17 @@ TEST_CASE("the HGX A100 4-GPU board's all-reduce reaches its twelve links' paylo
   CHECK(b < links);
   CHECK(b > 0.99 * links);
 }
+
+TEST_CASE("a rated switch reduction unit bounds NVLS: the switch must produce S of results", "[interconnect][nvls]") {
+  const Bytes size(64'000'000);
+  auto fast = System::load(write_system("nvlsfast", "switch", 8, "", ", nvls: true"));
+  auto slow = System::load(write_system("nvlsslow", "switch", 8, "", ", nvls: true, reduce_bandwidth: 20 GB/s"));
+  auto time = [&](System& s) {
+    s.reset();
+    return run_steps(*s.topology(), plan_collective(Collective::kAllReduce, size, iota(8), CollectiveAlgorithm::kNvls, s.topology()),
+                     Time(0));
+  };
+  CHECK(time(*fast).seconds() < 64e6 / 20e9);
+  CHECK(time(*slow).seconds() >= 64e6 / 20e9);
+  CHECK(time(*slow).seconds() <= 64e6 / 20e9 * 1.05 + 10e-6);
+}
