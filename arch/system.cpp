@@ -93,9 +93,14 @@ std::unique_ptr<System> System::load(const std::string& path, const std::vector<
   s->count_ = read_int(sys, "count", 1, 1, diag);
   s->par_ = Parallelism{read_int(sys, "tp", 1, 1, diag), read_int(sys, "pp", 1, 1, diag), read_int(sys, "ep", 1, 1, diag),
                         read_int(sys, "dp", 1, 1, diag), read_int(sys, "microbatches", 1, 1, diag)};
-  if (const ConfigNode* alg = sys.find("collective")) {
-    if (alg->value() != "ring" && alg->value() != "tree") diag.error(alg->mark(), "system: 'collective' expects ring or tree, got \"" + alg->value() + "\"");
-    s->algorithm_ = alg->value() == "tree" ? CollectiveAlgorithm::kTree : CollectiveAlgorithm::kRing;
+  const ConfigNode* alg = sys.find("collective");
+  if (alg) {
+    if (auto a = parse_algorithm(alg->value())) {
+      s->algorithm_ = *a;
+    } else {
+      diag.error(alg->mark(), "system: 'collective' expects ring, tree, nvls, direct or auto, got \"" + alg->value() + "\"" +
+                                  did_you_mean(alg->value(), {"ring", "tree", "nvls", "direct", "auto"}));
+    }
   }
   const Parallelism& p = s->par_;
   if (p.chips() > s->count_) {
@@ -149,6 +154,9 @@ std::unique_ptr<System> System::load(const std::string& path, const std::vector<
     diag.throw_if_any();
     s->topology_ = Topology::build(tk, s->count_, dims, make_link, std::move(sw));
     diag.throw_if_any();
+    if (s->algorithm_ == CollectiveAlgorithm::kNvls && !s->topology_->nvls_switch()) {
+      throw ConfigError(alg->mark(), "system: collective nvls needs topology switch and a switch with nvls: true (NVSwitch 3 or later)");
+    }
   }
   return s;
 }

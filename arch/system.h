@@ -24,7 +24,7 @@ class System {
  public:
   /// Reads a system config:
   ///   system: {name, chip: FILE, count, topology: switch|pcie|ring|torus|mesh, dims: "4x2", tp, pp, ep, dp,
-  ///            microbatches, collective: ring|tree}
+  ///            microbatches, collective: ring|tree|nvls|direct|auto}
   ///   link: {type: link/p2p, ...}     switch: {type: switch/crossbar, ...}   (switch/pcie only)
   /// Overrides starting with `system.`, `link.` or `switch.` change this file; any other goes to the
   /// chip (`hbm.bandwidth=...`). Throws one ConfigError listing every problem.
@@ -43,6 +43,7 @@ class System {
   const Topology* topology() const { return topology_.get(); }
   /// System chip indices of stage `s`'s tensor-parallel group.
   std::vector<int> stage_group(int s) const;
+  /// The configured algorithm; kAuto lets each collective pick by size (choose_algorithm).
   CollectiveAlgorithm algorithm() const { return algorithm_; }
   void reset();
   /// The system config with overrides applied (replay).

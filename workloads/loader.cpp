@@ -42,6 +42,7 @@ struct TransformerSpec {
   std::int64_t batch = 1, prompt_len = 1024, kv_len = 1024;
   DataType dtype = DataType::kBf16;
   std::string weight_dtype;  // empty: same as dtype
+  std::string decode_attention = "grouped";
   std::int64_t seed = 1;
   double routing_skew = 0, capacity_factor = 0;
 
@@ -60,6 +61,9 @@ struct TransformerSpec {
       sc.add("routing_skew", &TransformerSpec::routing_skew, "MoE: Zipf exponent of expert popularity, 0 = uniform")
           .at_least(0);
       sc.add("capacity_factor", &TransformerSpec::capacity_factor, "MoE: per-expert token cap, 0 = no cap").at_least(0);
+      sc.add("decode_attention", &TransformerSpec::decode_attention,
+             "how decode attention reads a GQA KV cache: grouped (once per KV head) or per_query_head (once per query head)")
+          .one_of({"grouped", "per_query_head"});
       return sc;
     }();
     return s;
@@ -144,6 +148,7 @@ OpGraph build_transformer_spec(const ConfigNode& spec, const fs::path& spec_dir)
   o.routing.seed = static_cast<std::uint64_t>(s.seed);
   o.routing.skew = s.routing_skew;
   o.routing.capacity_factor = s.capacity_factor;
+  o.decode_attention = *parse_decode_attention(s.decode_attention);
   return build_transformer(config, o);
 }
 

@@ -26,6 +26,9 @@ std::string_view to_string(OpKind k);
 struct GemmShape {
   std::int64_t batch = 1, m = 0, n = 0, k = 0;
   bool b_is_activation = false;
+  /// Consecutive batch elements that read the same B operand (attention query heads of one KV head
+  /// when a kernel reads the cache per query head): B is stored once per group, read once per element.
+  std::int64_t b_shared = 1;
 };
 
 /// NHWC convolution. Output size uses `pad` on each side. `ceil_mode` rounds the output size up, as

@@ -13,7 +13,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Spec {
-  std::string type, model, phase = "decode", weight_dtype;
+  std::string type, model, phase = "decode", weight_dtype, decode_attention = "grouped";
   std::int64_t batch = 1, prompt_len = 1024, output_len = 128, kv_len = 1024, kv_bucket = kDefaultKvBucket, seed = 1;
   DataType dtype = DataType::kBf16;
   double routing_skew = 0, capacity_factor = 0;
@@ -34,6 +34,9 @@ struct Spec {
       sc.add("seed", &Spec::seed, "MoE routing seed").at_least(0);
       sc.add("routing_skew", &Spec::routing_skew, "MoE: Zipf exponent of expert popularity").at_least(0);
       sc.add("capacity_factor", &Spec::capacity_factor, "MoE: per-expert token cap, 0 = none").at_least(0);
+      sc.add("decode_attention", &Spec::decode_attention,
+             "how decode attention reads a GQA KV cache: grouped (once per KV head) or per_query_head (once per query head)")
+          .one_of({"grouped", "per_query_head"});
       return sc;
     }();
     return s;
@@ -72,6 +75,7 @@ GenerationSpec load_generation_spec(const std::string& path, const std::vector<s
   g.options.routing.seed = static_cast<std::uint64_t>(s.seed);
   g.options.routing.skew = s.routing_skew;
   g.options.routing.capacity_factor = s.capacity_factor;
+  g.options.decode_attention = *parse_decode_attention(s.decode_attention);
   g.batch = s.batch;
   g.prompt_len = s.prompt_len;
   g.output_len = s.output_len;

@@ -11,7 +11,10 @@ const Schema<P2pLinkParams>& P2pLinkParams::schema() {
   static const Schema<P2pLinkParams> s = [] {
     Schema<P2pLinkParams> sc("Full-duplex point-to-point link: lanes x lane_rate per direction, latency, energy per bit");
     sc.add("lanes", &P2pLinkParams::lanes, "lanes (or bonded sub-links) in each direction").at_least(1);
-    sc.add("lane_rate", &P2pLinkParams::lane_rate, "payload bandwidth of one lane in one direction").required().positive();
+    sc.add("lane_rate", &P2pLinkParams::lane_rate, "bandwidth of one lane in one direction (data-sheet rate)").required().positive();
+    sc.add("efficiency", &P2pLinkParams::efficiency, "fraction of the lane rate left for payload after packet and protocol overhead")
+        .positive()
+        .at_most(1.0);
     sc.add("latency", &P2pLinkParams::latency, "first byte in to first byte out");
     sc.add("energy", &P2pLinkParams::energy, "energy per bit (or byte) moved");
     return sc;

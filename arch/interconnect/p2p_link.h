@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // A full-duplex point-to-point link (NVLink bundle, PCIe x16, chip-to-chip SerDes): lanes x rate in
-// each direction, a fixed latency, and energy per bit moved. Each direction is its own reservation.
+// each direction, of which `efficiency` is payload (packet headers, flow control), a fixed latency, and
+// energy per bit moved. Each direction is its own reservation.
 #pragma once
 
 #include <array>
@@ -13,9 +14,10 @@ namespace xpusim::arch {
 
 struct P2pLinkParams {
   std::int64_t lanes = 1;
-  Bandwidth lane_rate{0};  // payload bandwidth of one lane in one direction
+  Bandwidth lane_rate{0};  // signalling bandwidth of one lane in one direction
   Time latency{0};
   EnergyPerByte energy{0};
+  double efficiency = 1.0; // fraction of lane_rate that carries payload
   static const Schema<P2pLinkParams>& schema();
 };
 
@@ -25,7 +27,8 @@ class P2pLink final : public LinkModel {
   /// Channel 0 is a->b, 1 is b->a; the two never contend (full duplex).
   Completion transfer(Bytes bytes, int channel, Time now) override;
   int channels() const override { return 2; }
-  Bandwidth channel_bandwidth() const override { return p_.lane_rate * static_cast<double>(p_.lanes); }
+  /// Payload bandwidth: lanes x lane_rate x efficiency.
+  Bandwidth channel_bandwidth() const override { return p_.lane_rate * (static_cast<double>(p_.lanes) * p_.efficiency); }
   Time latency() const override { return p_.latency; }
   std::vector<Stat> stats() const override;
   void reset() override;

@@ -21,10 +21,23 @@ struct Hop {
 };
 using Route = std::vector<Hop>;
 
-/// A point-to-point move of `bytes` from chip `src` to chip `dst` (system chip indices).
+class CrossbarSwitch;
+
+/// How a transfer uses the fabric. The switch modes need a switch with in-fabric reduction (NVLS).
+enum class TransferMode {
+  kUnicast,          // chip `src` to chip `dst` along the route
+  kSwitchReduce,     // every chip of the group sends `bytes` up to the switch, which reduces them and
+                     // sends the result (`bytes`) down to `dst` (multimem.ld_reduce)
+  kSwitchMulticast,  // `src` sends `bytes` up once; the switch copies them down to every chip of the group (multimem.st)
+};
+
+/// A move of `bytes` (system chip indices). `after` >= 0: the transfer is ready only when transfer
+/// number `after` of the same step has arrived (pipelined algorithms); -1: ready at the step's start.
 struct Transfer {
   int src = 0, dst = 0;
   Bytes bytes{0};
+  TransferMode mode = TransferMode::kUnicast;
+  int after = -1;
 };
 
 class Topology {
@@ -46,6 +59,16 @@ class Topology {
   /// first byte arrives (or when it is free), so a transfer costs the slowest hop's time plus the sum
   /// of latencies. Returns start, arrival of the last byte, and the energy over all hops.
   Completion transfer(const Transfer& t, Time now) const;
+  /// Issues `t` in any mode at `now`; `group` are the chips a switch reduction or multicast spans.
+  /// Throws std::logic_error for a switch mode without an NVLS switch.
+  Completion issue(const Transfer& t, const std::vector<int>& group, Time now) const;
+  /// The switch when it reduces and multicasts in the fabric (NVLS), else nullptr.
+  CrossbarSwitch* nvls_switch() const { return nvls_switch_; }
+  /// The hops a transfer loads (for estimates): its route, or for the switch modes the links and ports
+  /// it uses, each with the bytes it carries there.
+  std::vector<std::pair<Hop, Bytes>> loads(const Transfer& t, const std::vector<int>& group) const;
+  /// Latency of a transfer from its first byte leaving to its first byte arriving.
+  Time path_latency(const Transfer& t) const;
   void reset();
 
  private:
@@ -59,9 +82,17 @@ class Topology {
   std::vector<std::unique_ptr<LinkModel>> elements_;
   std::vector<int> neighbor_link_;  // chips x chips -> index into elements_, -1 when not adjacent
   std::vector<Route> routes_;       // chips x chips
+  Completion chain(const Route& hops, Bytes bytes, Time ready, Time min_done) const;
+  Hop up(int chip) const;           // a chip's link into the switch
+  Route down(int chip) const;       // the switch's port to a chip and that chip's link
+
   LinkModel* switch_ = nullptr;
+  CrossbarSwitch* nvls_switch_ = nullptr;
   std::vector<int> switch_link_;    // chip -> its link to the switch
 };
+
+/// `sw` as a crossbar with in-switch reduction, else nullptr (keeps crossbar_switch.h out of this header).
+CrossbarSwitch* nvls_of(LinkModel* sw);
 
 template <class MakeLink>
 std::unique_ptr<Topology> Topology::build(TopologyKind kind, int chips, const std::vector<int>& dims, MakeLink make_link,
@@ -70,6 +101,7 @@ std::unique_ptr<Topology> Topology::build(TopologyKind kind, int chips, const st
   t->neighbor_link_.assign(static_cast<std::size_t>(chips * chips), -1);
   if (kind == TopologyKind::kSwitch) {
     t->switch_ = sw.get();
+    t->nvls_switch_ = nvls_of(sw.get());
     t->elements_.push_back(std::move(sw));
     for (int c = 0; c < chips; ++c) {
       t->switch_link_.push_back(static_cast<int>(t->elements_.size()));

@@ -5,7 +5,10 @@
 
 #include <pybind11/pybind11.h>
 
+#include <mutex>
+
 #include "sim/config/config_node.h"
+#include "sim/result.h"
 
 namespace xpusim::py {
 
@@ -14,6 +17,12 @@ void bind_units(pybind11::module_& m);
 void bind_arch(pybind11::module_& m);
 void bind_workloads(pybind11::module_& m);
 void bind_sim(pybind11::module_& m);
+void bind_system(pybind11::module_& m);
+
+/// The Result as a dict with the JSON result's keys (plus `roofline` and `timeline`).
+pybind11::dict result_dict(const Result& r);
+/// SystemC keeps one current context per process: simulations from several Python threads take turns.
+std::mutex& simulation_mutex();
 
 /// Converts a Python dict / list / scalar to a ConfigNode. Each node's mark names its place in the
 /// dict ("<dict>.components[0].bandwidth"), so C++ messages point at the offending key.

@@ -9,4 +9,5 @@ PYBIND11_MODULE(_core, m) {
   xpusim::py::bind_arch(m);
   xpusim::py::bind_workloads(m);
   xpusim::py::bind_sim(m);
+  xpusim::py::bind_system(m);
 }

@@ -10,14 +10,13 @@
 namespace pyb = pybind11;
 
 namespace xpusim::py {
-namespace {
 
-/// SystemC keeps one current context per process: two simulations at once (from Python threads)
-/// would corrupt it, so runs take turns.
 std::mutex& simulation_mutex() {
   static std::mutex m;
   return m;
 }
+
+namespace {
 
 pyb::dict op_dict(const OpResult& o) {
   pyb::dict d;
@@ -37,6 +36,8 @@ pyb::dict op_dict(const OpResult& o) {
   d["dequant_s"] = o.dequant_s;
   return d;
 }
+
+}  // namespace
 
 /// Same keys, same order as the JSON result; `roofline` and `timeline` are extra keys.
 pyb::dict result_dict(const Result& r) {
@@ -75,6 +76,8 @@ pyb::dict result_dict(const Result& r) {
   d["timeline"] = timeline;
   return d;
 }
+
+namespace {
 
 pyb::dict run(const std::shared_ptr<arch::Chip>& chip, const std::shared_ptr<wl::OpGraph>& graph, bool trace,
               std::uint64_t seed) {

@@ -8,6 +8,11 @@ grids on local processes or a Dask cluster, and write self-contained HTML report
     res.ops, res.energy_breakdown          # pandas DataFrames
     df = xpusim.sweep(chip, {"hbm.data_rate": ["2 GT/s", "3.2 GT/s"]}, workloads=[wl])
     xpusim.report(res, "out.html")
+
+    hgx = xpusim.System.load("configs/systems/hgx-h100-8.yaml").set("system.tp", 4)
+    gen = xpusim.run(hgx, xpusim.Workload.load("configs/workloads/llama-2-70b-generation.yaml"))
+    gen.ttft_s, gen.tpot_s, gen.tokens_per_s, gen.energy_breakdown
+    xpusim.sweep(hgx, {"system.tp": [4, 8], "system.collective": ["ring", "auto"]}, workloads=[...])
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from xpusim.chip import Chip
 from xpusim.result import Result
 from xpusim.run import run
 from xpusim.sweep import WORKLOAD_PREFIX, expand_grid, sweep
+from xpusim.system import System
 from xpusim.workload import Workload
 
 
@@ -41,5 +47,5 @@ def report(results: object, path: str, title: str | None = None) -> str:
     return write_report(results, path, title=title)
 
 
-__all__ = ["Chip", "ConfigError", "Result", "WORKLOAD_PREFIX", "Workload", "describe_type", "expand_grid",
+__all__ = ["Chip", "ConfigError", "Result", "System", "WORKLOAD_PREFIX", "Workload", "describe_type", "expand_grid",
            "report", "run", "sweep", "to_si", "types"]

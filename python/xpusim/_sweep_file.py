@@ -6,14 +6,14 @@ import math
 import os
 from typing import Any, Optional
 
-from xpusim.result import METRICS
+from xpusim.result import METRICS, SYSTEM_METRICS
 
 #: Result columns that hold numbers (parsed back to float on resume).
-NUMERIC = [m for m in METRICS if m != "throughput_unit"]
+NUMERIC = [m for m in METRICS + SYSTEM_METRICS if m != "throughput_unit"]
 
 
 def point_key(chip: str, workload: str, params: list[str]) -> str:
-    """Identity of a point across runs: chip name, workload label and parameter texts."""
+    """Identity of a point across runs: chip (or system) name, workload label and parameter texts."""
     return "\x1f".join([chip, workload, *params])
 
 
@@ -51,7 +51,7 @@ class SweepFile:
                 # A row cut short by an interruption has missing fields: run that point again.
                 if any(v is None for v in row.values()):
                     continue
-                key = point_key(row["chip"], row["workload"], [row[p] for p in self._params])
+                key = point_key(row[self._columns[0]], row["workload"], [row[p] for p in self._params])
                 self.done[key] = _typed(row)
 
     def append(self, row: dict[str, Any]) -> None:
@@ -85,5 +85,6 @@ def _text(value: Any) -> str:
 def _typed(row: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = dict(row)
     for c in NUMERIC:
-        out[c] = float(row[c]) if row[c] != "" else math.nan
+        if c in row:
+            out[c] = float(row[c]) if row[c] != "" else math.nan
     return out

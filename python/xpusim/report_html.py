@@ -9,7 +9,7 @@ from typing import Any, Optional, Sequence, Union
 import pandas as pd
 
 from xpusim import _charts
-from xpusim.result import METRICS, Result
+from xpusim.result import METRICS, SYSTEM_METRICS, Result
 
 CSS = """
 body{font-family:sans-serif;margin:1.5em;color:#222;background:#fff}
@@ -113,8 +113,8 @@ def _result_section(r: Result, i: int) -> str:
 
 
 def swept_parameters(df: pd.DataFrame) -> list[str]:
-    """Columns of a sweep DataFrame that are grid paths: all but chip, workload, metrics and error."""
-    fixed = {"chip", "workload", "error", *METRICS}
+    """Columns of a sweep DataFrame that are grid paths: all but chip (or system), workload, metrics and error."""
+    fixed = {"chip", "system", "workload", "error", *METRICS, *SYSTEM_METRICS}
     return [c for c in df.columns if c not in fixed]
 
 

@@ -13,6 +13,8 @@ METRICS = [
     "latency_s", "throughput", "throughput_unit", "energy_j", "avg_power_w",
     "bound_compute", "bound_memory", "bound_interconnect",
 ]
+#: Further columns of a sweep over a system (NaN for runs that are not generations).
+SYSTEM_METRICS = ["ttft_s", "tpot_s"]
 
 
 class Result:
@@ -115,8 +117,30 @@ class Result:
     def timeline(self) -> list[dict]:
         return list(self._data.get("timeline", []))
 
+    @property
+    def generation(self) -> dict:
+        """A generation run's {ttft_s, tpot_s, total_s, tokens_per_s, simulations, buckets}; empty
+        for any other run."""
+        return dict(self._data.get("generation") or {})
+
+    @property
+    def ttft_s(self) -> float:
+        """Time to first token (the prefill) of a generation run; NaN otherwise."""
+        return float(self.generation.get("ttft_s", math.nan))
+
+    @property
+    def tpot_s(self) -> float:
+        """Mean time per output token over the decode steps of a generation run; NaN otherwise."""
+        return float(self.generation.get("tpot_s", math.nan))
+
+    @property
+    def tokens_per_s(self) -> float:
+        """Output tokens per second of every data-parallel replica of a generation run; NaN otherwise."""
+        return float(self.generation.get("tokens_per_s", math.nan))
+
     def metrics(self) -> dict[str, Any]:
-        """The scalar summary a sweep stores per point (columns METRICS)."""
+        """The scalar summary a sweep stores per point (columns METRICS, and SYSTEM_METRICS for a
+        generation run)."""
         bound = self._data["time_bound_fraction"]
         return {
             "latency_s": self.latency_s,
@@ -127,6 +151,7 @@ class Result:
             "bound_compute": float(bound["compute"]),
             "bound_memory": float(bound["memory"]),
             "bound_interconnect": float(bound["interconnect"]),
+            **({"ttft_s": self.ttft_s, "tpot_s": self.tpot_s} if self.generation else {}),
         }
 
     def __repr__(self) -> str:

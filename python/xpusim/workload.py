@@ -10,8 +10,9 @@ from xpusim._values import override
 
 
 class Workload:
-    """An op graph loaded in C++. Overrides (`batch=8`, `weight_dtype=fp4`, `compression.sparsity=2:4`)
-    are checked at once.
+    """An op graph loaded in C++, or an LLM generation spec (`type: generation`: prefill plus decode
+    steps, run on a :class:`xpusim.System`). Overrides (`batch=8`, `weight_dtype=fp4`,
+    `compression.sparsity=2:4`) are checked at once.
 
     Pickles as (path, overrides), so it travels to worker processes.
     """
@@ -21,7 +22,25 @@ class Workload:
         if isinstance(overrides, Mapping):
             overrides = [override(k, v) for k, v in overrides.items()]
         self._overrides: list[str] = list(overrides)
-        self._graph = core.load_workload(self._path, self._overrides)
+        self._load(self._overrides)
+
+    def _load(self, overrides: list[str]) -> None:
+        # A generation spec has no single graph: its steps are built, sharded and run per system.
+        spec = core.generation_spec(self._path, overrides) if core.is_llm_spec(self._path) else None
+        if spec is not None and not spec["single_step"]:
+            self._spec, self._graph = spec, None
+        else:
+            self._spec, self._graph = None, core.load_workload(self._path, overrides)
+
+    @property
+    def is_generation(self) -> bool:
+        """True for a `type: generation` spec (prefill + decode steps)."""
+        return self._spec is not None
+
+    @property
+    def spec(self) -> dict:
+        """model, batch, prompt_len, output_len, kv_bucket of a generation spec (empty otherwise)."""
+        return dict(self._spec or {})
 
     @classmethod
     def load(cls, path: Union[str, "os.PathLike[str]"], **overrides: Any) -> "Workload":
@@ -31,7 +50,7 @@ class Workload:
     def set(self, key: str, value: Any) -> "Workload":
         """Overrides one spec key and returns self; raises ConfigError and leaves self as it was."""
         overrides = self._overrides + [override(key, value)]
-        self._graph = core.load_workload(self._path, overrides)
+        self._load(overrides)  # raises before anything changes
         self._overrides = overrides
         return self
 
@@ -65,6 +84,8 @@ class Workload:
 
     @property
     def name(self) -> str:
+        if self._graph is None:
+            return f"{self._spec['model']}-generation"
         return self._graph.name
 
     @property
@@ -74,17 +95,21 @@ class Workload:
         return stem + "".join(f" {o}" for o in self._overrides)
 
     def summary(self) -> dict:
-        """Items, ops, weight bytes, FLOPs and compulsory bytes, before simulation."""
-        return self._graph.summary()
+        """Items, ops, weight bytes, FLOPs and compulsory bytes, before simulation (a generation
+        spec: its main fields)."""
+        return self.spec if self._graph is None else self._graph.summary()
 
     def describe(self, max_rows: int = 20) -> str:
+        if self._graph is None:
+            raise ValueError("a generation spec has no single graph to describe; describe a type: transformer step")
         return self._graph.describe(max_rows)
 
     def __len__(self) -> int:
-        return len(self._graph)
+        return 0 if self._graph is None else len(self._graph)
 
     @property
     def native(self) -> Any:
+        """The op graph for `xpusim._core.simulate` (None for a generation spec)."""
         return self._graph
 
     def __getstate__(self) -> dict:

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "sim/driver/collective_ops.h"
 
-#include <algorithm>
-#include <map>
-
 #include "sim/config/config_error.h"
 
 namespace xpusim::driver {
@@ -21,36 +18,32 @@ void check_collective(const arch::System* system, const wl::OpNode& op, const st
   }
 }
 
-std::vector<arch::CollectiveStep> collective_steps(const arch::System* system, const wl::OpNode& op) {
+arch::CollectivePlan plan_op_collective(const arch::System& system, const wl::OpNode& op) {
+  arch::CollectivePlan plan;
+  if (!system.topology()) return plan;
   const auto& c = std::get<wl::CollectiveShape>(op.shape);
-  if (!system || !system->topology()) return {};
-  std::vector<int> group = system->stage_group(op.stage);
+  std::vector<int> group = system.stage_group(op.stage);
   if (op.kind == wl::OpKind::kSendRecv) {
     // Every chip of the stage sends its copy of the activations to its peer in the next stage.
-    const std::vector<int> peers = system->stage_group(c.peer_stage);
+    const std::vector<int> peers = system.stage_group(c.peer_stage);
     arch::CollectiveStep step;
     for (std::size_t i = 0; i < group.size(); ++i) step.push_back(arch::Transfer{group[i], peers[i], Bytes(c.bytes)});
-    return {step};
+    plan.group = group;
+    plan.steps.push_back(std::move(step));
+    return plan;
   }
   group.resize(static_cast<std::size_t>(c.group));
   const arch::Collective kind = op.kind == wl::OpKind::kAllReduce       ? arch::Collective::kAllReduce
                                 : op.kind == wl::OpKind::kAllGather     ? arch::Collective::kAllGather
                                 : op.kind == wl::OpKind::kReduceScatter ? arch::Collective::kReduceScatter
                                                                         : arch::Collective::kAllToAll;
-  return arch::plan_collective(kind, Bytes(c.bytes), group, system->algorithm());
+  arch::CollectiveAlgorithm a = system.algorithm();
+  if (a != arch::CollectiveAlgorithm::kAuto && !arch::supports(a, kind, *system.topology())) a = arch::CollectiveAlgorithm::kRing;
+  return arch::plan_collective(kind, Bytes(c.bytes), group, a, system.topology());
 }
 
-Time collective_floor(const arch::System& system, const wl::OpNode& op) {
-  std::map<int, Bytes> sent;
-  for (const auto& step : collective_steps(&system, op)) {
-    for (const auto& t : step) sent[t.src] += t.bytes;
-  }
-  Time floor{0};
-  for (const auto& [src, bytes] : sent) {
-    const auto& route = system.topology()->route(src, src == 0 ? 1 : 0);
-    floor = std::max(floor, bytes / route.front().element->channel_bandwidth());
-  }
-  return floor;
+Time collective_floor(const arch::System& system, const arch::CollectivePlan& plan) {
+  return arch::estimate(*system.topology(), plan, false);
 }
 
 }  // namespace xpusim::driver

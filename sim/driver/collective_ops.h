@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Collective ops of a sharded graph on a system: whether they can run, the link-transfer steps they
+// Collective ops of a sharded graph on a system: whether they can run, the link-transfer plan they
 // become, and the floor no collective can beat.
 #pragma once
 
 #include <string>
-#include <vector>
 
 #include "arch/interconnect/collective.h"
 #include "arch/system.h"
@@ -16,10 +15,14 @@ namespace xpusim::driver {
 /// `system` (nullptr for a lone chip) has none, or it spans more chips than the stage's tp.
 void check_collective(const arch::System* system, const wl::OpNode& op, const std::string& graph_name);
 
-/// The point-to-point steps of collective `op` over its stage's chips; empty without a topology.
-std::vector<arch::CollectiveStep> collective_steps(const arch::System* system, const wl::OpNode& op);
+/// The plan of collective op `op` over its stage's chips: send/recv to the peer stage's chips, or the
+/// collective under the system's algorithm (`auto`: chosen by size). A configured algorithm the
+/// collective cannot use (nvls for an all-gather, tree for an all-to-all) falls back to the ring, as
+/// NCCL does. Empty for a system without links.
+arch::CollectivePlan plan_op_collective(const arch::System& system, const wl::OpNode& op);
 
-/// The busiest chip's bytes on the wire over its injection bandwidth: no collective can beat it.
-Time collective_floor(const arch::System& system, const wl::OpNode& op);
+/// The busiest channel's bytes over its bandwidth, step by step: no run of `plan` can beat it.
+/// `system` must have a topology.
+Time collective_floor(const arch::System& system, const arch::CollectivePlan& plan);
 
 }  // namespace xpusim::driver

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "sim/config/config_error.h"
+#include "workloads/transforms/microbatch.h"
 
 namespace xpusim {
 namespace {
@@ -24,7 +25,7 @@ std::string size(Bytes b) {
 }
 
 /// Micro-batch copies after the first are named "mb<i>/..." with i > 0: they reuse the same weights.
-bool first_copy(const std::string& name) { return name.rfind("mb", 0) != 0 || name.rfind("mb0/", 0) == 0; }
+bool first_copy(const std::string& name) { return wl::microbatch_of(name) == 0; }
 
 std::string parts(const MemoryNeed& n) {
   return "weights " + size(n.weights) + " + KV cache " + size(n.kv_cache) + " + activations " + size(n.activations);
@@ -41,7 +42,7 @@ std::vector<MemoryNeed> memory_needs(const wl::OpGraph& g, int stages) {
     MemoryNeed& n = need[static_cast<std::size_t>(op.stage)];
     if (first_copy(op.name)) n.weights += wl::weight_bytes(op);
     if (const auto* gs = std::get_if<wl::GemmShape>(&op.shape); gs && gs->b_is_activation) {
-      n.kv_cache += storage(op.dtype, gs->batch * gs->k * gs->n);
+      n.kv_cache += storage(op.dtype, gs->batch / gs->b_shared * gs->k * gs->n);
     }
     const Bytes act = wl::input_bytes(op) + wl::output_bytes(op);
     n.activations = std::max(n.activations, act);

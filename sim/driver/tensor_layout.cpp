@@ -109,7 +109,7 @@ std::vector<OpLayout> layout_tensors(const wl::OpGraph& graph, const std::vector
     Bytes persistent = wl::weight_bytes(op);
     const auto* g = std::get_if<wl::GemmShape>(&op.shape);
     const bool kv_state = g && g->b_is_activation;
-    if (kv_state) persistent = storage(op.dtype, g->batch * g->k * g->n);
+    if (kv_state) persistent = storage(op.dtype, g->batch / g->b_shared * g->k * g->n);
     if (persistent.count() == 0) continue;
     if (!kv_state) {
       if (const auto shared = weights.find({op.stage, wl::layer_key(op.name)}); shared != weights.end()) {

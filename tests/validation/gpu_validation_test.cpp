@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "arch/chip.h"
+#include "arch/system.h"
 #include "sim/config/config_node.h"
 #include "tests/validation/validation_row.h"
 #include "sim/driver/simulate.h"
@@ -27,7 +28,31 @@ struct Simulated {
   double ceiling = 0;  // data-sheet peak in the same unit: no simulation may exceed it
 };
 
+/// nccl-tests all_reduce_perf on a system: one all-reduce of `bytes` over `gpus` chips, bus bandwidth
+/// in GB/s. Ceiling: the switch ports' line rate, times 2(n-1)/(n+1) when the chosen algorithm is NVLS
+/// (each port then carries S (n+1)/n, not the ring's 2 S (n-1)/n).
+Simulated simulate_allreduce(const ConfigNode& row, const ConfigNode& op) {
+  const int n = std::stoi(field(op, "gpus"));
+  auto sys = arch::System::load(kRoot + "/configs/systems/" + field(row, "system") + ".yaml",
+                                {"system.tp=" + std::to_string(n), "system.dp=1", "system.collective=" + field(op, "algorithm")});
+  const std::int64_t bytes = std::stoll(field(op, "bytes"));
+  wl::OpGraph g(field(row, "id"));
+  wl::OpNode node;
+  node.name = "allreduce";
+  node.kind = wl::OpKind::kAllReduce;
+  node.shape = wl::CollectiveShape{bytes, n, 0};
+  g.add_op(node);
+  const Result r = simulate_system(*sys, g);
+  const double factor = arch::bus_bandwidth_factor(arch::Collective::kAllReduce, n);
+  const arch::Topology& topo = *sys->topology();
+  const auto plan = arch::plan_collective(arch::Collective::kAllReduce, Bytes(bytes), sys->stage_group(0), sys->algorithm(), &topo);
+  const double line = topo.route(0, 1)[1].element->channel_bandwidth().bytes_per_second();  // the switch port
+  const double nvls = plan.algorithm == arch::CollectiveAlgorithm::kNvls ? 2.0 * (n - 1) / (n + 1) : 1.0;
+  return Simulated{static_cast<double>(bytes) / r.latency_s * factor / 1e9, line * nvls / 1e9};
+}
+
 Simulated simulate_row(const ConfigNode& row) {
+  if (row.find("system")) return simulate_allreduce(row, *row.find("op"));
   auto chip = arch::Chip::load(kRoot + "/configs/chips/" + field(row, "chip") + ".yaml");
   const ConfigNode& op = *row.find("op");
   const DataType dt = *parse_dtype(field(op, "dtype"));
@@ -69,8 +94,8 @@ const std::vector<TableRow>& table() {
     std::vector<TableRow> out;
     const ConfigNode t = ConfigNode::load_file(kRoot + "/tests/validation/gpu.yaml");
     for (const ConfigNode& row : t.find("rows")->items()) {
-      out.push_back({field(row, "id"), field(row, "chip"), field(row, "unit"), std::stod(field(row, "measured")),
-                     simulate_row(row)});
+      out.push_back({field(row, "id"), field(row, row.find("system") ? "system" : "chip"), field(row, "unit"),
+                     std::stod(field(row, "measured")), simulate_row(row)});
     }
     std::printf("\n%-28s %-14s %10s %10s %8s  %s\n", "id", "chip", "simulated", "measured", "error", "unit");
     double sum_abs = 0;

@@ -26,7 +26,9 @@ std::unique_ptr<arch::System> system_for(const ConfigNode& row) {
   const std::string name = field(row, "system");
   const std::string tp = field(row, "tp");
   if (name.rfind("hgx-", 0) == 0) {
-    return arch::System::load(kRoot + "/configs/systems/" + name + ".yaml", {"system.tp=" + tp, "system.dp=1"});
+    std::vector<std::string> set{"system.tp=" + tp, "system.dp=1"};
+    if (row.find("collective")) set.push_back("system.collective=" + field(row, "collective"));  // e.g. NCCL_ALGO=RING
+    return arch::System::load(kRoot + "/configs/systems/" + name + ".yaml", set);
   }
   return arch::System::single(arch::Chip::load(kRoot + "/configs/chips/" + name + ".yaml"));
 }
@@ -53,6 +55,7 @@ double simulate_row(const ConfigNode& row) {
   s.output_len = std::stoll(field(row, "output_len"));
   s.options.activation_dtype = *parse_dtype(field(row, "dtype"));
   s.options.weight_dtype = *parse_dtype(field(row, "weight_dtype"));
+  if (row.find("decode_attention")) s.options.decode_attention = *wl::parse_decode_attention(field(row, "decode_attention"));
   const GenerationResult g = simulate_generation(*sys, s);
   if (metric == "ttft_ms") return g.ttft_s * 1e3;
   return g.tokens_per_s / std::stod(field(row, "tp"));  // tokens_per_s_per_gpu

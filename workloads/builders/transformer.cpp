@@ -81,7 +81,9 @@ class Builder {
   }
 
   /// Self-attention. Scores and P*V are batched per KV head: batch = sequences x kv_heads and
-  /// m = q_len x (heads / kv_heads), so each KV head's cache is read once for its whole query group.
+  /// m = q_len x (heads / kv_heads), so each KV head's cache is read once for its whole query group;
+  /// a per-query-head decode kernel instead has batch = sequences x heads, m = 1, and reads each KV
+  /// head's cache once per query head of its group (b_shared: stored once).
   OpId attention(const std::string& p, OpId in) {
     const std::int64_t T = tokens_, h = c_.hidden, d = c_.head_dim, H = c_.heads, kvh = c_.kv_heads;
     const std::int64_t group = H / kvh;
@@ -101,13 +103,15 @@ class Builder {
     OpId kv_write = vec(p + "kv_write", OpKind::kElementwise, T * 2 * kvh * d, 1, kMoveOps);
     edge(k_src, kv_write, T * kvh * d, "k");
     edge(v, kv_write, T * kvh * d, "v");
-    OpId scores = gemm(p + "scores", q_len_ * group, d, ctx_, o_.batch * kvh, true);
+    const bool per_head = o_.phase == Phase::kDecode && o_.decode_attention == DecodeAttention::kPerQueryHead && group > 1;
+    const std::int64_t att_m = per_head ? q_len_ : q_len_ * group, att_batch = per_head ? o_.batch * H : o_.batch * kvh;
+    OpId scores = gemm(p + "scores", att_m, d, ctx_, att_batch, true, per_head ? group : 1);
     edge(q_src, scores, T * H * d, "q");
     edge(kv_write, scores, T * kvh * d, "k_new");
     const std::int64_t probs = o_.batch * H * q_len_ * ctx_;
     OpId softmax = vec(p + "softmax", OpKind::kSoftmax, probs, 1, kSoftmaxOps);
     edge(scores, softmax, probs, "scores");
-    OpId pv = gemm(p + "pv", q_len_ * group, ctx_, d, o_.batch * kvh, true);
+    OpId pv = gemm(p + "pv", att_m, ctx_, d, att_batch, true, per_head ? group : 1);
     edge(softmax, pv, probs, "probs");
     edge(kv_write, pv, T * kvh * d, "v_new");
     OpId o = gemm(p + "o_proj", T, H * d, h);
@@ -172,13 +176,13 @@ class Builder {
   }
 
   OpId gemm(std::string name, std::int64_t m, std::int64_t k, std::int64_t n, std::int64_t batch = 1,
-            bool b_is_activation = false) {
+            bool b_is_activation = false, std::int64_t b_shared = 1) {
     OpNode op;
     op.name = std::move(name);
     op.kind = OpKind::kGemm;
     op.dtype = o_.activation_dtype;
     if (!b_is_activation) op.weight_dtype = o_.weight_dtype;
-    op.shape = GemmShape{batch, m, n, k, b_is_activation};
+    op.shape = GemmShape{batch, m, n, k, b_is_activation, b_shared};
     return g_.add_op(std::move(op));
   }
 
@@ -206,6 +210,12 @@ class Builder {
 }  // namespace
 
 std::string_view to_string(Phase p) { return p == Phase::kPrefill ? "prefill" : "decode"; }
+
+std::optional<DecodeAttention> parse_decode_attention(const std::string& s) {
+  if (s == "grouped") return DecodeAttention::kGrouped;
+  if (s == "per_query_head") return DecodeAttention::kPerQueryHead;
+  return std::nullopt;
+}
 
 OpGraph build_transformer(const TransformerConfig& config, const TransformerOptions& options) {
   const SourceMark where{config.name, 0, 0};

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "sim/dtype.h"
@@ -15,6 +16,12 @@ namespace xpusim::wl {
 
 enum class Phase { kPrefill, kDecode };
 
+/// How a decode step's attention reads the KV cache under grouped-query attention:
+/// kGrouped: each KV head's cache once for its whole query group (TensorRT-LLM's XQA kernel from v0.8,
+///   FlashDecoding, vLLM's paged attention); kPerQueryHead: once per query head, as a kernel with one
+///   thread block per (sequence, query head) does (TensorRT-LLM's masked MHA kernel before XQA).
+enum class DecodeAttention { kGrouped, kPerQueryHead };
+
 struct TransformerOptions {
   Phase phase = Phase::kDecode;
   std::int64_t batch = 1;         // sequences processed together
@@ -25,7 +32,11 @@ struct TransformerOptions {
   DataType activation_dtype = DataType::kBf16;
   DataType weight_dtype = DataType::kBf16;
   RoutingOptions routing;  // MoE models only
+  DecodeAttention decode_attention = DecodeAttention::kGrouped;
 };
+
+/// "grouped" | "per_query_head"; nullopt for anything else.
+std::optional<DecodeAttention> parse_decode_attention(const std::string& s);
 
 /// The graph of one prefill or one decode step; items() = tokens processed (batch x prompt_len, or
 /// batch). Throws ConfigError when an option is out of range. The graph passed validate().

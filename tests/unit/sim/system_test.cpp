@@ -52,16 +52,34 @@ wl::OpGraph one_collective(wl::OpKind kind, std::int64_t bytes, int copies) {
 
 }  // namespace
 
-TEST_CASE("an all-reduce op runs as link transfers: bus bandwidth near the port rate, two contend", "[system]") {
-  auto sys = hgx("h100", {});
+TEST_CASE("an all-reduce op runs as link transfers: bus bandwidth near the links' payload rate, two contend", "[system]") {
+  auto sys = hgx("h100", {"system.collective=ring"});
   const std::int64_t size = std::int64_t{1} << 30;
   Result one = simulate_system(*sys, one_collective(wl::OpKind::kAllReduce, size, 1));
   const double busbw = static_cast<double>(size) / one.latency_s * 2.0 * 7 / 8;
-  CHECK(busbw == Approx(450e9).epsilon(0.03));
+  CHECK(busbw == Approx(18 * 25e9 * 0.824).epsilon(0.03));  // 18 NVLink 4 links x 25 GB/s x protocol efficiency
   CHECK(one.bound_interconnect == 1.0);
   CHECK(one.ops.front().end_s - one.ops.front().start_s >= one.ops.front().roofline_s);
   Result two = simulate_system(*sys, one_collective(wl::OpKind::kAllReduce, size, 2));
   CHECK(two.latency_s > 1.9 * one.latency_s);
+}
+
+TEST_CASE("with collective: auto an 8-GPU all-reduce runs in the NVSwitch (NVLS) and beats the ring", "[system][nvls]") {
+  const std::int64_t size = std::int64_t{1} << 30;
+  auto ring = hgx("h100", {"system.collective=ring"});
+  auto nvls = hgx("h100", {});
+  const Result r = simulate_system(*ring, one_collective(wl::OpKind::kAllReduce, size, 1));
+  const Result n = simulate_system(*nvls, one_collective(wl::OpKind::kAllReduce, size, 1));
+  CHECK(n.latency_s < 0.8 * r.latency_s);
+  CHECK(n.ops.front().end_s - n.ops.front().start_s >= n.ops.front().roofline_s);
+  // Identical inputs, identical result.
+  CHECK(simulate_system(*nvls, one_collective(wl::OpKind::kAllReduce, size, 1)).latency_s == n.latency_s);
+  // Every owner's 1/8 is reduced once: the switch produced S of results (as wire bytes: over the NVLS efficiency).
+  double reduced = -1;
+  for (const auto& st : n.stats) {
+    if (st.component == "switch" && st.key == "bytes_reduced") reduced = st.value;
+  }
+  CHECK(reduced == Approx(static_cast<double>(size) / 0.85).epsilon(0.001));
 }
 
 TEST_CASE("collectives need a system", "[system]") {
@@ -180,4 +198,32 @@ TEST_CASE("cached decode buckets give exactly the uncached run", "[system][servi
   for (const auto& bucket : a.buckets) steps += bucket.steps;
   CHECK(steps == 39);
   CHECK(a.ttft_s == a.prefill.latency_s);
+}
+
+TEST_CASE("a per-query-head decode kernel reads the KV cache 8 times but stores it once", "[system][serving]") {
+  auto s = spec("llama-2-70b", 16, DataType::kFp8);
+  wl::TransformerOptions o = s.options;
+  o.batch = 16;
+  o.kv_len = 1024;
+  const auto grouped = memory_needs(wl::build_transformer(s.model, o), 1);
+  o.decode_attention = wl::DecodeAttention::kPerQueryHead;
+  const auto per_head = memory_needs(wl::build_transformer(s.model, o), 1);
+  CHECK(per_head[0].kv_cache == grouped[0].kv_cache);
+  auto sys = single("h100-sxm");
+  const Result g = decode(*sys, s);
+  s.options.decode_attention = wl::DecodeAttention::kPerQueryHead;
+  const Result p = decode(*sys, s);
+  CHECK(offchip_bytes(p) > offchip_bytes(g) + 6.5 * (static_cast<double>(grouped[0].kv_cache.count())));
+  CHECK(p.latency_s > g.latency_s);
+}
+
+TEST_CASE("an algorithm the collective cannot use falls back to the ring, as NCCL does", "[system][nvls]") {
+  const std::int64_t size = std::int64_t{1} << 26;
+  auto nvls = hgx("h100", {"system.collective=nvls"});
+  auto ring = hgx("h100", {"system.collective=ring"});
+  for (auto kind : {wl::OpKind::kAllGather, wl::OpKind::kReduceScatter, wl::OpKind::kAllToAll}) {
+    const Result n = simulate_system(*nvls, one_collective(kind, size, 1));
+    const Result r = simulate_system(*ring, one_collective(kind, size, 1));
+    CHECK(n.latency_s == r.latency_s);
+  }
 }

@@ -98,6 +98,27 @@ TEST_CASE("GQA decode reads each KV head's cache once for its query group", "[tr
   CHECK(std::get<GemmShape>(find_op(g, "lm_head").shape).n == 32000);
 }
 
+TEST_CASE("a per-query-head decode kernel reads a GQA cache once per query head, stored once", "[transformer]") {
+  TransformerConfig c = load_hf_config(model_path("llama-2-70b"));
+  TransformerOptions o;
+  o.batch = 4;
+  o.kv_len = 2048;
+  const OpGraph grouped = build_transformer(c, o);
+  o.decode_attention = DecodeAttention::kPerQueryHead;
+  const OpGraph per_head = build_transformer(c, o);
+  const auto& s = std::get<GemmShape>(find_op(per_head, "L79.scores").shape);
+  CHECK((s.batch == 4 * 64 && s.m == 1 && s.k == 128 && s.n == 2048 && s.b_shared == 8));
+  // 64 query heads over 8 KV heads: the cache is read 8 times, with the same FLOPs.
+  CHECK(attention_cache_bytes(per_head) == 8 * attention_cache_bytes(grouped));
+  CHECK(total_flops(per_head) == total_flops(grouped));
+  // MHA (no groups) and prefill are unchanged.
+  o.phase = Phase::kPrefill;
+  o.prompt_len = 64;
+  CHECK(std::get<GemmShape>(find_op(build_transformer(c, o), "L0.scores").shape).b_shared == 1);
+  CHECK(parse_decode_attention("per_query_head") == DecodeAttention::kPerQueryHead);
+  CHECK(!parse_decode_attention("xqa"));
+}
+
 TEST_CASE("decode FLOPs are 2 x active parameters plus attention", "[transformer]") {
   for (const char* m : {"llama-2-7b", "llama-3.1-8b", "mixtral-8x7b"}) {
     TransformerConfig c = load_hf_config(model_path(m));

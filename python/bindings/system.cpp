@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+// Multi-chip systems (configs/systems/*.yaml with overrides) and runs on them: LLM generation and
+// single steps (sharded for the system's tp / pp / ep) or any other workload on the first stage's chip.
+#include <pybind11/stl.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "arch/system.h"
+#include "python/bindings/bindings.h"
+#include "sim/driver/serving.h"
+#include "workloads/loader.h"
+
+namespace pyb = pybind11;
+
+namespace xpusim::py {
+namespace {
+
+/// True when the file is a `type: generation` or `type: transformer` spec, the kinds that are sharded
+/// over a system's chips; other workloads run unsharded.
+bool is_llm_spec(const std::string& path) {
+  const std::string ext = std::filesystem::path(path).extension().string();
+  if (ext != ".yaml" && ext != ".yml") return false;
+  const ConfigNode root = ConfigNode::load_file(path);
+  const ConfigNode* w = root.is_map() ? root.find("workload") : nullptr;
+  const ConfigNode* type = w && w->is_map() ? w->find("type") : nullptr;
+  return type && (type->value() == "generation" || type->value() == "transformer");
+}
+
+pyb::dict generation_dict(const GenerationResult& g) {
+  pyb::list buckets;
+  for (const auto& b : g.buckets) buckets.append(pyb::dict(pyb::arg("kv_len") = b.kv_len, pyb::arg("steps") = b.steps));
+  return pyb::dict(pyb::arg("ttft_s") = g.ttft_s, pyb::arg("tpot_s") = g.tpot_s, pyb::arg("total_s") = g.total_s,
+                   pyb::arg("tokens_per_s") = g.tokens_per_s, pyb::arg("simulations") = g.simulations,
+                   pyb::arg("buckets") = buckets);
+}
+
+pyb::dict run(const std::shared_ptr<arch::System>& system, const std::string& workload,
+              const std::vector<std::string>& overrides, bool trace, std::uint64_t seed) {
+  const SimOptions sim{trace, seed};
+  const bool llm = is_llm_spec(workload);
+  // Spec errors surface before the (possibly long) run, with the GIL held for the exception.
+  std::optional<wl::GenerationSpec> spec;
+  std::optional<wl::OpGraph> graph;
+  if (llm) spec = wl::load_generation_spec(workload, overrides);
+  if (!llm) graph.emplace(wl::load_workload(workload, overrides));
+  Result r;
+  std::optional<GenerationResult> gen;
+  {
+    pyb::gil_scoped_release no_gil;
+    std::lock_guard<std::mutex> lock(simulation_mutex());
+    if (graph) {
+      r = simulate_system(*system, *graph, sim);
+    } else if (spec->single_step) {
+      r = simulate_step(*system, *spec, spec->options.phase, spec->options.kv_len, sim);
+    } else {
+      GenerationOptions options;
+      options.sim = sim;
+      gen = simulate_generation(*system, *spec, options);
+      r = summarize(*gen);
+    }
+  }
+  pyb::dict d = result_dict(r);
+  if (gen) d["generation"] = generation_dict(*gen);
+  return d;
+}
+
+}  // namespace
+
+void bind_system(pyb::module_& m) {
+  pyb::class_<arch::System, std::shared_ptr<arch::System>>(m, "System", "A multi-chip system built from its config.")
+      .def_property_readonly("name", &arch::System::name)
+      .def_property_readonly("count", &arch::System::count)
+      .def_property_readonly("parallelism", [](const arch::System& s) {
+        const auto& p = s.parallelism();
+        return pyb::dict(pyb::arg("tp") = p.tp, pyb::arg("pp") = p.pp, pyb::arg("ep") = p.ep, pyb::arg("dp") = p.dp,
+                         pyb::arg("microbatches") = p.microbatches);
+      }, "tp, pp, ep, dp and micro-batches of a run.")
+      .def_property_readonly("collective", [](const arch::System& s) { return arch::to_string(s.algorithm()); })
+      .def_property_readonly("chip_name", [](const arch::System& s) { return s.stage_chip(0).name(); })
+      .def("config", [](const arch::System& s) { return from_config_node(s.config()); },
+           "The system config with overrides applied, as nested dicts of strings.")
+      .def("config_yaml", [](const arch::System& s) { return s.config().to_yaml(); });
+
+  m.def(
+      "load_system",
+      [](const pyb::object& path, const std::vector<std::string>& overrides) {
+        const std::string p = pyb::str(pyb::module_::import("os").attr("fspath")(path)).cast<std::string>();
+        return std::shared_ptr<arch::System>(arch::System::load(p, overrides));
+      },
+      pyb::arg("path"), pyb::arg("overrides") = std::vector<std::string>{},
+      "Builds a system from its YAML; overrides are 'path=value' (system.tp=4, link.lane_rate=..., "
+      "switch.nvls=false; any other path goes to the chip, e.g. hbm.data_rate=...). Raises ConfigError.");
+  m.def("simulate_system", &run, pyb::arg("system"), pyb::arg("workload"), pyb::arg("overrides") = std::vector<std::string>{},
+        pyb::arg("trace") = false, pyb::arg("seed") = 1,
+        "Runs a workload file on a system. A generation spec returns the summarised result plus "
+        "`generation` {ttft_s, tpot_s, total_s, tokens_per_s, simulations, buckets}; a transformer spec one "
+        "sharded step; any other workload runs on the first stage's chip. Releases the GIL.");
+  m.def(
+      "generation_spec",
+      [](const pyb::object& path, const std::vector<std::string>& overrides) {
+        const std::string p = pyb::str(pyb::module_::import("os").attr("fspath")(path)).cast<std::string>();
+        const wl::GenerationSpec s = wl::load_generation_spec(p, overrides);
+        return pyb::dict(pyb::arg("model") = s.model.name, pyb::arg("batch") = s.batch, pyb::arg("prompt_len") = s.prompt_len,
+                         pyb::arg("output_len") = s.output_len, pyb::arg("kv_bucket") = s.kv_bucket,
+                         pyb::arg("single_step") = s.single_step);
+      },
+      pyb::arg("path"), pyb::arg("overrides") = std::vector<std::string>{},
+      "Checks a generation or transformer spec and returns its main fields. Raises ConfigError.");
+  m.def("is_llm_spec", [](const pyb::object& path) {
+        return is_llm_spec(pyb::str(pyb::module_::import("os").attr("fspath")(path)).cast<std::string>());
+      }, pyb::arg("path"), "True for a `type: generation` or `type: transformer` workload spec.");
+}
+
+}  // namespace xpusim::py
