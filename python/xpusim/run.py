@@ -1,17 +1,53 @@
-"""One simulation from Python."""
+"""One simulation from Python: a workload on a chip, alone or in an MLPerf scenario."""
 from __future__ import annotations
 
+import os
+from typing import Any, Mapping, Optional, Union
+
 from xpusim._native import core
+from xpusim._values import override
 from xpusim.chip import Chip
 from xpusim.result import Result
 from xpusim.workload import Workload
 
+ScenarioArg = Union[None, str, "os.PathLike[str]", Mapping[str, Any]]
 
-def run(chip: Chip, workload: Workload, *, trace: bool = False, seed: int = 1) -> Result:
+
+def run(chip: Chip, workload: Workload, *, trace: bool = False, seed: int = 1, scenario: ScenarioArg = None) -> Result:
     """Simulates `workload` on `chip`. The GIL is released during the run; runs in one process take
-    turns (SystemC has one context per process), so use :func:`xpusim.sweep` for parallelism."""
+    turns (SystemC has one context per process), so use :func:`xpusim.sweep` for parallelism.
+
+    `scenario` runs many queries instead of one (see README "Scenarios"): a kind ("offline", "server",
+    "single_stream", "multi_stream"), a scenario YAML file, "none" to ignore the workload's own
+    `scenario:` block, or a dict of scenario keys (`{"kind": "server", "qps": 50}`) applied over that
+    block. A workload with a `scenario:` block runs it unless `scenario="none"`. LLM generation specs
+    (`type: generation`) run on the chip as a one-chip system; `result.scenario` holds the details.
+    """
     if not isinstance(chip, Chip):
         raise TypeError(f"run() expects an xpusim.Chip, got {type(chip).__name__}")
     if not isinstance(workload, Workload):
         raise TypeError(f"run() expects an xpusim.Workload, got {type(workload).__name__}")
+    source, overrides = _scenario_source(scenario)
+    if workload.is_generation or source != "none" and _has_scenario(workload.path, source, overrides):
+        return Result(core.run_workload(chip.native, workload.path, workload.overrides, source, overrides, trace, seed))
     return Result(core.simulate(chip.native, workload.native, trace, seed))
+
+
+def _scenario_source(scenario: ScenarioArg) -> tuple[str, list[str]]:
+    """(source, overrides) as `xpusim run --scenario SOURCE --set scenario.KEY=VALUE...` takes them."""
+    if scenario is None:
+        return "", []
+    if isinstance(scenario, Mapping):
+        keys = dict(scenario)
+        kind = keys.pop("kind", "")
+        return str(kind), [override(k, v) for k, v in keys.items()]
+    if isinstance(scenario, (str, os.PathLike)):
+        return os.fspath(scenario), []
+    raise TypeError(f"scenario expects a kind, a file path or a dict of scenario keys, got {type(scenario).__name__}")
+
+
+def _has_scenario(path: str, source: str, overrides: list[str]) -> bool:
+    if source or overrides:
+        return True
+    # The workload file's own block.
+    return bool(core.has_scenario(path))

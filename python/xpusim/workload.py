@@ -12,6 +12,9 @@ from xpusim._values import override
 class Workload:
     """An op graph loaded in C++. Overrides (`batch=8`, `weight_dtype=fp4`) are checked at once.
 
+    A `type: generation` spec (LLM prefill + decode) has no single graph: it is checked at once and
+    simulated step by step by :func:`xpusim.run` (alone, or in a scenario).
+
     Pickles as (path, overrides), so it travels to worker processes.
     """
 
@@ -20,7 +23,25 @@ class Workload:
         if isinstance(overrides, Mapping):
             overrides = [override(k, v) for k, v in overrides.items()]
         self._overrides: list[str] = list(overrides)
-        self._graph = core.load_workload(self._path, self._overrides)
+        self._load(self._overrides)
+
+    def _load(self, overrides: list[str]) -> None:
+        if core.workload_type(self._path) == "generation":
+            self._generation: dict | None = core.check_generation(self._path, overrides)
+            self._graph = None
+        else:
+            self._graph = core.load_workload(self._path, overrides)
+            self._generation = None
+
+    @property
+    def is_generation(self) -> bool:
+        """True for a `type: generation` spec (no single op graph)."""
+        return self._generation is not None
+
+    def _need_graph(self, what: str) -> Any:
+        if self._graph is None:
+            raise ValueError(f"{what}: {self._path} is an LLM generation (type: generation), not one op graph")
+        return self._graph
 
     @classmethod
     def load(cls, path: Union[str, "os.PathLike[str]"], **overrides: Any) -> "Workload":
@@ -30,7 +51,7 @@ class Workload:
     def set(self, key: str, value: Any) -> "Workload":
         """Overrides one spec key and returns self; raises ConfigError and leaves self as it was."""
         overrides = self._overrides + [override(key, value)]
-        self._graph = core.load_workload(self._path, overrides)
+        self._load(overrides)
         self._overrides = overrides
         return self
 
@@ -47,7 +68,7 @@ class Workload:
 
     @property
     def name(self) -> str:
-        return self._graph.name
+        return self._generation["name"] if self._generation is not None else self._graph.name
 
     @property
     def label(self) -> str:
@@ -56,18 +77,21 @@ class Workload:
         return stem + "".join(f" {o}" for o in self._overrides)
 
     def summary(self) -> dict:
-        """Items, ops, weight bytes, FLOPs and compulsory bytes, before simulation."""
+        """Items, ops, weight bytes, FLOPs and compulsory bytes, before simulation; for a generation
+        spec its model, batch and lengths."""
+        if self._generation is not None:
+            return dict(self._generation)
         return self._graph.summary()
 
     def describe(self, max_rows: int = 20) -> str:
-        return self._graph.describe(max_rows)
+        return self._need_graph("describe").describe(max_rows)
 
     def __len__(self) -> int:
-        return len(self._graph)
+        return len(self._need_graph("len"))
 
     @property
     def native(self) -> Any:
-        return self._graph
+        return self._need_graph("native")
 
     def __getstate__(self) -> dict:
         return {"path": self._path, "overrides": self._overrides}
