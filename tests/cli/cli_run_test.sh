@@ -130,6 +130,9 @@ xp run --chip "$H100" --workload "$SRC/configs/workloads/resnet50.yaml" --format
 if python3 -c "import json,sys; s=json.load(open(sys.argv[1])); o=json.load(open(sys.argv[2])); sys.exit(0 if s['latency_s'] == o['latency_s'] == s['scenario']['latency']['query']['p90_s'] else 1)" "$WORK/sc_s.json" "$WORK/one.json"; then ok; else fail "single-stream p90 differs from the batch-1 latency"; fi
 xp run --chip "$H100" --workload "$SC" --scenario none --format json --out "$WORK/sc_none.json"
 json_check "$WORK/sc_none.json" "'scenario' not in d"
+xp list scenario
+expect_code 0
+expect_out "max_wait            time"
 xp validate "$SC"
 expect_code 0
 expect_out "scenario: server, 10000 queries at 20000 qps, seed 1"
