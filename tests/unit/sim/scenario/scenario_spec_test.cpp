@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "sim/config/config_node.h"
 #include "sim/scenario/mlperf_targets.h"
 #include "sim/scenario/scenario_spec.h"
@@ -19,7 +21,8 @@ ScenarioSpec parse(const std::string& yaml) {
 }
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / ("xpusim_scenario_" + name);
+  // The process id keeps concurrent test runs (other build trees) apart.
+  const auto path = std::filesystem::temp_directory_path() / ("xpusim_scenario_" + std::to_string(::getpid()) + "_" + name);
   std::ofstream(path) << text;
   return path.string();
 }
@@ -57,7 +60,7 @@ TEST_CASE("bad scenario keys name file, line and key, with a did-you-mean", "[sc
   CHECK_THROWS_WITH(parse("scenario:\n  kind: server\n  qps: 0\n"), Catch::Contains("'qps' must be greater than 0"));
 }
 
-TEST_CASE("--scenario and --set scenario.* combine with the workload's block", "[scenario]") {
+TEST_CASE("a scenario kind, file or overrides combine with the workload's block", "[scenario]") {
   const std::string wl = write_temp("wl.yaml", "workload:\n  type: resnet50\nscenario:\n  kind: server\n  qps: 100\n  seed: 4\n");
   const std::string plain = write_temp("plain.yaml", "workload:\n  type: resnet50\n");
   const std::string file = write_temp("file.yaml", "scenario:\n  kind: multi_stream\n  queries: 7\n");
@@ -86,6 +89,7 @@ TEST_CASE("--scenario and --set scenario.* combine with the workload's block", "
                     Catch::Contains("--set scenario.qsp") && Catch::Contains("did you mean 'qps'?"));
   CHECK_THROWS_WITH(resolve_scenario(wl, "ofline", {}), Catch::Contains("(did you mean 'offline'?)"));
   CHECK_THROWS_WITH(resolve_scenario(wl, "", {"seed=-1"}), Catch::Contains("'seed' must be at least 0"));
+  for (const auto& p : {wl, plain, file}) std::filesystem::remove(p);
 }
 
 TEST_CASE("MLPerf server targets for the bundled workloads", "[scenario]") {
