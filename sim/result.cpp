@@ -183,6 +183,75 @@ std::string columns(const std::vector<std::vector<std::string>>& rows, const std
 
 std::int64_t to_ps(double seconds) { return static_cast<std::int64_t>(std::llround(seconds * 1e12)); }
 
+std::string scenario_json(const ScenarioReport& s) {
+  std::string o = "{\"kind\": " + quote(s.kind) + ", \"batching\": " + quote(s.batching) +
+                  ", \"seed\": " + num(static_cast<std::int64_t>(s.seed)) + ", \"queries\": " + num(s.queries) +
+                  ", \"samples_per_query\": " + num(s.samples_per_query) + ", \"target_qps\": " + num(s.target_qps) +
+                  ",\n    \"duration_s\": " + num(s.duration_s) + ", \"throughput\": {\"value\": " +
+                  num(s.throughput_value) + ", \"unit\": " + quote(s.throughput_unit) + "},\n    \"latency\": {";
+  for (std::size_t i = 0; i < s.latencies.size(); ++i) {
+    const LatencyDistribution& d = s.latencies[i];
+    o += std::string(i ? "," : "") + "\n      " + quote(d.name) + ": {\"count\": " + num(d.count) +
+         ", \"mean_s\": " + num(d.mean_s) + ", \"p50_s\": " + num(d.p50_s) + ", \"p90_s\": " + num(d.p90_s) +
+         ", \"p99_s\": " + num(d.p99_s) + ", \"max_s\": " + num(d.max_s) + "}";
+  }
+  o += s.latencies.empty() ? "},\n" : "\n    },\n";
+  o += "    \"constraints\": [";
+  for (std::size_t i = 0; i < s.constraints.size(); ++i) {
+    const LatencyConstraint& c = s.constraints[i];
+    o += std::string(i ? "," : "") + "\n      {\"metric\": " + quote(c.metric) + ", \"percentile\": " +
+         num(c.percentile) + ", \"bound_s\": " + num(c.bound_s) + ", \"value_s\": " + num(c.value_s) +
+         ", \"met\": " + (c.met ? "true" : "false") + ", \"source\": " + quote(c.source) + "}";
+  }
+  o += s.constraints.empty() ? "],\n" : "\n    ],\n";
+  const int met = s.met();
+  o += std::string("    \"met\": ") + (met < 0 ? "null" : met ? "true" : "false") + ",\n    \"figures\": {";
+  for (std::size_t i = 0; i < s.figures.size(); ++i) {
+    o += (i ? ", " : "") + quote(s.figures[i].first) + ": " + num(s.figures[i].second);
+  }
+  o += "},\n    \"steps\": [";
+  for (std::size_t i = 0; i < s.steps.size(); ++i) {
+    const ScenarioStep& st = s.steps[i];
+    o += std::string(i ? "," : "") + "\n      {\"phase\": " + quote(st.phase) + ", \"batch\": " + num(st.batch) +
+         ", \"tokens\": " + num(st.tokens) + ", \"count\": " + num(st.count) + ", \"latency_s\": " +
+         num(st.latency_s) + "}";
+  }
+  o += s.steps.empty() ? "],\n" : "\n    ],\n";
+  return o + "    \"simulations\": " + num(s.simulations) + "}";
+}
+
+// The scenario block of the human table: what ran, the latency percentiles, each constraint's verdict.
+std::string scenario_table(const ScenarioReport& s) {
+  std::string what = s.kind + ", " + s.batching + " batching, " + std::to_string(s.queries) + " queries";
+  if (s.samples_per_query > 1) what += " of " + std::to_string(s.samples_per_query) + " samples";
+  if (s.target_qps > 0) what += " at " + sig(s.target_qps, 4) + " qps";
+  what += " (seed " + std::to_string(s.seed) + ", " + std::to_string(s.simulations) + " step shapes simulated)";
+  std::string o = columns({{"scenario", what},
+                           {"duration", si(s.duration_s, "s")},
+                           {"throughput", sig(s.throughput_value, 4) + " " + s.throughput_unit}},
+                          {}, "");
+  std::vector<std::vector<std::string>> rows{{"latency", "count", "mean", "p50", "p90", "p99", "max"}};
+  for (const LatencyDistribution& d : s.latencies) {
+    rows.push_back({d.name, std::to_string(d.count), si(d.mean_s, "s"), si(d.p50_s, "s"), si(d.p90_s, "s"),
+                    si(d.p99_s, "s"), si(d.max_s, "s")});
+  }
+  o += "\n" + columns(rows, {false, true, true, true, true, true, true}, "  ");
+  if (!s.constraints.empty()) o += "\nconstraints\n";
+  for (const LatencyConstraint& c : s.constraints) {
+    o += "  " + c.metric + " p" + sig(c.percentile, 4) + " " + si(c.value_s, "s") + (c.met ? " <= " : " > ") +
+         si(c.bound_s, "s") + ": " + (c.met ? "met" : "NOT met") + "  (" + c.source + ")\n";
+  }
+  std::vector<std::vector<std::string>> figures;
+  for (const auto& [key, value] : s.figures) figures.push_back({key, sig(value, 6)});
+  if (!figures.empty()) o += "\nscheduler\n" + columns(figures, {false, true}, "  ");
+  std::vector<std::vector<std::string>> steps{{"step", "batch", "tokens", "count", "latency"}};
+  for (const ScenarioStep& st : s.steps) {
+    steps.push_back({st.phase, std::to_string(st.batch), std::to_string(st.tokens), std::to_string(st.count),
+                     si(st.latency_s, "s")});
+  }
+  return o + "\nsimulated steps\n" + columns(steps, {false, true, true, true, true}, "  ") + "\n";
+}
+
 }  // namespace
 
 std::string to_json(const Result& r) {
@@ -226,8 +295,9 @@ std::string to_json(const Result& r) {
     o += std::string(i ? "," : "") + "\n    {\"component\": " + quote(s.component) + ", \"key\": " + quote(s.key) +
          ", \"value\": " + num(s.value) + ", \"unit\": " + quote(s.unit) + "}";
   }
-  o += r.stats.empty() ? "]\n" : "\n  ]\n";
-  return o + "}\n";
+  o += r.stats.empty() ? "]" : "\n  ]";
+  if (r.scenario) o += ",\n  \"scenario\": " + scenario_json(*r.scenario);
+  return o + "\n}\n";
 }
 
 std::string to_csv(const Result& r) {
@@ -242,7 +312,7 @@ std::string to_csv(const Result& r) {
 }
 
 std::string to_table(const Result& r) {
-  std::string o;
+  std::string o = r.scenario ? scenario_table(*r.scenario) : std::string();
   std::vector<std::vector<std::string>> summary{{"chip", r.chip}, {"workload", r.workload}};
   if (!r.compression.empty()) summary.push_back({"compression", r.compression});
   summary.push_back({"latency", si(r.latency_s, "s")});

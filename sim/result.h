@@ -4,9 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "sim/scenario_report.h"
 
 namespace xpusim {
 
@@ -66,6 +69,9 @@ struct Result {
   double peak_bandwidth_bytes_per_s = 0;
   std::vector<ComponentStat> stats;
   std::vector<TraceSpan> timeline;  // empty unless tracing was asked for
+  /// Set when the run was a scenario (many queries over cached step results); the fields above then
+  /// describe the whole run (see ScenarioReport and README "Scenarios").
+  std::optional<ScenarioReport> scenario;
 };
 
 /// Deterministic text forms: the same Result always gives the same bytes.

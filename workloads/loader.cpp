@@ -245,10 +245,11 @@ OpGraph load_workload(const std::string& path, const std::vector<std::string>& a
   if (ext == ".yaml" || ext == ".yml") {
     ConfigNode root = ConfigNode::load_file(path);
     if (!root.is_map()) throw ConfigError(root.mark(), "a workload spec must be a map with a 'workload' key");
+    // A `scenario:` block beside the workload says how queries arrive (sim/scenario reads it).
     for (const auto& e : root.entries()) {
-      if (e.key != "workload" && e.key != "compression") {
-        throw ConfigError(e.key_mark, "unknown top-level key '" + e.key + "'" + did_you_mean(e.key, {"workload", "compression"}) +
-                                          "; a workload spec holds one 'workload' map and optionally a 'compression' map");
+      if (e.key != "workload" && e.key != "compression" && e.key != "scenario") {
+        throw ConfigError(e.key_mark, "unknown top-level key '" + e.key + "'" + did_you_mean(e.key, {"workload", "compression", "scenario"}) +
+                                          "; a workload spec holds a 'workload' map and optionally 'compression' and 'scenario' maps");
       }
     }
     const ConfigNode* spec = root.find("workload");
@@ -289,6 +290,23 @@ OpGraph load_workload(const std::string& path, const std::vector<std::string>& a
   throw ConfigError(SourceMark{path, 0, 0}, "unsupported workload file type '" + ext +
                                                 "': expected .csv (SCALE-Sim topology), .yaml or .yml (workload spec) "
                                                 "or .json (xpusim trace or Hugging Face config.json)");
+}
+
+std::string workload_type(const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (ext == ".csv") return "topology";
+  const ConfigNode root = ConfigNode::load_file(path);
+  if (ext == ".json") return is_trace(root) ? "trace" : "transformer";
+  const ConfigNode* spec = root.is_map() ? root.find("workload") : nullptr;
+  const ConfigNode* type = spec && spec->is_map() ? spec->find("type") : nullptr;
+  return type && type->is_scalar() ? type->value() : std::string();
+}
+
+std::string batch_key(const std::string& type) {
+  if (type == "sdxl") return "images";
+  if (type == "topology" || type == "trace") return "";
+  return "batch";
 }
 
 }  // namespace xpusim::wl

@@ -17,4 +17,13 @@ namespace xpusim::wl {
 /// bad input. The returned graph passed validate().
 OpGraph load_workload(const std::string& path, const std::vector<std::string>& overrides = {});
 
+/// What a workload file holds: the `type:` of a spec (.yaml: transformer, resnet50, sdxl, gemm,
+/// generation), "transformer" for a Hugging Face config.json, "trace" for an xpusim trace, "topology" for
+/// a SCALE-Sim CSV. Throws ConfigError for malformed files; the type itself is checked on loading.
+std::string workload_type(const std::string& path);
+
+/// The spec key that sets how many samples one run of a workload of `type` processes ("batch";
+/// "images" for sdxl), or "" when its graph is fixed (a SCALE-Sim topology or a trace).
+std::string batch_key(const std::string& type);
+
 }  // namespace xpusim::wl

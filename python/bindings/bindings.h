@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "sim/config/config_node.h"
+#include "sim/driver/serving.h"
 #include "sim/result.h"
 
 namespace xpusim::py {
@@ -21,6 +22,8 @@ void bind_system(pybind11::module_& m);
 
 /// The Result as a dict with the JSON result's keys (plus `roofline` and `timeline`).
 pybind11::dict result_dict(const Result& r);
+/// A generation's figures {ttft_s, tpot_s, total_s, tokens_per_s, simulations, buckets}.
+pybind11::dict generation_dict(const GenerationResult& g);
 /// SystemC keeps one current context per process: simulations from several Python threads take turns.
 std::mutex& simulation_mutex();
 

@@ -14,6 +14,15 @@
 namespace pyb = pybind11;
 
 namespace xpusim::py {
+
+pyb::dict generation_dict(const GenerationResult& g) {
+  pyb::list buckets;
+  for (const auto& b : g.buckets) buckets.append(pyb::dict(pyb::arg("kv_len") = b.kv_len, pyb::arg("steps") = b.steps));
+  return pyb::dict(pyb::arg("ttft_s") = g.ttft_s, pyb::arg("tpot_s") = g.tpot_s, pyb::arg("total_s") = g.total_s,
+                   pyb::arg("tokens_per_s") = g.tokens_per_s, pyb::arg("simulations") = g.simulations,
+                   pyb::arg("buckets") = buckets);
+}
+
 namespace {
 
 /// True when the file is a `type: generation` or `type: transformer` spec, the kinds that are sharded
@@ -25,14 +34,6 @@ bool is_llm_spec(const std::string& path) {
   const ConfigNode* w = root.is_map() ? root.find("workload") : nullptr;
   const ConfigNode* type = w && w->is_map() ? w->find("type") : nullptr;
   return type && (type->value() == "generation" || type->value() == "transformer");
-}
-
-pyb::dict generation_dict(const GenerationResult& g) {
-  pyb::list buckets;
-  for (const auto& b : g.buckets) buckets.append(pyb::dict(pyb::arg("kv_len") = b.kv_len, pyb::arg("steps") = b.steps));
-  return pyb::dict(pyb::arg("ttft_s") = g.ttft_s, pyb::arg("tpot_s") = g.tpot_s, pyb::arg("total_s") = g.total_s,
-                   pyb::arg("tokens_per_s") = g.tokens_per_s, pyb::arg("simulations") = g.simulations,
-                   pyb::arg("buckets") = buckets);
 }
 
 pyb::dict run(const std::shared_ptr<arch::System>& system, const std::string& workload,

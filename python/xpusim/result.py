@@ -114,6 +114,13 @@ class Result:
         return pd.DataFrame(self._data.get("stats", []), columns=["component", "key", "value", "unit"])
 
     @property
+    def scenario(self) -> dict | None:
+        """The scenario section (kind, latency percentiles, constraints and whether they are `met`,
+        scheduler `figures`, simulated `steps`), or None for a single run."""
+        s = self._data.get("scenario")
+        return json.loads(json.dumps(s)) if s is not None else None
+
+    @property
     def timeline(self) -> list[dict]:
         return list(self._data.get("timeline", []))
 

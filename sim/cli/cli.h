@@ -13,6 +13,7 @@
 #include "arch/chip.h"
 #include "arch/system.h"
 #include "sim/result.h"
+#include "sim/scenario/scenario_spec.h"
 #include "workloads/op_graph.h"
 
 namespace xpusim::cli {
@@ -91,6 +92,13 @@ Result run_generation(arch::System& system, const std::string& workload_path,
 Result run_on_system(const std::string& system_path, const std::vector<std::string>& overrides,
                      const std::string& workload_path, const std::vector<std::string>& workload_overrides, bool trace,
                      std::string* summary);
+
+/// Runs the scenario `spec` (sim/scenario) of a workload: an LLM generation spec on the system config
+/// (or on the chip as a one-chip system), any other workload on the chip. `overrides` are the --set
+/// values without the scenario ones. Throws ConfigError for a non-LLM workload on a system.
+Result run_scenario(const std::string& hardware_path, bool is_system, const std::vector<std::string>& overrides,
+                    const std::string& workload_path, const std::vector<std::string>& workload_overrides,
+                    const ScenarioSpec& spec, bool trace);
 
 /// Files written all or nothing: each goes to a temporary file in its target's directory and is
 /// renamed over the target only in commit(), after every file was written in full. Temporaries left

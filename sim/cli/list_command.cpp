@@ -13,7 +13,8 @@ const char* const kListUsage =
     "Usage: xpusim list [TYPE]...\n"
     "\n"
     "Lists every model type a chip config may use (`type:` of a component), each with its\n"
-    "parameters: key, kind (unit), default and meaning. Parameters without a default are required.\n\n";
+    "parameters: key, kind (unit), default and meaning. Parameters without a default are required.\n"
+    "`xpusim list scenario` lists the keys of a workload's scenario: block.\n\n";
 
 void describe(const arch::ModelInfo& m, std::ostream& out) {
   out << m.type << (m.doc.empty() ? "" : " - " + m.doc) << "\n";
@@ -43,6 +44,12 @@ int list_command(const std::vector<std::string>& args, std::ostream& out) {
   const ParsedArgs a = parse_args(args, no_options, "list");
   if (a.help) {
     out << kListUsage << options_help(no_options);
+    return 0;
+  }
+  if (a.positionals.size() == 1 && a.positionals.front() == "scenario") {
+    describe(arch::ModelInfo{"scenario", "MLPerf Inference scenario (a `scenario:` block, --scenario, --set scenario.KEY=VALUE)",
+                             scenario_fields(), {}},
+             out);
     return 0;
   }
   const arch::Registry& registry = arch::Registry::instance();

@@ -10,6 +10,7 @@
 #include "sim/config/config_node.h"
 #include "sim/unit_parse.h"
 #include "workloads/loader.h"
+#include "workloads/serving.h"
 
 namespace xpusim::cli {
 namespace {
@@ -58,7 +59,24 @@ std::string si_count(double v, const std::string& unit) {
   return std::string(buf, end) + " " + kPrefix[k] + unit;
 }
 
+// A scenario: block is checked too, and summarised on one line.
+void validate_scenario(const std::string& path, std::ostream& out) {
+  const std::optional<ScenarioSpec> s = resolve_scenario(path, "", {});
+  if (!s) return;
+  out << "scenario: " << to_string(s->kind) << ", " << s->queries << " queries";
+  if (s->kind == ScenarioKind::kServer) out << " at " << s->qps << " qps";
+  out << ", seed " << s->seed << "\n";
+}
+
 void validate_workload(const std::string& path, const std::vector<std::string>& overrides, std::ostream& out) {
+  if (wl::workload_type(path) == "generation") {
+    const wl::GenerationSpec g = wl::load_generation_spec(path, overrides);
+    out << "ok: generation of " << g.model.name << ", batch " << g.batch << ", " << g.prompt_len << " prompt + "
+        << g.output_len << " output tokens, " << wl::decode_buckets(g).size() << " decode buckets of " << g.kv_bucket
+        << "\n";
+    validate_scenario(path, out);
+    return;
+  }
   const wl::OpGraph graph = wl::load_workload(path, overrides);
   double total_flops = 0;
   Bytes total_bytes{0};
@@ -80,6 +98,7 @@ void validate_workload(const std::string& path, const std::vector<std::string>& 
     if (per_kind[k] > 0) out << " " << wl::to_string(kKinds[k]) << " " << per_kind[k];
   }
   out << "\none run processes " << si_count(graph.items(), "") << graph.item_unit() << "(s)\n";
+  validate_scenario(path, out);
 }
 
 }  // namespace

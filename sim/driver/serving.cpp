@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "sim/driver/serving.h"
 
+#include <algorithm>
+#include <cstdio>
+
+#include "sim/config/config_error.h"
+#include "sim/driver/step_ledger.h"
+
 namespace xpusim {
 
 wl::ShardPlan shard_plan(const arch::System& system) {
@@ -8,8 +14,7 @@ wl::ShardPlan shard_plan(const arch::System& system) {
   return wl::ShardPlan{p.tp, p.pp, p.ep, p.microbatches};
 }
 
-Result simulate_step(arch::System& system, const wl::GenerationSpec& spec, wl::Phase phase, std::int64_t kv_len,
-                     const SimOptions& options) {
+wl::OpGraph build_step(const arch::System& system, const wl::GenerationSpec& spec, wl::Phase phase, std::int64_t kv_len) {
   const wl::ShardPlan plan = shard_plan(system);
   wl::check_shard(spec.model, plan, spec.batch);
   wl::TransformerOptions o = spec.options;
@@ -19,6 +24,12 @@ Result simulate_step(arch::System& system, const wl::GenerationSpec& spec, wl::P
   o.kv_len = kv_len;
   wl::OpGraph sharded = wl::shard_transformer(wl::build_transformer(spec.model, o), spec.model, plan);
   if (spec.compression) sharded = wl::apply_compression(sharded, *spec.compression);
+  return sharded;
+}
+
+Result simulate_step(arch::System& system, const wl::GenerationSpec& spec, wl::Phase phase, std::int64_t kv_len,
+                     const SimOptions& options) {
+  const wl::OpGraph sharded = build_step(system, spec, phase, kv_len);
   check_memory_fit(system, sharded);
   return simulate_system(system, sharded, options);
 }
@@ -61,26 +72,10 @@ Result summarize(const GenerationResult& g) {
   r.latency_s = g.total_s;
   r.throughput_value = g.tokens_per_s;
   r.throughput_unit = "tokens/s";
-  double busy[3] = {g.prefill.bound_compute * g.prefill.latency_s, g.prefill.bound_memory * g.prefill.latency_s,
-                    g.prefill.bound_interconnect * g.prefill.latency_s};
-  for (std::size_t i = 0; i < g.decode.size(); ++i) {
-    const Result& d = g.decode[i];
-    const auto steps = static_cast<double>(g.buckets[i].steps);
-    r.energy_j += d.energy_j * steps;
-    for (std::size_t k = 0; k < r.energy_breakdown_j.size() && k < d.energy_breakdown_j.size(); ++k) {
-      r.energy_breakdown_j[k].second += d.energy_breakdown_j[k].second * steps;
-    }
-    busy[0] += d.bound_compute * d.latency_s * steps;
-    busy[1] += d.bound_memory * d.latency_s * steps;
-    busy[2] += d.bound_interconnect * d.latency_s * steps;
-  }
-  const double total = busy[0] + busy[1] + busy[2];
-  if (total > 0) {
-    r.bound_compute = busy[0] / total;
-    r.bound_memory = busy[1] / total;
-    r.bound_interconnect = busy[2] / total;
-  }
-  r.avg_power_w = g.total_s > 0 ? r.energy_j / g.total_s : 0;
+  StepLedger ledger;
+  ledger.add(g.prefill, 1);
+  for (std::size_t i = 0; i < g.decode.size(); ++i) ledger.add(g.decode[i], static_cast<double>(g.buckets[i].steps));
+  ledger.apply(r, g.total_s);
   r.timeline.clear();
   return r;
 }

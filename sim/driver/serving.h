@@ -35,6 +35,10 @@ struct GenerationResult {
 /// The sharding plan the system's parallelism asks for.
 wl::ShardPlan shard_plan(const arch::System& system);
 
+/// The graph of one step (prefill of spec.prompt_len tokens, or a decode step with context kv_len) of
+/// `spec`, built per micro-batch and sharded for the system's parallelism; not yet checked against memory.
+wl::OpGraph build_step(const arch::System& system, const wl::GenerationSpec& spec, wl::Phase phase, std::int64_t kv_len);
+
 /// One step (prefill, or a decode step with context kv_len) of `spec` on `system`: built per
 /// micro-batch, sharded, checked against memory and simulated.
 Result simulate_step(arch::System& system, const wl::GenerationSpec& spec, wl::Phase phase, std::int64_t kv_len,

@@ -71,6 +71,30 @@ xp run --chip "$FIX/toy_chip.yaml" --workload "$FIX/gemm.yaml" --wset m=0 --out 
 expect_bad_input "'m' must be at least 1"
 expect_no_file "$WORK/m0.json"
 
+# --- scenarios: bad kinds and keys name where they are, with a did-you-mean ---
+SC="$SRC/configs/workloads/resnet50-server.yaml"
+CHIP_H100="$SRC/configs/chips/h100-sxm.yaml"
+xp run --chip "$CHIP_H100" --workload "$FIX/bad_scenario.yaml" --out "$WORK/sc1.json"
+expect_bad_input "bad_scenario.yaml:10:3: scenario: unknown key 'max_wiat' (did you mean 'max_wait'?)"
+expect_no_file "$WORK/sc1.json"
+xp validate "$FIX/bad_scenario.yaml"
+expect_bad_input "bad_scenario.yaml:10:3"
+xp run --chip "$CHIP_H100" --workload "$SC" --scenario sever
+expect_bad_input "--scenario expects offline, server, single_stream, multi_stream, none or a scenario YAML file, got 'sever' (did you mean 'server'?)"
+xp run --chip "$CHIP_H100" --workload "$SC" --set scenario.qsp=5 --out "$WORK/sc2.json"
+expect_bad_input "--set scenario.qsp: scenario: unknown key 'qsp' (did you mean 'qps'?)"
+expect_no_file "$WORK/sc2.json"
+xp run --chip "$CHIP_H100" --workload "$SC" --set scenario.max_wait=2
+expect_bad_input "'max_wait' expects a time"
+xp run --chip "$CHIP_H100" --workload "$FIX/gemm.yaml" --set scenario.qps=5
+expect_bad_input "there is no scenario to set"
+xp run --chip "$CHIP_H100" --workload "$FIX/gemm.yaml" --scenario server
+expect_bad_input "scenario (server): missing required key 'qps'"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --scenario offline
+expect_bad_input "has no batch size to vary; set max_batch: 1"
+xp run --system "$SRC/configs/systems/hgx-h100-8.yaml" --workload "$SC"
+expect_bad_input "only LLM generation workloads (type: generation) run on a --system"
+
 # --- a failed run never replaces or truncates an existing output ---
 echo "previous result" >"$WORK/keep.json"
 xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --set drma.channels=4 --out "$WORK/keep.json" --trace "$WORK/keep.trace"

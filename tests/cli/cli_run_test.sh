@@ -110,6 +110,37 @@ xp run --chip "$FIX/small.cfg" --workload "$WL" --format json --set systolic_arr
 expect_code 0
 expect_out "\"chip\": \"cli_small\""
 
+# --- scenarios: a server run with its constraint, byte-identical per seed, validate shows the block ---
+SC="$SRC/configs/workloads/resnet50-server.yaml"
+H100="$SRC/configs/chips/h100-sxm.yaml"
+xp run --chip "$H100" --workload "$SC" --set scenario.queries=300
+expect_code 0
+for s in "scenario    server, dynamic batching, 300 queries at 2e+04 qps" "query p99" "<= 15 ms: met" "simulated steps" "chip        h100-sxm"; do
+  expect_out "$s"
+done
+xp run --chip "$H100" --workload "$SC" --set scenario.queries=300 --format json --out "$WORK/sc_a.json"
+expect_code 0
+xp run --chip "$H100" --workload "$SC" --set scenario.queries=300 --format json --out "$WORK/sc_b.json"
+if cmp -s "$WORK/sc_a.json" "$WORK/sc_b.json"; then ok; else fail "same seed, different scenario output"; fi
+json_check "$WORK/sc_a.json" "d['scenario']['kind'] == 'server' and d['scenario']['met'] is True and d['scenario']['latency']['query']['count'] == 300"
+xp run --chip "$H100" --workload "$SC" --set scenario.queries=300 --set scenario.seed=2 --format json --out "$WORK/sc_c.json"
+if cmp -s "$WORK/sc_a.json" "$WORK/sc_c.json"; then fail "another seed gave the same scenario output"; else ok; fi
+xp run --chip "$H100" --workload "$SC" --scenario single_stream --set scenario.queries=10 --format json --out "$WORK/sc_s.json"
+xp run --chip "$H100" --workload "$SRC/configs/workloads/resnet50.yaml" --format json --out "$WORK/one.json"
+if python3 -c "import json,sys; s=json.load(open(sys.argv[1])); o=json.load(open(sys.argv[2])); sys.exit(0 if s['latency_s'] == o['latency_s'] == s['scenario']['latency']['query']['p90_s'] else 1)" "$WORK/sc_s.json" "$WORK/one.json"; then ok; else fail "single-stream p90 differs from the batch-1 latency"; fi
+xp run --chip "$H100" --workload "$SC" --scenario none --format json --out "$WORK/sc_none.json"
+json_check "$WORK/sc_none.json" "'scenario' not in d"
+xp list scenario
+expect_code 0
+expect_out "max_wait            time"
+xp validate "$SC"
+expect_code 0
+expect_out "scenario: server, 10000 queries at 20000 qps, seed 1"
+xp validate "$SRC/configs/workloads/llama-2-70b-server.yaml"
+expect_code 0
+expect_out "ok: generation of llama-2-70b"
+expect_out "scenario: server, 1000 queries at 8 qps"
+
 # --- compare: one workload on two chips, side by side ---
 xp compare --chips "$SRC/configs/chips/tpu-v4-like.yaml,$SRC/configs/chips/tpu-v5e-like.yaml" --workload "$FIX/gemm.yaml"
 expect_code 0

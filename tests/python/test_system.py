@@ -66,9 +66,10 @@ def test_steps_on_systems_follow_tensor_parallelism_and_chip_overrides():
     assert slow.latency_s > tp8.latency_s
 
 
-def test_generation_needs_a_system(generation):
-    with pytest.raises(ValueError, match="run it on an xpusim.System"):
-        xpusim.run(xpusim.Chip.load(ROOT / "configs/chips/h100-sxm.yaml"), generation)
+def test_generation_on_one_chip_is_a_one_chip_system(generation):
+    alone = xpusim.run(xpusim.Chip.load(ROOT / "configs/chips/h100-sxm.yaml"), generation)
+    one_of_eight = xpusim.run(xpusim.System.load(HGX).set("system.tp", 1), generation)
+    assert alone.ttft_s == one_of_eight.ttft_s and alone.tpot_s == one_of_eight.tpot_s
     with pytest.raises(ValueError, match="pass an xpusim.System"):
         xpusim.sweep(xpusim.Chip.load(ROOT / "configs/chips/h100-sxm.yaml"), {}, workloads=[generation], progress=False)
 

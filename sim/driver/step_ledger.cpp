@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+#include "sim/driver/step_ledger.h"
+
+namespace xpusim {
+
+void StepLedger::add(const Result& step, double count) {
+  energy_j_ += step.energy_j * count;
+  if (breakdown_.empty()) {
+    for (const auto& [component, joules] : step.energy_breakdown_j) breakdown_.emplace_back(component, joules * count);
+  } else {
+    for (std::size_t k = 0; k < breakdown_.size() && k < step.energy_breakdown_j.size(); ++k) {
+      breakdown_[k].second += step.energy_breakdown_j[k].second * count;
+    }
+  }
+  busy_[0] += step.bound_compute * step.latency_s * count;
+  busy_[1] += step.bound_memory * step.latency_s * count;
+  busy_[2] += step.bound_interconnect * step.latency_s * count;
+}
+
+void StepLedger::apply(Result& r, double duration_s) const {
+  r.energy_j = energy_j_;
+  r.energy_breakdown_j = breakdown_;
+  const double total = busy_[0] + busy_[1] + busy_[2];
+  if (total > 0) {
+    r.bound_compute = busy_[0] / total;
+    r.bound_memory = busy_[1] / total;
+    r.bound_interconnect = busy_[2] / total;
+  }
+  r.avg_power_w = duration_s > 0 ? energy_j_ / duration_s : 0;
+}
+
+}  // namespace xpusim

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+// Sums repeated steps (the decode buckets of a generation, the batches of a scenario) into one Result:
+// energy and its breakdown weighted by how often each step ran, bound fractions by the time it took.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/result.h"
+
+namespace xpusim {
+
+class StepLedger {
+ public:
+  /// Records `count` runs of `step`. Steps must come from one chip (same components, same order).
+  void add(const Result& step, double count);
+  /// Writes the sums into `r`: energy_j, energy_breakdown_j, the time-bound fractions (left as they are
+  /// when no step took time) and avg_power_w over `duration_s` seconds.
+  void apply(Result& r, double duration_s) const;
+  double energy_j() const { return energy_j_; }
+
+ private:
+  double energy_j_ = 0;
+  std::vector<std::pair<std::string, double>> breakdown_;
+  double busy_[3] = {0, 0, 0};  // seconds bound by compute, memory, interconnect
+};
+
+}  // namespace xpusim

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+#include "sim/scenario/latency_summary.h"
+
+#include <algorithm>
+#include <cmath>
+
+
+namespace xpusim {
+
+Time percentile(const std::vector<Time>& sorted, double p) {
+  const auto n = static_cast<std::int64_t>(sorted.size());
+  // The tiny slack keeps 99 % of 100 values at rank 99 despite 0.99 * 100 rounding up in binary.
+  auto rank = static_cast<std::int64_t>(std::ceil(p / 100.0 * static_cast<double>(n) - 1e-9));
+  rank = std::clamp<std::int64_t>(rank, 1, n);
+  return sorted[static_cast<std::size_t>(rank - 1)];
+}
+
+LatencyDistribution summarize_latencies(std::string name, std::vector<Time> values) {
+  LatencyDistribution d;
+  d.name = std::move(name);
+  d.count = static_cast<std::int64_t>(values.size());
+  if (values.empty()) return d;
+  std::sort(values.begin(), values.end());
+  long double sum = 0;
+  for (Time t : values) sum += static_cast<long double>(t.ps());
+  d.mean_s = static_cast<double>(sum / static_cast<long double>(values.size()) * 1e-12L);
+  d.p50_s = percentile(values, 50).seconds();
+  d.p90_s = percentile(values, 90).seconds();
+  d.p99_s = percentile(values, 99).seconds();
+  d.max_s = values.back().seconds();
+  return d;
+}
+
+LatencyConstraint judge(const std::string& metric, std::vector<Time> values, double p, Time bound, std::string source) {
+  LatencyConstraint c;
+  c.metric = metric;
+  c.percentile = p;
+  c.bound_s = bound.seconds();
+  c.source = std::move(source);
+  if (values.empty()) {
+    c.met = true;  // nothing was measured, so nothing exceeded the bound (e.g. TPOT of 1-token outputs)
+    return c;
+  }
+  std::sort(values.begin(), values.end());
+  const Time v = percentile(values, p);
+  c.value_s = v.seconds();
+  c.met = v <= bound;
+  return c;
+}
+
+}  // namespace xpusim

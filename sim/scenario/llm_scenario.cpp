@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+#include "sim/scenario/llm_scenario.h"
+
+#include <algorithm>
+
+#include "sim/config/config_error.h"
+#include "sim/driver/serving.h"
+#include "sim/int_math.h"
+#include "sim/scenario/arrivals.h"
+#include "sim/scenario/kv_capacity.h"
+#include "sim/scenario/latency_summary.h"
+#include "sim/scenario/llm_scheduler.h"
+#include "sim/scenario/mlperf_targets.h"
+#include "sim/scenario/step_cache.h"
+
+namespace xpusim {
+namespace {
+
+std::int64_t round_up(std::int64_t v, std::int64_t multiple) { return ceil_div(v, multiple) * multiple; }
+
+std::int64_t next_pow2(std::int64_t v) {
+  std::int64_t p = 1;
+  while (p < v) p *= 2;
+  return p;
+}
+
+/// Per-request latencies of an outcome: TTFT, TPOT (mean gap between a request's tokens after the
+/// first; requests of one token have none), the whole request, and whole queries of several requests.
+struct Latencies {
+  std::vector<Time> ttft, tpot, request, query;
+};
+
+Latencies latencies(const LlmOutcome& out, const std::vector<LlmRequest>& reqs, std::int64_t spq) {
+  Latencies l;
+  for (std::size_t i = 0; i < reqs.size(); ++i) {
+    const LlmRequestTimes& t = out.requests[i];
+    l.ttft.push_back(t.first_token - t.arrival);
+    if (reqs[i].output > 1) l.tpot.push_back(Time((t.finish - t.first_token).ps() / (reqs[i].output - 1)));
+    l.request.push_back(t.finish - t.arrival);
+  }
+  if (spq > 1) {
+    for (std::size_t q = 0; q * static_cast<std::size_t>(spq) < reqs.size(); ++q) {
+      Time worst{0};
+      for (std::size_t k = 0; k < static_cast<std::size_t>(spq) && q * static_cast<std::size_t>(spq) + k < reqs.size(); ++k) {
+        worst = std::max(worst, l.request[q * static_cast<std::size_t>(spq) + k]);
+      }
+      l.query.push_back(worst);
+    }
+  }
+  return l;
+}
+
+}  // namespace
+
+Result run_llm_scenario(arch::System& system, const wl::GenerationSpec& spec, const ScenarioSpec& sc,
+                        const SimOptions& options) {
+  if (system.parallelism().dp > 1) {
+    throw ConfigError(sc.mark, "scenario: runs one model replica; set system.dp=1 (data-parallel replicas serve "
+                               "separate request streams: scale qps by dp instead)");
+  }
+  const bool streams = sc.kind == ScenarioKind::kSingleStream || sc.kind == ScenarioKind::kMultiStream;
+  const std::int64_t spq = sc.samples_per_query > 0 ? sc.samples_per_query : sc.kind == ScenarioKind::kMultiStream ? 8 : 1;
+  const std::int64_t max_batch = sc.max_batch > 0 ? sc.max_batch : streams ? spq : 256;  // vLLM max_num_seqs 256
+  const std::int64_t n = sc.queries * spq;
+
+  // Requests: lengths from their own seeded stream, arrivals per query (a query's samples arrive together).
+  const std::vector<RequestLength> lengths = request_lengths(sc, n, spec.prompt_len, spec.output_len);
+  std::vector<Time> query_arrival(static_cast<std::size_t>(sc.queries), Time{0});
+  if (sc.kind == ScenarioKind::kServer) query_arrival = poisson_arrivals(sc.queries, sc.qps, sc.seed);
+  std::vector<LlmRequest> reqs;
+  reqs.reserve(static_cast<std::size_t>(n));
+  std::int64_t max_context = 1, input_tokens = 0, output_tokens = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const RequestLength& len = lengths[static_cast<std::size_t>(i)];
+    reqs.push_back({query_arrival[static_cast<std::size_t>(i / spq)], len.prompt, len.output});
+    max_context = std::max(max_context, len.prompt + len.output - 1);  // the last token's K, V are never stored
+    input_tokens += len.prompt;
+    output_tokens += len.output;
+  }
+  const std::int64_t max_prefill = sc.max_prefill_tokens > 0 ? sc.max_prefill_tokens : std::max<std::int64_t>(2048, max_context);
+  if (sc.batching == Batching::kContinuous && max_context > max_prefill) {
+    throw ConfigError(sc.mark, "scenario: max_prefill_tokens " + std::to_string(max_prefill) + " is below the longest request (" +
+                                   std::to_string(max_context) + " tokens of prompt and output), which a preempted request "
+                                   "must recompute in one prefill");
+  }
+  const KvCapacity kv = kv_capacity(system, spec, sc.kv_block, sc.memory_fraction, max_prefill);
+  const std::int64_t longest_blocks = ceil_div(max_context, sc.kv_block);
+  if (longest_blocks > kv.blocks) {
+    throw ConfigError(sc.mark, "scenario: a request of " + std::to_string(max_context) + " tokens needs " +
+                                   std::to_string(longest_blocks) + " KV blocks but the cache holds " + std::to_string(kv.blocks) +
+                                   " (" + format(kv.kv_space) + " left on stage " + std::to_string(kv.stage) +
+                                   "); shorten the requests or raise memory_fraction, tp or pp");
+  }
+
+  const std::int64_t mb = system.parallelism().microbatches;
+  const std::int64_t kv_bucket = sc.kv_bucket > 0 ? sc.kv_bucket : spec.kv_bucket;
+  StepCache cache([&](const StepKey& k) {
+    wl::GenerationSpec s = spec;
+    s.batch = k.batch;
+    s.prompt_len = k.tokens;
+    const wl::Phase phase = k.kind == StepKind::kPrefill ? wl::Phase::kPrefill : wl::Phase::kDecode;
+    // The scheduler already holds the cache within memory; a padded shape must not be rejected for it.
+    return simulate_system(system, build_step(system, s, phase, k.tokens), options);
+  });
+  const LlmStepCost cost = [&](LlmPhase phase, std::int64_t seqs, std::int64_t tokens) {
+    const std::int64_t b = round_up(sc.batch_bucket > 0 ? round_up(seqs, sc.batch_bucket) : next_pow2(seqs), mb);
+    const std::int64_t len = round_up(ceil_div(tokens, b), kv_bucket);
+    return cache.run(StepKey{phase == LlmPhase::kPrefill ? StepKind::kPrefill : StepKind::kDecode, b, len});
+  };
+  LlmSchedulerConfig lc;
+  lc.batching = sc.batching;
+  lc.max_batch = max_batch;
+  lc.kv_blocks = kv.blocks;
+  lc.block_tokens = sc.kv_block;
+  lc.max_prefill_tokens = max_prefill;
+  lc.closed_loop_group = streams ? spq : 0;
+  const LlmOutcome out = run_llm_scheduler(reqs, lc, cost);
+
+  const Time duration = out.last_finish - out.first_arrival;
+  const double seconds = duration.seconds();
+  const Latencies lat = latencies(out, reqs, spq);
+  ScenarioReport s;
+  s.kind = std::string(to_string(sc.kind));
+  s.batching = std::string(to_string(sc.batching));
+  s.seed = sc.seed;
+  s.queries = sc.queries;
+  s.samples_per_query = spq;
+  s.target_qps = sc.kind == ScenarioKind::kServer ? sc.qps : 0;
+  s.duration_s = seconds;
+  s.throughput_value = seconds > 0 ? static_cast<double>(output_tokens) / seconds : 0;
+  s.throughput_unit = "tokens/s";
+  s.latencies = {summarize_latencies("ttft", lat.ttft), summarize_latencies("tpot", lat.tpot),
+                 summarize_latencies("request", lat.request)};
+  if (spq > 1) s.latencies.push_back(summarize_latencies("query", lat.query));
+
+  const double p = sc.percentile > 0 ? sc.percentile : mlperf_percentile(sc.kind);
+  LatencyTargets bounds{sc.latency_bound, sc.ttft_bound, sc.tpot_bound, "scenario bound"};
+  if (sc.kind == ScenarioKind::kServer && bounds.latency == Time{0} && bounds.ttft == Time{0} && bounds.tpot == Time{0}) {
+    bounds = mlperf_server_targets(spec.model.name);
+  }
+  if (sc.kind != ScenarioKind::kOffline) {
+    if (bounds.ttft > Time{0}) s.constraints.push_back(judge("ttft", lat.ttft, p, bounds.ttft, bounds.source));
+    if (bounds.tpot > Time{0}) s.constraints.push_back(judge("tpot", lat.tpot, p, bounds.tpot, bounds.source));
+    if (bounds.latency > Time{0}) s.constraints.push_back(judge("request", lat.request, p, bounds.latency, bounds.source));
+  }
+  const double blocks = static_cast<double>(kv.blocks);
+  s.figures = {{"requests_per_s", seconds > 0 ? static_cast<double>(n) / seconds : 0},
+               {"input_tokens", static_cast<double>(input_tokens)},
+               {"output_tokens", static_cast<double>(output_tokens)},
+               {"max_batch", static_cast<double>(max_batch)},
+               {"max_prefill_tokens", static_cast<double>(max_prefill)},
+               {"kv_block_tokens", static_cast<double>(sc.kv_block)},
+               {"kv_blocks", blocks},
+               {"kv_block_bytes", static_cast<double>(kv.block_bytes.count())},
+               {"kv_cache_bytes", static_cast<double>(kv.kv_space.count())},
+               {"weight_bytes", static_cast<double>(kv.weights.count())},
+               {"activation_reserve_bytes", static_cast<double>(kv.activations.count())},
+               {"kv_peak_utilization", static_cast<double>(out.peak_blocks) / blocks},
+               {"kv_mean_utilization", seconds > 0 ? out.block_seconds / (blocks * seconds) : 0},
+               {"max_running", static_cast<double>(out.max_running)},
+               {"preemptions", static_cast<double>(out.preemptions)},
+               {"prefill_iterations", static_cast<double>(out.prefill_iterations)},
+               {"decode_iterations", static_cast<double>(out.decode_iterations)},
+               {"device_utilization", duration > Time{0} ? ratio(out.busy, duration) : 0}};
+  s.steps = cache.steps();
+  s.simulations = cache.simulations();
+
+  Result r = cache.combine(seconds);
+  std::vector<Time> sorted = lat.request;
+  std::sort(sorted.begin(), sorted.end());
+  r.latency_s = sc.kind == ScenarioKind::kOffline ? seconds : percentile(sorted, p).seconds();
+  r.throughput_value = s.throughput_value;
+  r.throughput_unit = s.throughput_unit;
+  r.workload = spec.model.name + "-" + s.kind;
+  r.scenario = std::move(s);
+  return r;
+}
+
+}  // namespace xpusim

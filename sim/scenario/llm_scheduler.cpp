@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+#include "sim/scenario/llm_scheduler.h"
+
+#include <algorithm>
+#include <deque>
+#include <stdexcept>
+
+#include "sim/int_math.h"
+
+namespace xpusim {
+namespace {
+
+struct Sequence {
+  std::size_t request;
+  std::int64_t kv = 0;      // tokens whose K and V are cached
+  std::int64_t blocks = 0;  // blocks held
+};
+
+class Scheduler {
+ public:
+  Scheduler(const std::vector<LlmRequest>& requests, const LlmSchedulerConfig& c, const LlmStepCost& cost)
+      : req_(requests), c_(c), cost_(cost), generated_(requests.size(), 0), free_(c.kv_blocks) {
+    out_.requests.resize(requests.size());
+  }
+
+  LlmOutcome run() {
+    const std::size_t n = req_.size();
+    if (n == 0) return out_;
+    if (c_.closed_loop_group > 0) release_group();
+    out_.first_arrival = c_.closed_loop_group > 0 ? Time{0} : req_.front().arrival;
+    t_ = out_.first_arrival;
+    while (finished_ < n) {
+      release_arrivals();
+      if (running_.empty() && waiting_.empty()) {
+        t_ = req_[next_].arrival;  // idle: open loop, the next request is still to come
+        continue;
+      }
+      if (c_.batching == Batching::kStatic ? static_step() : continuous_step()) continue;
+      throw std::logic_error("LLM scheduler: a waiting request can never be admitted");
+    }
+    out_.last_finish = t_;
+    return out_;
+  }
+
+ private:
+  std::int64_t blocks_for(std::int64_t tokens) const { return ceil_div(tokens, c_.block_tokens); }
+
+  void release_arrivals() {
+    if (c_.closed_loop_group > 0) return;
+    while (next_ < req_.size() && req_[next_].arrival <= t_) {
+      admit_to_queue(next_, req_[next_].arrival);
+      ++next_;
+    }
+  }
+
+  void release_group() {
+    const std::size_t end = std::min(req_.size(), next_ + static_cast<std::size_t>(c_.closed_loop_group));
+    while (next_ < end) admit_to_queue(next_++, t_);
+  }
+
+  void admit_to_queue(std::size_t r, Time at) {
+    out_.requests[r].arrival = at;
+    waiting_.push_back(r);
+  }
+
+  /// Advances time by one iteration and integrates the blocks in use over it.
+  void advance(Time took) {
+    out_.block_seconds += static_cast<double>(c_.kv_blocks - free_) * took.seconds();
+    out_.peak_blocks = std::max(out_.peak_blocks, c_.kv_blocks - free_);
+    out_.max_running = std::max(out_.max_running, static_cast<std::int64_t>(running_.size()));
+    out_.busy += took;
+    t_ += took;
+  }
+
+  void finish(std::size_t r, Time at) {
+    out_.requests[r].finish = at;
+    ++finished_;
+    if (c_.closed_loop_group > 0 && finished_ % static_cast<std::size_t>(c_.closed_loop_group) == 0) release_group();
+  }
+
+  /// Blocks the running sequences need for their next token.
+  std::int64_t growth_reserve() const {
+    std::int64_t need = 0;
+    for (const Sequence& s : running_) need += blocks_for(s.kv + 1) - s.blocks;
+    return need;
+  }
+
+  bool continuous_step() {
+    // Prefill as many waiting requests as fit; a preempted one recomputes its generated tokens too.
+    std::vector<Sequence> admitted;
+    std::int64_t tokens = 0;
+    std::int64_t reserve = growth_reserve();
+    while (!waiting_.empty() && static_cast<std::int64_t>(running_.size() + admitted.size()) < c_.max_batch) {
+      const std::size_t r = waiting_.front();
+      const std::int64_t ctx = req_[r].prompt + generated_[r];
+      const std::int64_t need = blocks_for(ctx);
+      const std::int64_t growth = blocks_for(ctx + 1) - need;
+      // With nothing else running, a request that fits on its own is always let in (progress).
+      const bool alone = running_.empty() && admitted.empty();
+      if (tokens + ctx > c_.max_prefill_tokens || free_ - need < (alone ? 0 : reserve + growth)) break;
+      reserve += growth;
+      free_ -= need;
+      tokens += ctx;
+      admitted.push_back({r, ctx, need});
+      waiting_.pop_front();
+    }
+    if (!admitted.empty()) {
+      const std::size_t base = running_.size();
+      running_.insert(running_.end(), admitted.begin(), admitted.end());  // counted as running during the step
+      advance(cost_(LlmPhase::kPrefill, static_cast<std::int64_t>(admitted.size()), tokens));
+      running_.resize(base);
+      ++out_.prefill_iterations;
+      for (const Sequence& s : admitted) {
+        if (generated_[s.request] == 0) out_.requests[s.request].first_token = t_;
+        if (++generated_[s.request] >= req_[s.request].output) {
+          free_ += s.blocks;
+          finish(s.request, t_);
+        } else {
+          running_.push_back(s);
+        }
+      }
+      return true;
+    }
+    if (running_.empty()) return false;
+    // Every running sequence needs a slot for its next token; take blocks from the newest if short.
+    for (std::size_t i = 0; i < running_.size();) {
+      Sequence& s = running_[i];
+      const std::int64_t need = blocks_for(s.kv + 1) - s.blocks;
+      if (need <= free_) {
+        free_ -= need;
+        s.blocks += need;
+        ++i;
+        continue;
+      }
+      const Sequence victim = running_.back();
+      running_.pop_back();
+      free_ += victim.blocks;
+      waiting_.push_front(victim.request);
+      ++out_.preemptions;
+    }
+    if (running_.empty()) return false;
+    std::int64_t ctx = 0;
+    for (const Sequence& s : running_) ctx += s.kv + 1;
+    advance(cost_(LlmPhase::kDecode, static_cast<std::int64_t>(running_.size()), ctx));
+    ++out_.decode_iterations;
+    std::vector<Sequence> still;
+    still.reserve(running_.size());
+    for (Sequence& s : running_) {
+      ++s.kv;
+      if (++generated_[s.request] >= req_[s.request].output) {
+        free_ += s.blocks;
+        finish(s.request, t_);
+      } else {
+        still.push_back(s);
+      }
+    }
+    running_.swap(still);
+    return true;
+  }
+
+  bool static_step() {
+    if (!running_.empty()) return false;  // never: a static batch runs to its end inside one call
+    std::vector<Sequence> batch;
+    std::int64_t tokens = 0;
+    while (!waiting_.empty() && static_cast<std::int64_t>(batch.size()) < c_.max_batch) {
+      const std::size_t r = waiting_.front();
+      // No paging: the cache of the whole sequence (its last token's K and V are never stored) is
+      // reserved up front.
+      const std::int64_t need = blocks_for(req_[r].prompt + req_[r].output - 1);
+      if (need > free_) break;
+      free_ -= need;
+      tokens += req_[r].prompt;
+      batch.push_back({r, req_[r].prompt, need});
+      waiting_.pop_front();
+    }
+    if (batch.empty()) return false;
+    running_ = batch;
+    const auto size = static_cast<std::int64_t>(batch.size());
+    advance(cost_(LlmPhase::kPrefill, size, tokens));
+    ++out_.prefill_iterations;
+    std::size_t active = 0;
+    std::vector<Time> done(req_.size(), Time{0});
+    for (const Sequence& s : batch) {
+      out_.requests[s.request].first_token = t_;
+      generated_[s.request] = 1;
+      if (req_[s.request].output == 1) done[s.request] = t_;
+      else ++active;
+    }
+    while (active > 0) {
+      std::int64_t ctx = 0;
+      for (const Sequence& s : running_) ctx += generated_[s.request] < req_[s.request].output ? s.kv + 1 : s.kv;
+      advance(cost_(LlmPhase::kDecode, size, ctx));
+      ++out_.decode_iterations;
+      for (Sequence& s : running_) {
+        if (generated_[s.request] >= req_[s.request].output) continue;
+        ++s.kv;
+        if (++generated_[s.request] == req_[s.request].output) {
+          done[s.request] = t_;
+          --active;
+        }
+      }
+    }
+    // Slots are freed when the batch ends; a request streams, so it is done at its own last token.
+    for (const Sequence& s : running_) {
+      free_ += s.blocks;
+      finish(s.request, done[s.request]);
+    }
+    running_.clear();
+    return true;
+  }
+
+  const std::vector<LlmRequest>& req_;
+  const LlmSchedulerConfig& c_;
+  const LlmStepCost& cost_;
+  std::vector<std::int64_t> generated_;
+  std::deque<std::size_t> waiting_;
+  std::vector<Sequence> running_;
+  std::int64_t free_;
+  std::size_t next_ = 0, finished_ = 0;
+  Time t_{0};
+  LlmOutcome out_;
+};
+
+}  // namespace
+
+LlmOutcome run_llm_scheduler(const std::vector<LlmRequest>& requests, const LlmSchedulerConfig& config,
+                             const LlmStepCost& cost) {
+  return Scheduler(requests, config, cost).run();
+}
+
+}  // namespace xpusim

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+// Scenarios end to end on real simulations: ResNet-50 on an H100 (non-LLM) and Llama-2-7B on one H100
+// (LLM serving), against the results of single simulations and closed forms.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "sim/config/config_node.h"
+#include "sim/driver/serving.h"
+#include "sim/scenario/batch_scenario.h"
+#include "sim/scenario/llm_scenario.h"
+#include "workloads/builders/hf_config.h"
+#include "workloads/loader.h"
+
+using namespace xpusim;
+
+namespace {
+
+const std::string kRoot = XPUSIM_SOURCE_DIR;
+const std::string kResnet = kRoot + "/configs/workloads/resnet50.yaml";
+
+std::unique_ptr<arch::Chip> h100() { return arch::Chip::load(kRoot + "/configs/chips/h100-sxm.yaml"); }
+
+ScenarioSpec scenario(const std::string& yaml) {
+  return parse_scenario(*ConfigNode::load_string("scenario:\n" + yaml, "test.yaml").find("scenario"));
+}
+
+double figure(const Result& r, const std::string& key) {
+  for (const auto& [k, v] : r.scenario->figures) {
+    if (k == key) return v;
+  }
+  FAIL("no figure " << key);
+  return 0;
+}
+
+const LatencyDistribution& latency(const Result& r, const std::string& name) {
+  for (const auto& d : r.scenario->latencies) {
+    if (d.name == name) return d;
+  }
+  FAIL("no latency " << name);
+  return r.scenario->latencies.front();
+}
+
+wl::GenerationSpec llama7(std::int64_t prompt, std::int64_t output, std::int64_t layers = 0) {
+  wl::GenerationSpec s;
+  s.model = wl::load_hf_config(kRoot + "/configs/models/llama-2-7b.json");
+  if (layers > 0) s.model.layers = layers;
+  s.prompt_len = prompt;
+  s.output_len = output;
+  return s;
+}
+
+std::unique_ptr<arch::System> one_h100() { return arch::System::single(h100()); }
+
+}  // namespace
+
+TEST_CASE("single-stream latency is the batch-1 simulation's latency", "[scenario][resnet]") {
+  auto chip = h100();
+  const Result one = simulate(*chip, wl::load_workload(kResnet, {"batch=1"}));
+  const Result r = run_batch_scenario(*chip, kResnet, {}, scenario("  kind: single_stream\n  queries: 200\n"));
+  REQUIRE(r.scenario);
+  CHECK(r.latency_s == one.latency_s);  // the p90
+  CHECK(latency(r, "query").p50_s == one.latency_s);
+  CHECK(latency(r, "query").max_s == one.latency_s);
+  CHECK(r.scenario->simulations == 1);
+  CHECK(r.scenario->duration_s == Approx(200 * one.latency_s).epsilon(1e-12));
+  CHECK(r.energy_j == Approx(200 * one.energy_j).epsilon(1e-12));
+  CHECK(r.scenario->constraints.empty());  // MLPerf single-stream has no bound
+}
+
+TEST_CASE("server: ~single-query latency at very low load; queue and failure above capacity", "[scenario][resnet]") {
+  auto chip = h100();
+  const double l1 = simulate(*chip, wl::load_workload(kResnet, {"batch=1"})).latency_s;
+  const Result quiet = run_batch_scenario(*chip, kResnet, {}, scenario("  kind: server\n  qps: " + std::to_string(1e-3 / l1) + "\n"));
+  CHECK(latency(quiet, "query").p50_s == l1);
+  CHECK(latency(quiet, "query").p99_s == l1);
+  REQUIRE(quiet.scenario->constraints.size() == 1);  // MLPerf ResNet-50 server bound: 15 ms
+  CHECK(quiet.scenario->constraints[0].bound_s == Approx(0.015));
+  CHECK(quiet.scenario->met() == 1);
+
+  const Result offline = run_batch_scenario(*chip, kResnet, {}, scenario("  kind: offline\n  queries: 4096\n"));
+  const double capacity = offline.throughput_value;
+  CHECK(figure(offline, "best_batch") >= 64);
+
+  const Result half = run_batch_scenario(
+      *chip, kResnet, {}, scenario("  kind: server\n  queries: 4096\n  qps: " + std::to_string(0.5 * capacity) + "\n"));
+  CHECK(capacity >= half.throughput_value);
+  CHECK(half.throughput_value == Approx(0.5 * capacity).epsilon(0.1));
+  CHECK(half.scenario->met() == 1);
+
+  const Result over = run_batch_scenario(
+      *chip, kResnet, {}, scenario("  kind: server\n  queries: 20000\n  qps: " + std::to_string(2 * capacity) + "\n"));
+  CHECK(over.scenario->met() == 0);
+  CHECK(figure(over, "max_queue_samples") > 5000);
+  CHECK(latency(over, "query").max_s > 10 * latency(half, "query").max_s);
+  CHECK(over.throughput_value <= capacity * 1.001);
+}
+
+TEST_CASE("multi-stream queries are 8-sample batches", "[scenario][resnet]") {
+  auto chip = h100();
+  const double l8 = simulate(*chip, wl::load_workload(kResnet, {"batch=8"})).latency_s;
+  const Result r = run_batch_scenario(*chip, kResnet, {}, scenario("  kind: multi_stream\n  queries: 50\n"));
+  CHECK(r.latency_s == l8);  // the p99
+  CHECK(r.scenario->samples_per_query == 8);
+}
+
+TEST_CASE("same seed, same bytes; another seed, other arrivals", "[scenario][resnet]") {
+  auto chip = h100();
+  const ScenarioSpec a = scenario("  kind: server\n  qps: 30000\n  seed: 3\n");
+  const std::string first = to_json(run_batch_scenario(*chip, kResnet, {}, a));
+  CHECK(to_json(run_batch_scenario(*chip, kResnet, {}, a)) == first);
+  ScenarioSpec b = a;
+  b.seed = 4;
+  CHECK(to_json(run_batch_scenario(*chip, kResnet, {}, b)) != first);
+  CHECK(first.find("\"scenario\": {\"kind\": \"server\"") != std::string::npos);
+}
+
+TEST_CASE("LLM: the KV cache holds the closed-form number of blocks and caps running sequences", "[scenario][llm]") {
+  auto sys = one_h100();
+  const wl::GenerationSpec spec = llama7(100, 10);
+  // 100 + 10 tokens: at most 109 cached = 7 blocks of 16 per sequence.
+  const Result r = run_llm_scenario(*sys, spec, scenario("  kind: offline\n  queries: 120\n  memory_fraction: 0.2\n"));
+  const wl::TransformerConfig& m = spec.model;
+  // K and V of 16 tokens in all 32 layers, bf16: 2 x 32 x 32 heads x 128 x 16 x 2 bytes = 8 MiB.
+  CHECK(figure(r, "kv_block_bytes") == static_cast<double>(wl::kv_cache_bytes_per_token(m, DataType::kBf16).count() * 16));
+  CHECK(figure(r, "kv_block_bytes") == 2.0 * 32 * 32 * 128 * 16 * 2);
+  // Weights: every parameter but the embedding table (gathered, not streamed) and the RMSNorm gains
+  // (two per layer and a final one, applied as elementwise ops), bf16.
+  const auto params = wl::parameter_count(m).total;
+  CHECK(figure(r, "weight_bytes") == static_cast<double>(2 * (params - m.vocab * m.hidden - (2 * m.layers + 1) * m.hidden)));
+  const double usable = std::floor(static_cast<double>(sys->stage_chip(0).main_memory().capacity().count()) * 0.2);
+  const double blocks = std::floor((usable - figure(r, "weight_bytes") - figure(r, "activation_reserve_bytes")) /
+                                   figure(r, "kv_block_bytes"));
+  CHECK(figure(r, "kv_blocks") == blocks);
+  CHECK(blocks > 14);  // room for more than two sequences, else the test says little
+  CHECK(figure(r, "max_running") == std::floor(blocks / 7));
+  CHECK(figure(r, "kv_peak_utilization") <= 1.0);
+  CHECK(figure(r, "preemptions") == 0);
+}
+
+TEST_CASE("LLM single-stream: TTFT is the bucketed prefill, TPOT the decode steps", "[scenario][llm]") {
+  auto sys = one_h100();
+  wl::GenerationSpec spec = llama7(128, 3, 2);
+  const Result r = run_llm_scenario(*sys, spec, scenario("  kind: single_stream\n  queries: 4\n"));
+  spec.batch = 1;
+  const double prefill = simulate_step(*sys, spec, wl::Phase::kPrefill, 128).latency_s;
+  const double decode = simulate_step(*sys, spec, wl::Phase::kDecode, 256).latency_s;  // 129, 130 -> 256
+  CHECK(latency(r, "ttft").max_s == prefill);
+  CHECK(latency(r, "tpot").p50_s == Approx(decode).epsilon(1e-9));
+  CHECK(latency(r, "request").p90_s == Approx(prefill + 2 * decode).epsilon(1e-9));
+  CHECK(r.scenario->simulations == 2);
+  CHECK(r.throughput_unit == "tokens/s");
+}
+
+TEST_CASE("LLM: continuous batching beats static batching on mixed output lengths", "[scenario][llm]") {
+  auto sys = one_h100();
+  const wl::GenerationSpec spec = llama7(128, 16, 2);
+  const std::string common =
+      "  kind: offline\n  queries: 96\n  max_batch: 16\n  lengths: uniform\n  prompt_len_min: 64\n  prompt_len_max: 128\n"
+      "  output_len_min: 2\n  output_len_max: 200\n";
+  const Result cont = run_llm_scenario(*sys, spec, scenario(common));
+  const Result stat = run_llm_scenario(*sys, spec, scenario(common + "  batching: static\n"));
+  CHECK(figure(cont, "output_tokens") == figure(stat, "output_tokens"));
+  CHECK(cont.throughput_value > 1.3 * stat.throughput_value);
+  CHECK(latency(cont, "request").mean_s < latency(stat, "request").mean_s);
+}
+
+TEST_CASE("LLM server: deterministic per seed, MLPerf bounds for Llama-2-70B names", "[scenario][llm]") {
+  auto sys = one_h100();
+  const wl::GenerationSpec spec = llama7(128, 8, 2);
+  const ScenarioSpec s = scenario("  kind: server\n  qps: 50\n  queries: 100\n  ttft_bound: 1 s\n  tpot_bound: 1 s\n");
+  const std::string first = to_json(run_llm_scenario(*sys, spec, s));
+  CHECK(to_json(run_llm_scenario(*sys, spec, s)) == first);
+  ScenarioSpec other = s;
+  other.seed = 2;
+  CHECK(to_json(run_llm_scenario(*sys, spec, other)) != first);
+  const Result r = run_llm_scenario(*sys, spec, s);
+  REQUIRE(r.scenario->constraints.size() == 2);
+  CHECK(r.scenario->met() == 1);
+  // Without bounds, a model MLPerf benchmarks gets its server targets.
+  wl::GenerationSpec named = spec;
+  named.model.name = "llama-2-70b";
+  const Result mlperf = run_llm_scenario(*sys, named, scenario("  kind: server\n  qps: 50\n  queries: 50\n"));
+  REQUIRE(mlperf.scenario->constraints.size() == 2);
+  CHECK(mlperf.scenario->constraints[0].bound_s == Approx(2.0));
+  CHECK(mlperf.scenario->constraints[1].bound_s == Approx(0.2));
+}
+
+TEST_CASE("LLM: requests that cannot fit are refused before any simulation", "[scenario][llm]") {
+  auto sys = one_h100();
+  CHECK_THROWS_WITH(run_llm_scenario(*sys, llama7(128, 16), scenario("  kind: offline\n  memory_fraction: 0.1\n")),
+                    Catch::Contains("no room for a KV cache"));
+  CHECK_THROWS_WITH(run_llm_scenario(*sys, llama7(4000, 16), scenario("  kind: offline\n  max_prefill_tokens: 2048\n")),
+                    Catch::Contains("max_prefill_tokens 2048 is below the longest request"));
+}
