@@ -68,10 +68,14 @@ struct Context::Impl {
   std::vector<Worker*> idle;
   sc_core::sc_event wake_dispatcher;
   bool running = false;
+  bool stopping = false;
 
   void work(Worker& w) {
     for (;;) {
-      while (!w.job) sc_core::wait(w.go);
+      while (!w.job) {
+        if (stopping) return;
+        sc_core::wait(w.go);
+      }
       try {
         w.job();
       } catch (const sc_core::sc_unwind_exception&) {
@@ -102,8 +106,19 @@ struct Context::Impl {
           w->go.notify();
         }
       }
+      if (stopping) return;
       sc_core::wait(wake_dispatcher);
     }
+  }
+
+  /// Lets the idle workers and the dispatcher return. Killing them instead would unwind their stacks
+  /// by exception, which AddressSanitizer cannot follow across coroutine stacks (false reports on the
+  /// next exception anywhere in the program).
+  void stop() {
+    stopping = true;
+    for (auto& w : workers) w->go.notify(sc_core::SC_ZERO_TIME);
+    wake_dispatcher.notify(sc_core::SC_ZERO_TIME);
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
   }
 };
 
@@ -129,7 +144,8 @@ void Context::run() {
   impl_->running = true;
   sc_core::sc_spawn([impl = impl_.get()] { impl->dispatch(); }, "dispatcher");
   sc_core::sc_start();
-  if (impl_->failure) std::rethrow_exception(impl_->failure);
+  if (impl_->failure) std::rethrow_exception(impl_->failure);  // the destructor kills what is left
+  impl_->stop();
 }
 
 Time Context::now() { return Time(static_cast<std::int64_t>(sc_core::sc_time_stamp().value())); }
