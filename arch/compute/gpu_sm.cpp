@@ -182,6 +182,15 @@ bool GpuSm::skips_zeros(Sparsity s) const {
 
 GpuKernelChoice GpuSm::choose_kernel(std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch,
                                      DataType dtype, bool fill_drain, bool two_four, double b_bits) const {
+  const KernelQuery query{m, n, k, batch, dtype, fill_drain, two_four, b_bits};
+  if (last_kernel_ && last_kernel_->first == query) return last_kernel_->second;
+  const GpuKernelChoice choice = search_kernel(m, n, k, batch, dtype, fill_drain, two_four, b_bits);
+  last_kernel_.emplace(query, choice);
+  return choice;
+}
+
+GpuKernelChoice GpuSm::search_kernel(std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch,
+                                     DataType dtype, bool fill_drain, bool two_four, double b_bits) const {
   const std::int64_t macs = macs_per_clock(dtype);
   if (macs <= 0) throw std::invalid_argument(name() + ": no tensor MAC rate for " + std::string(to_string(dtype)));
   if (m <= 0 || n <= 0 || k <= 0) throw std::invalid_argument(name() + ": m, n and k must be positive");

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -101,6 +103,9 @@ class GpuSm final : public ComputeModel {
 
  private:
   Energy mac_energy(DataType dtype) const;
+  /// choose_kernel without the memo.
+  GpuKernelChoice search_kernel(std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch, DataType dtype,
+                                bool fill_drain, bool two_four, double b_bits) const;
   bool two_four(const ComputeTask& task) const { return task.sparsity == Sparsity::kTwoFour && p_.sparsity_2to4; }
 
   GpuSmParams p_;
@@ -108,6 +113,15 @@ class GpuSm final : public ComputeModel {
   std::vector<CtaTile> tiles_;
   std::vector<DataType> native_weights_;
   double l2_bytes_per_clock_ = 0;  // operand-buffer bandwidth per SM clock; 0 until connect()
+  /// The last choose_kernel question and answer: an op's tiles ask the same one again and again.
+  struct KernelQuery {
+    std::int64_t m = 0, n = 0, k = 0, batch = 0;
+    DataType dtype = DataType::kBf16;
+    bool fill_drain = false, two_four = false;
+    double b_bits = 0;
+    bool operator==(const KernelQuery&) const = default;
+  };
+  mutable std::optional<std::pair<KernelQuery, GpuKernelChoice>> last_kernel_;
   Reservation gpu_;
   std::int64_t tasks_ = 0, launches_ = 0, busy_cycles_ = 0, ctas_ = 0, waves_ = 0;
   double macs_ = 0, vector_ops_ = 0;

@@ -89,7 +89,7 @@ Time Dram::data_time(std::int64_t bursts) const {
   return Time::from_seconds_ceil(static_cast<double>(bursts) * burst_seconds_);
 }
 
-void Dram::split_sequential(const MemRequest& req, std::vector<Work>& work) const {
+void Dram::split_sequential(const MemRequest& req, std::vector<Work>& work) {
   const std::int64_t g = p_.interleave.count(), nch = p_.channels, row = p_.row_size.count();
   const auto a = static_cast<std::int64_t>(req.address);
   const std::int64_t last = a + req.bytes.count() - 1;
@@ -110,7 +110,12 @@ void Dram::split_sequential(const MemRequest& req, std::vector<Work>& work) cons
     std::optional<Time> occupancy[2];  // by first_hit
   };
   std::array<Share, 16> shares{};
-  for (std::int64_t c = 0; c < nch; ++c) {
+  // A range shorter than one round touches only the channels of its chunks: visit just those.
+  touched_.clear();
+  const bool partial_round = k1 - k0 + 1 < nch;
+  const std::int64_t visits = partial_round ? k1 - k0 + 1 : nch;
+  for (std::int64_t i = 0; i < visits; ++i) {
+    const std::int64_t c = partial_round ? (c0 + i) % nch : i;
     const bool first_chunk = c == c0, last_chunk = c == c1;
     const int key = (c >= c0 ? 0 : 1) | (c <= c1 ? 0 : 2) | (first_chunk ? 4 : 0) | (last_chunk ? 8 : 0);
     Share& s = shares[static_cast<std::size_t>(key)];
@@ -128,10 +133,8 @@ void Dram::split_sequential(const MemRequest& req, std::vector<Work>& work) cons
         s.per_activation = s.bursts >= row_bursts_ ? row_data_time_ : data_time(s.bursts);
       }
     }
-    if (s.empty) {
-      w = Work{};
-      continue;
-    }
+    if (s.empty) continue;
+    touched_.push_back(static_cast<std::size_t>(c));
     w.bytes = Bytes(s.bytes);
     w.bursts = s.bursts;
     w.first_hit = channels_[static_cast<std::size_t>(c)].open_row == s.row_first;
@@ -145,7 +148,7 @@ void Dram::split_sequential(const MemRequest& req, std::vector<Work>& work) cons
 }
 
 void Dram::split_random(const MemRequest& req, std::vector<Work>& work) {
-  std::fill(work.begin(), work.end(), Work{});
+  touched_.clear();
   const std::int64_t g = p_.interleave.count(), nch = p_.channels, bb = burst_bytes_.count();
   const std::int64_t size = std::max<std::int64_t>(req.access_size.count(), 1);
   const std::int64_t accesses = ceil_div(req.bytes.count(), size);
@@ -163,6 +166,7 @@ void Dram::split_random(const MemRequest& req, std::vector<Work>& work) {
     const std::int64_t j = ((c - random_cursor_) % nch + nch) % nch;
     const std::int64_t mine = base + (j < extra ? 1 : 0);
     if (mine == 0) continue;
+    touched_.push_back(static_cast<std::size_t>(c));
     const std::int64_t before = j * base + std::min(j, extra);
     Work& w = work[static_cast<std::size_t>(c)];
     w.bursts = scaled(total_bursts, before + mine, pieces) - scaled(total_bursts, before, pieces);
@@ -223,7 +227,7 @@ Completion Dram::access(const MemRequest& req, Time now) {
   // refresh windows: remember the last answer.
   std::optional<std::pair<Time, Time>> refresh_query;
   Time refresh_end{0}, refresh_stolen{0};
-  for (std::size_t c = 0; c < channels_.size(); ++c) {
+  for (std::size_t c : touched_) {
     const Work& w = scratch_[c];
     if (w.bursts == 0) continue;
     Channel& ch = channels_[c];

@@ -74,7 +74,7 @@ class Dram final : public MemoryModel {
     Time occupancy{0};            // occupancy() of this work, filled in by the split
   };
 
-  void split_sequential(const MemRequest& req, std::vector<Work>& work) const;
+  void split_sequential(const MemRequest& req, std::vector<Work>& work);
   void split_random(const MemRequest& req, std::vector<Work>& work);
   /// Time the channel is occupied by `w` before refresh and turnaround.
   Time occupancy(const Work& w) const;
@@ -90,6 +90,7 @@ class Dram final : public MemoryModel {
   Time row_data_time_;      // data time of a whole row, the common case of data_per_activation
   std::vector<Channel> channels_;
   std::vector<Work> scratch_;
+  std::vector<std::size_t> touched_;  // channels the request being served touches (filled by the split)
   std::int64_t random_cursor_ = 0;  // where the next random request's first access lands
 
   Bytes bytes_read_{0}, bytes_written_{0};
