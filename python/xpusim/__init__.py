@@ -8,6 +8,7 @@ grids on local processes or a Dask cluster, and write self-contained HTML report
     res.ops, res.energy_breakdown          # pandas DataFrames
     df = xpusim.sweep(chip, {"hbm.data_rate": ["2 GT/s", "3.2 GT/s"]}, workloads=[wl])
     xpusim.report(res, "out.html")
+    xpusim.compare([chip, xpusim.Chip.load("configs/chips/speedai240.yaml")], wl)   # side by side
 
     hgx = xpusim.System.load("configs/systems/hgx-h100-8.yaml").set("system.tp", 4)
     gen = xpusim.run(hgx, xpusim.Workload.load("configs/workloads/llama-2-70b-generation.yaml"))
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from xpusim._native import ConfigError, core
 from xpusim.chip import Chip
+from xpusim.compare import compare
 from xpusim.result import Result
 from xpusim.run import run
 from xpusim.sweep import WORKLOAD_PREFIX, expand_grid, sweep
@@ -47,5 +49,5 @@ def report(results: object, path: str, title: str | None = None) -> str:
     return write_report(results, path, title=title)
 
 
-__all__ = ["Chip", "ConfigError", "Result", "System", "WORKLOAD_PREFIX", "Workload", "describe_type", "expand_grid",
+__all__ = ["Chip", "ConfigError", "Result", "System", "WORKLOAD_PREFIX", "Workload", "compare", "describe_type", "expand_grid",
            "report", "run", "sweep", "to_si", "types"]
