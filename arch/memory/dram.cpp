@@ -89,8 +89,7 @@ Time Dram::data_time(std::int64_t bursts) const {
   return Time::from_seconds_ceil(static_cast<double>(bursts) * burst_seconds_);
 }
 
-template <class Visit>
-void Dram::split_sequential(const MemRequest& req, Visit&& visit) {
+void Dram::split_sequential(const MemRequest& req, std::vector<Work>& work) {
   const std::int64_t g = p_.interleave.count(), nch = p_.channels, row = p_.row_size.count();
   const auto a = static_cast<std::int64_t>(req.address);
   const std::int64_t last = a + req.bytes.count() - 1;
@@ -112,6 +111,7 @@ void Dram::split_sequential(const MemRequest& req, Visit&& visit) {
   };
   std::array<Share, 16> shares{};
   // A range shorter than one round touches only the channels of its chunks: visit just those.
+  touched_.clear();
   const bool partial_round = k1 - k0 + 1 < nch;
   const std::int64_t visits = partial_round ? k1 - k0 + 1 : nch;
   for (std::int64_t i = 0; i < visits; ++i) {
@@ -119,6 +119,7 @@ void Dram::split_sequential(const MemRequest& req, Visit&& visit) {
     const bool first_chunk = c == c0, last_chunk = c == c1;
     const int key = (c >= c0 ? 0 : 1) | (c <= c1 ? 0 : 2) | (first_chunk ? 4 : 0) | (last_chunk ? 8 : 0);
     Share& s = shares[static_cast<std::size_t>(key)];
+    Work& w = work[static_cast<std::size_t>(c)];
     if (!s.known) {
       s.known = true;
       const std::int64_t q_first = c >= c0 ? q0 : q0 + 1;
@@ -133,7 +134,7 @@ void Dram::split_sequential(const MemRequest& req, Visit&& visit) {
       }
     }
     if (s.empty) continue;
-    Work w;
+    touched_.push_back(static_cast<std::size_t>(c));
     w.bytes = Bytes(s.bytes);
     w.bursts = s.bursts;
     w.first_hit = channels_[static_cast<std::size_t>(c)].open_row == s.row_first;
@@ -143,7 +144,6 @@ void Dram::split_sequential(const MemRequest& req, Visit&& visit) {
     std::optional<Time>& occ = s.occupancy[w.first_hit ? 1 : 0];
     if (!occ) occ = occupancy(w);
     w.occupancy = *occ;
-    visit(static_cast<std::size_t>(c), w);
   }
 }
 
@@ -213,50 +213,51 @@ Time Dram::with_refresh(Time start, Time work, Time& stolen) const {
   return Time(end);
 }
 
-void Dram::serve(std::size_t c, const Work& w, Serving& s) {
-  if (w.bursts == 0) return;
-  Channel& ch = channels_[c];
-  const Time start = std::max(s.now, ch.bus.busy_until());
-  Time turn{0};
-  if (ch.last != Direction::kNone && ch.last != s.dir) {
-    turn = s.dir == Direction::kWrite ? p_.t_rtw : p_.t_wtr;
-    ++turnarounds_;
-  }
-  // Channels that start the same work at the same time (most of them, on a long stream) meet the same
-  // refresh windows: remember the last answer.
-  const std::pair<Time, Time> query{start, w.occupancy + turn};
-  if (s.refresh_query != query) {
-    s.refresh_query = query;
-    s.refresh_stolen = Time(0);
-    s.refresh_end = with_refresh(start, query.second, s.refresh_stolen);
-  }
-  const Time end = s.refresh_end;
-  ch.bus.reserve(start, end - start);
-  refresh_time_ += s.refresh_stolen;
-  // The first data waits for precharge (if a row may be open), activation and CAS latency; later
-  // rows are activated under the data of earlier ones, so only this lead shows in the completion.
-  Time lead = p_.t_cl;
-  if (!w.first_hit) lead += p_.t_rcd + (ch.touched ? p_.t_rp : Time(0));
-  s.done = std::max(s.done, end + lead);
-  s.first_start = std::min(s.first_start, start);
-  ch.touched = true;
-  ch.last = s.dir;
-  ch.open_row = w.last_row;
-  s.bursts += w.bursts;
-  s.acts += w.activations;
-}
-
 Completion Dram::access(const MemRequest& req, Time now) {
   if (req.bytes.count() <= 0) return Completion{now, now, Energy(0)};
-  Serving s{now, req.write ? Direction::kWrite : Direction::kRead};
   if (req.pattern == AccessPattern::kSequential) {
-    split_sequential(req, [&](std::size_t c, const Work& w) { serve(c, w, s); });
+    split_sequential(req, scratch_);
   } else {
     split_random(req, scratch_);
-    for (std::size_t c : touched_) serve(c, scratch_[c], s);
   }
-  const Time first_start = s.first_start, done = s.done;
-  const std::int64_t bursts = s.bursts, acts = s.acts;
+  const Direction dir = req.write ? Direction::kWrite : Direction::kRead;
+  Time first_start = Time::max(), done = now;
+  std::int64_t bursts = 0, acts = 0;
+  // Channels that start the same work at the same time (most of them, on a long stream) meet the same
+  // refresh windows: remember the last answer.
+  std::optional<std::pair<Time, Time>> refresh_query;
+  Time refresh_end{0}, refresh_stolen{0};
+  for (std::size_t c : touched_) {
+    const Work& w = scratch_[c];
+    if (w.bursts == 0) continue;
+    Channel& ch = channels_[c];
+    const Time start = std::max(now, ch.bus.busy_until());
+    Time turn{0};
+    if (ch.last != Direction::kNone && ch.last != dir) {
+      turn = req.write ? p_.t_rtw : p_.t_wtr;
+      ++turnarounds_;
+    }
+    const std::pair<Time, Time> query{start, w.occupancy + turn};
+    if (refresh_query != query) {
+      refresh_query = query;
+      refresh_stolen = Time(0);
+      refresh_end = with_refresh(start, query.second, refresh_stolen);
+    }
+    const Time end = refresh_end;
+    ch.bus.reserve(start, end - start);
+    refresh_time_ += refresh_stolen;
+    // The first data waits for precharge (if a row may be open), activation and CAS latency; later
+    // rows are activated under the data of earlier ones, so only this lead shows in the completion.
+    Time lead = p_.t_cl;
+    if (!w.first_hit) lead += p_.t_rcd + (ch.touched ? p_.t_rp : Time(0));
+    done = std::max(done, end + lead);
+    first_start = std::min(first_start, start);
+    ch.touched = true;
+    ch.last = dir;
+    ch.open_row = w.last_row;
+    bursts += w.bursts;
+    acts += w.activations;
+  }
   (req.write ? bytes_written_ : bytes_read_) += req.bytes;
   activations_ += acts;
   row_misses_ += acts;

@@ -4,8 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
-#include <utility>
 #include <string>
 #include <vector>
 
@@ -76,24 +74,8 @@ class Dram final : public MemoryModel {
     Time occupancy{0};            // occupancy() of this work, filled in by the split
   };
 
-  /// One request's progress over its channels.
-  struct Serving {
-    Serving(Time t, Direction d) : now(t), dir(d), done(t) {}
-    Time now;
-    Direction dir;
-    Time first_start = Time::max(), done;
-    std::int64_t bursts = 0, acts = 0;
-    std::optional<std::pair<Time, Time>> refresh_query;  // (start, busy) of refresh_end
-    Time refresh_end{0}, refresh_stolen{0};
-  };
-
-  /// Calls visit(channel, work) for each channel a sequential request touches.
-  template <class Visit>
-  void split_sequential(const MemRequest& req, Visit&& visit);
-  /// Fills work[c] for each channel c a random request touches, and lists them in touched_.
+  void split_sequential(const MemRequest& req, std::vector<Work>& work);
   void split_random(const MemRequest& req, std::vector<Work>& work);
-  /// Occupies channel `c` with `w` and accounts it to `s`.
-  void serve(std::size_t c, const Work& w, Serving& s);
   /// Time the channel is occupied by `w` before refresh and turnaround.
   Time occupancy(const Work& w) const;
   /// End of `work` started at `start` once refresh windows falling inside are added; adds the
@@ -108,7 +90,7 @@ class Dram final : public MemoryModel {
   Time row_data_time_;      // data time of a whole row, the common case of data_per_activation
   std::vector<Channel> channels_;
   std::vector<Work> scratch_;
-  std::vector<std::size_t> touched_;  // channels a random request touches (filled by split_random)
+  std::vector<std::size_t> touched_;  // channels the request being served touches (filled by the split)
   std::int64_t random_cursor_ = 0;  // where the next random request's first access lands
 
   Bytes bytes_read_{0}, bytes_written_{0};
