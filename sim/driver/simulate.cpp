@@ -17,6 +17,7 @@
 #include "sim/driver/memory_fit.h"
 #include "sim/driver/placement.h"
 #include "sim/driver/tensor_layout.h"
+#include "sim/driver/unit_queue.h"
 #include "sim/kernel/kernel.h"
 #include "workloads/transforms/microbatch.h"
 
@@ -35,33 +36,6 @@ struct OpRecord {
   Time dequant_busy{0};       // weight decode passes, also in compute_busy
   double dequant_ops = 0;
   Cycles cycles{0};
-};
-
-/// Ownership of one compute unit (or one region of a spatial unit): ops run one after another. A
-/// waiting op of an earlier micro-batch goes first, so a layer's region finishes micro-batch i's norm
-/// before it takes micro-batch i+1's convolution; otherwise first come, first served.
-struct UnitQueue {
-  bool busy = false;
-  std::map<std::pair<std::int64_t, std::uint64_t>, kernel::Flag*> waiting;  // (micro-batch, arrival)
-  std::uint64_t arrivals = 0;
-  void acquire(std::int64_t microbatch) {
-    if (!busy) {
-      busy = true;
-      return;
-    }
-    kernel::Flag turn;
-    waiting.emplace(std::make_pair(microbatch, arrivals++), &turn);
-    turn.wait();  // ownership is handed over by release()
-  }
-  void release() {
-    if (waiting.empty()) {
-      busy = false;
-      return;
-    }
-    kernel::Flag* next = waiting.begin()->second;
-    waiting.erase(waiting.begin());
-    next->set();
-  }
 };
 
 class Run {
@@ -277,8 +251,8 @@ class Run {
   std::vector<driver::OpLayout> layout_;
   std::vector<OpRecord> records_;
   std::vector<driver::OpRegion> regions_;
-  std::map<std::tuple<std::int32_t, std::size_t, std::int32_t>, UnitQueue> queues_;  // stage, unit, region
-  std::vector<UnitQueue*> queue_of_;
+  std::map<std::tuple<std::int32_t, std::size_t, std::int32_t>, driver::UnitQueue> queues_;  // stage, unit, region
+  std::vector<driver::UnitQueue*> queue_of_;
   std::vector<std::int64_t> microbatch_;  // the "mb<i>/" index of each op's name, 0 without one
   std::vector<std::size_t> pending_inputs_;
   std::unordered_map<const arch::Component*, std::size_t> index_;  // lookup only; output follows chip order
