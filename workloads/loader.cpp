@@ -296,6 +296,7 @@ std::string workload_type(const std::string& path) {
   std::string ext = fs::path(path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   if (ext == ".csv") return "topology";
+  if (ext != ".json" && ext != ".yaml" && ext != ".yml") return "";  // load_workload names the problem
   const ConfigNode root = ConfigNode::load_file(path);
   if (ext == ".json") return is_trace(root) ? "trace" : "transformer";
   const ConfigNode* spec = root.is_map() ? root.find("workload") : nullptr;

@@ -19,7 +19,8 @@ OpGraph load_workload(const std::string& path, const std::vector<std::string>& o
 
 /// What a workload file holds: the `type:` of a spec (.yaml: transformer, resnet50, sdxl, gemm,
 /// generation), "transformer" for a Hugging Face config.json, "trace" for an xpusim trace, "topology" for
-/// a SCALE-Sim CSV. Throws ConfigError for malformed files; the type itself is checked on loading.
+/// a SCALE-Sim CSV, "" for a spec without a type or a file of another kind. Throws ConfigError for
+/// malformed files; the type itself is checked on loading.
 std::string workload_type(const std::string& path);
 
 /// The spec key that sets how many samples one run of a workload of `type` processes ("batch";

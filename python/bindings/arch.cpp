@@ -26,7 +26,7 @@ std::vector<std::string> component_paths(const std::vector<std::string>& overrid
 
 std::shared_ptr<arch::Chip> load_chip(const pyb::object& source, const std::vector<std::string>& overrides) {
   if (pyb::isinstance<pyb::str>(source) || pyb::hasattr(source, "__fspath__")) {
-    const std::string path = pyb::str(pyb::module_::import("os").attr("fspath")(source)).cast<std::string>();
+    const std::string path = fspath(source);
     return arch::Chip::load(path, overrides);
   }
   if (!pyb::isinstance<pyb::dict>(source)) {

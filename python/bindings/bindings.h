@@ -6,6 +6,7 @@
 #include <pybind11/pybind11.h>
 
 #include <mutex>
+#include <string>
 
 #include "sim/config/config_node.h"
 #include "sim/driver/serving.h"
@@ -26,6 +27,9 @@ pybind11::dict result_dict(const Result& r);
 pybind11::dict generation_dict(const GenerationResult& g);
 /// SystemC keeps one current context per process: simulations from several Python threads take turns.
 std::mutex& simulation_mutex();
+
+/// os.fspath(path) as a string: a str or any path-like object.
+std::string fspath(const pybind11::object& path);
 
 /// Converts a Python dict / list / scalar to a ConfigNode. Each node's mark names its place in the
 /// dict ("<dict>.components[0].bandwidth"), so C++ messages point at the offending key.

@@ -85,4 +85,8 @@ void bind_config(pyb::module_& m) {
       "The YAML text of a config dict, as xpusim writes it for replay.");
 }
 
+std::string fspath(const pyb::object& path) {
+  return pyb::str(pyb::module_::import("os").attr("fspath")(path)).cast<std::string>();
+}
+
 }  // namespace xpusim::py

@@ -139,10 +139,6 @@ pyb::dict run(const std::shared_ptr<arch::Chip>& chip, const std::shared_ptr<wl:
   return result_dict(r);
 }
 
-std::string fspath(const pyb::object& path) {
-  return pyb::str(pyb::module_::import("os").attr("fspath")(path)).cast<std::string>();
-}
-
 /// A generation or scenario on a chip: LLM generations on the chip as a one-chip system (rebuilt from
 /// its config, so the shared chip is not taken over), other workloads on the chip itself.
 pyb::dict run_workload(const std::shared_ptr<arch::Chip>& chip, const pyb::object& workload,
@@ -161,16 +157,7 @@ pyb::dict run_workload(const std::shared_ptr<arch::Chip>& chip, const pyb::objec
     if (is_generation) {
       const wl::GenerationSpec gen = wl::load_generation_spec(path, workload_overrides);
       auto system = arch::System::single(arch::Chip::build(chip->config()));
-      if (spec) {
-        r = run_llm_scenario(*system, gen, *spec, options);
-      } else if (gen.single_step) {
-        r = simulate_step(*system, gen, gen.options.phase, gen.options.kv_len, options);
-      } else {
-        GenerationOptions g;
-        g.sim = options;
-        generation = simulate_generation(*system, gen, g);
-        r = summarize(*generation);
-      }
+      r = spec ? run_llm_scenario(*system, gen, *spec, options) : simulate_spec(*system, gen, options, &generation);
     } else {
       r = run_batch_scenario(*chip, path, workload_overrides, *spec, options);
     }

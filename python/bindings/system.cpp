@@ -3,6 +3,7 @@
 // single steps (sharded for the system's tp / pp / ep) or any other workload on the first stage's chip.
 #include <pybind11/stl.h>
 
+#include <cctype>
 #include <filesystem>
 #include <memory>
 
@@ -26,14 +27,13 @@ pyb::dict generation_dict(const GenerationResult& g) {
 namespace {
 
 /// True when the file is a `type: generation` or `type: transformer` spec, the kinds that are sharded
-/// over a system's chips; other workloads run unsharded.
+/// over a system's chips; other workloads (a Hugging Face config.json included) run unsharded.
 bool is_llm_spec(const std::string& path) {
-  const std::string ext = std::filesystem::path(path).extension().string();
-  if (ext != ".yaml" && ext != ".yml") return false;
-  const ConfigNode root = ConfigNode::load_file(path);
-  const ConfigNode* w = root.is_map() ? root.find("workload") : nullptr;
-  const ConfigNode* type = w && w->is_map() ? w->find("type") : nullptr;
-  return type && (type->value() == "generation" || type->value() == "transformer");
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == ".json") return false;
+  const std::string type = wl::workload_type(path);
+  return type == "generation" || type == "transformer";
 }
 
 pyb::dict run(const std::shared_ptr<arch::System>& system, const std::string& workload,
@@ -50,16 +50,7 @@ pyb::dict run(const std::shared_ptr<arch::System>& system, const std::string& wo
   {
     pyb::gil_scoped_release no_gil;
     std::lock_guard<std::mutex> lock(simulation_mutex());
-    if (graph) {
-      r = simulate_system(*system, *graph, sim);
-    } else if (spec->single_step) {
-      r = simulate_step(*system, *spec, spec->options.phase, spec->options.kv_len, sim);
-    } else {
-      GenerationOptions options;
-      options.sim = sim;
-      gen = simulate_generation(*system, *spec, options);
-      r = summarize(*gen);
-    }
+    r = graph ? simulate_system(*system, *graph, sim) : simulate_spec(*system, *spec, sim, &gen);
   }
   pyb::dict d = result_dict(r);
   if (gen) d["generation"] = generation_dict(*gen);
@@ -86,7 +77,7 @@ void bind_system(pyb::module_& m) {
   m.def(
       "load_system",
       [](const pyb::object& path, const std::vector<std::string>& overrides) {
-        const std::string p = pyb::str(pyb::module_::import("os").attr("fspath")(path)).cast<std::string>();
+        const std::string p = fspath(path);
         return std::shared_ptr<arch::System>(arch::System::load(p, overrides));
       },
       pyb::arg("path"), pyb::arg("overrides") = std::vector<std::string>{},
@@ -100,7 +91,7 @@ void bind_system(pyb::module_& m) {
   m.def(
       "generation_spec",
       [](const pyb::object& path, const std::vector<std::string>& overrides) {
-        const std::string p = pyb::str(pyb::module_::import("os").attr("fspath")(path)).cast<std::string>();
+        const std::string p = fspath(path);
         const wl::GenerationSpec s = wl::load_generation_spec(p, overrides);
         return pyb::dict(pyb::arg("model") = s.model.name, pyb::arg("batch") = s.batch, pyb::arg("prompt_len") = s.prompt_len,
                          pyb::arg("output_len") = s.output_len, pyb::arg("kv_bucket") = s.kv_bucket,
@@ -109,7 +100,7 @@ void bind_system(pyb::module_& m) {
       pyb::arg("path"), pyb::arg("overrides") = std::vector<std::string>{},
       "Checks a generation or transformer spec and returns its main fields. Raises ConfigError.");
   m.def("is_llm_spec", [](const pyb::object& path) {
-        return is_llm_spec(pyb::str(pyb::module_::import("os").attr("fspath")(path)).cast<std::string>());
+        return is_llm_spec(fspath(path));
       }, pyb::arg("path"), "True for a `type: generation` or `type: transformer` workload spec.");
 }
 

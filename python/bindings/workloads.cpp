@@ -36,7 +36,7 @@ void bind_workloads(pyb::module_& m) {
   m.def(
       "load_workload",
       [](const pyb::object& path, const std::vector<std::string>& overrides) {
-        const std::string p = pyb::str(pyb::module_::import("os").attr("fspath")(path)).cast<std::string>();
+        const std::string p = fspath(path);
         return std::make_shared<wl::OpGraph>(wl::load_workload(p, overrides));
       },
       pyb::arg("path"), pyb::arg("overrides") = std::vector<std::string>{},

@@ -79,9 +79,6 @@ std::vector<std::string> workload_overrides(const ParsedArgs& a, const std::stri
 /// not start with `chip.` or `components.` address components by name (`dram.bandwidth`).
 std::unique_ptr<arch::Chip> load_chip(const std::string& path, const std::vector<std::string>& overrides);
 
-/// True when `path` is a YAML workload spec of `type: generation` (a whole prefill + decode run).
-bool is_generation_spec(const std::string& path);
-
 /// Runs a workload spec (type generation or transformer) on `system`; see run_on_system.
 Result run_generation(arch::System& system, const std::string& workload_path,
                       const std::vector<std::string>& workload_overrides, bool trace, std::string* summary);

@@ -88,7 +88,7 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out) {
 
   std::vector<Result> results;
   wl::OpGraph graph("workload");
-  if (systems || is_generation_spec(a.get("--workload"))) {
+  if (systems || wl::workload_type(a.get("--workload")) == "generation") {
     for (const auto& c : chips) {
       if (systems) {
         results.push_back(run_on_system(c, a.all("--set"), a.get("--workload"), wset, false, nullptr));

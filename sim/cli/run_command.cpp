@@ -88,7 +88,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
                           *scenario, a.has("--trace"));
   } else if (system) {
     result = run_on_system(a.get("--system"), hardware_overrides, a.get("--workload"), wset, a.has("--trace"), &summary);
-  } else if (is_generation_spec(a.get("--workload"))) {
+  } else if (wl::workload_type(a.get("--workload")) == "generation") {
     // A whole generation on one chip: the system path with a one-chip system.
     auto one = arch::System::single(load_chip(a.get("--chip"), hardware_overrides));
     result = run_generation(*one, a.get("--workload"), wset, a.has("--trace"), &summary);

@@ -66,6 +66,17 @@ GenerationResult simulate_generation(arch::System& system, const wl::GenerationS
   return g;
 }
 
+Result simulate_spec(arch::System& system, const wl::GenerationSpec& spec, const SimOptions& options,
+                     std::optional<GenerationResult>* generation) {
+  if (spec.single_step) return simulate_step(system, spec, spec.options.phase, spec.options.kv_len, options);
+  GenerationOptions g;
+  g.sim = options;
+  GenerationResult run = simulate_generation(system, spec, g);
+  Result r = summarize(run);
+  if (generation) *generation = std::move(run);
+  return r;
+}
+
 Result summarize(const GenerationResult& g) {
   Result r = g.prefill;
   r.workload = g.prefill.workload.substr(0, g.prefill.workload.rfind('-')) + "-generation";

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "arch/system.h"
@@ -46,6 +47,11 @@ Result simulate_step(arch::System& system, const wl::GenerationSpec& spec, wl::P
 
 /// The whole generation: prefill, then the decode buckets.
 GenerationResult simulate_generation(arch::System& system, const wl::GenerationSpec& spec, const GenerationOptions& options = {});
+
+/// What a generation or transformer spec asks for: a `type: transformer` spec's one step, or the whole
+/// generation summarised (its figures also in `*generation` when given).
+Result simulate_spec(arch::System& system, const wl::GenerationSpec& spec, const SimOptions& options,
+                     std::optional<GenerationResult>* generation = nullptr);
 
 /// The generation as one Result: latency = total time, throughput = output tokens/s, energy and its
 /// breakdown summed over the prefill and every decode step, ops and bounds of the prefill and the
