@@ -87,7 +87,7 @@ TEST_CASE("HBM3 streaming read never beats peak and reaches 80-98 % of it", "[dr
   CHECK(eff < 0.98);
 }
 
-TEST_CASE("every preset streams near peak; random 64 B reads meet the activation-rate bound", "[dram]") {
+TEST_CASE("every preset streams near peak -- random 64 B reads meet the activation-rate bound", "[dram]") {
   for (const auto& name : kPresets) {
     INFO(name);
     auto d = make(name);
@@ -105,7 +105,10 @@ TEST_CASE("every preset streams near peak; random 64 B reads meet the activation
     const double act = std::max({p.t_rrd.seconds(), p.t_faw.seconds() / 4, bank_cycle / static_cast<double>(p.banks)});
     const double bound = data / std::max(data, act) * (1 - ratio(p.t_rfc, p.t_refi));
     CHECK(random == Approx(bound).epsilon(0.02));
-    CHECK(random <= stream);
+    // Against a stream of the same size: refresh windows cut a run at a phase set by its length, so
+    // runs of different sizes differ by that rounding (LPDDR5's 64 B random reads are data-bound).
+    d->reset();
+    CHECK(random <= efficiency(*d, seq_read(16_MiB)));
   }
 }
 

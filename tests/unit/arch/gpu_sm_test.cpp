@@ -76,7 +76,7 @@ TEST_CASE("tensor peaks equal the data sheets (hw_specs.yaml, dense)", "[gpu]") 
   CHECK_FALSE(sm_of(*load("h100-sxm")).supports(arch::TaskClass::kMatrix, DataType::kFp4));
 }
 
-TEST_CASE("L40S BF16 peak is the FP8 peak halved; its data sheet's 362 is 1.2% lower", "[gpu]") {
+TEST_CASE("L40S BF16 peak is the FP8 peak halved -- its data sheet's 362 is 1.2% lower", "[gpu]") {
   // NVIDIA's L40S sheet lists 362.05 dense / 733 sparse BF16 and 733 dense FP8: they cannot all hold
   // at one MAC ratio. The model keeps the 2:1 FP8:BF16 ratio of Ada tensor cores.
   auto chip = load("l40s");

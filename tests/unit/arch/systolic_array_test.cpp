@@ -108,7 +108,7 @@ TEST_CASE("mapping efficiency is SCALE-Sim's mean PE occupancy over folds", "[sy
   CHECK(scalesim_mapping_efficiency(100, 70, 30, kOs, 32, 16) == Approx(100.0 / 128.0 * 70.0 / 80.0));
 }
 
-TEST_CASE("the array's busy cycles are SCALE-Sim's plus one; reported_cycles gives SCALE-Sim's", "[systolic]") {
+TEST_CASE("the array's busy cycles are SCALE-Sim's plus one -- reported_cycles gives SCALE-Sim's", "[systolic]") {
   SystolicArray a({"mxu", "compute/systolic", {}}, params(128, 128));
   for (Dataflow df : {kOs, kWs, kIs}) {
     TaskCost c = a.estimate(gemm(512, 512, 512, df));

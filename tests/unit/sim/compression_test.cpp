@@ -102,7 +102,7 @@ TEST_CASE("must show: weight-only quantization costs dequantization that grows w
   for (const Result* r : {&b1, &b64, &b512}) check_roofline(*r);
 }
 
-TEST_CASE("a systolic chip dequantizes on its vector unit; without one the error says so", "[compression]") {
+TEST_CASE("a systolic chip dequantizes on its vector unit -- without one the error says so", "[compression]") {
   auto tpu = chip("tpu-v5e-like");
   const Result r = simulate(*tpu, gemm(256, 4096, 4096, {"weight_dtype=int8"}));
   CHECK(r.ops[0].dequant_ops == 2.0 * 4096 * 4096);  // once per tile of M (M fits one tile)

@@ -64,7 +64,7 @@ TEST_CASE("micro-batch copies split the work and keep layer names", "[pipeline]"
                     Catch::Contains("'microbatches' must be a whole number of at least 1"));
 }
 
-TEST_CASE("layers get regions in proportion to their MACs; element-wise ops join their layer", "[pipeline]") {
+TEST_CASE("layers get regions in proportion to their MACs -- element-wise ops join their layer", "[pipeline]") {
   auto chip = arch::Chip::load(std::string(XPUSIM_SOURCE_DIR) + "/configs/chips/speedai240.yaml", {"grid.pipeline_layers=true"});
   const auto graph = wl::split_microbatches(
       wl::load_workload(std::string(XPUSIM_SOURCE_DIR) + "/configs/workloads/resnet50.yaml", {"batch=2"}), 2);

@@ -57,7 +57,7 @@ TEST_CASE("a chain reuses two activation buffers however long it is", "[layout]"
   }
 }
 
-TEST_CASE("a tensor with two consumers stays until the later one; stages have their own space", "[layout]") {
+TEST_CASE("a tensor with two consumers stays until the later one -- stages have their own space", "[layout]") {
   wl::OpGraph g("fork");
   const wl::OpId a = g.add_op(linear("a", 64, 64, 64));
   const wl::OpId b = g.add_op(linear("b", 64, 64, 64));

@@ -120,7 +120,7 @@ TEST_CASE("unstructured pruning: kept values plus a 1-bit-per-element bitmap, de
   CHECK(g.compression() == "sparsity=unstructured,density=0.1,seed=7");
 }
 
-TEST_CASE("codec: stored format unchanged, the ratio travels with the op; plans stack in the record", "[compress]") {
+TEST_CASE("codec: stored format unchanged, the ratio travels with the op -- plans stack in the record", "[compress]") {
   const OpGraph g = apply_compression(small_graph(), plan("codec_ratio=2.5"));
   CHECK(g.op(0).weight_format.codec_ratio == 2.5);
   CHECK(weight_bytes(g.op(0)).count() == 2 * kWeights);  // decoded at the memory interface, not here

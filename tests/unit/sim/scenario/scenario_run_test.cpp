@@ -68,7 +68,7 @@ TEST_CASE("single-stream latency is the batch-1 simulation's latency", "[scenari
   CHECK(r.scenario->constraints.empty());  // MLPerf single-stream has no bound
 }
 
-TEST_CASE("server: ~single-query latency at very low load; queue and failure above capacity", "[scenario][resnet]") {
+TEST_CASE("server: ~single-query latency at very low load -- queue and failure above capacity", "[scenario][resnet]") {
   auto chip = h100();
   const double l1 = simulate(*chip, wl::load_workload(kResnet, {"batch=1"})).latency_s;
   const Result quiet = run_batch_scenario(*chip, kResnet, {}, scenario("  kind: server\n  qps: " + std::to_string(1e-3 / l1) + "\n"));
@@ -104,7 +104,7 @@ TEST_CASE("multi-stream queries are 8-sample batches", "[scenario][resnet]") {
   CHECK(r.scenario->samples_per_query == 8);
 }
 
-TEST_CASE("same seed, same bytes; another seed, other arrivals", "[scenario][resnet]") {
+TEST_CASE("same seed, same bytes -- another seed, other arrivals", "[scenario][resnet]") {
   auto chip = h100();
   const ScenarioSpec a = scenario("  kind: server\n  qps: 30000\n  seed: 3\n");
   const std::string first = to_json(run_batch_scenario(*chip, kResnet, {}, a));
