@@ -77,8 +77,7 @@ Dram::Dram(ComponentContext ctx, const DramParams& p)
       burst_seconds_(static_cast<double>(p.burst_length) / p.data_rate.hz()),
       row_bursts_(ceil_div(p.row_size.count(), burst_bytes_.count())),
       row_data_time_(data_time(row_bursts_)),
-      channels_(static_cast<std::size_t>(p.channels)),
-      scratch_(static_cast<std::size_t>(p.channels)) {}
+      runs_{Run{p.channels, Channel{}}} {}
 
 Bandwidth Dram::peak_bandwidth() const {
   return Bandwidth(static_cast<double>(p_.channels * p_.bus_width_bits) * p_.data_rate.hz() / 8.0);
@@ -89,7 +88,7 @@ Time Dram::data_time(std::int64_t bursts) const {
   return Time::from_seconds_ceil(static_cast<double>(bursts) * burst_seconds_);
 }
 
-void Dram::split_sequential(const MemRequest& req, std::vector<Work>& work) {
+void Dram::split_sequential(const MemRequest& req) {
   const std::int64_t g = p_.interleave.count(), nch = p_.channels, row = p_.row_size.count();
   const auto a = static_cast<std::int64_t>(req.address);
   const std::int64_t last = a + req.bytes.count() - 1;
@@ -101,54 +100,30 @@ void Dram::split_sequential(const MemRequest& req, std::vector<Work>& work) {
   const std::int64_t head = a % g, tail = g - 1 - last % g;
   const std::int64_t bb = burst_bytes_.count();
   // A channel's share depends only on whether the first and last rounds reach it and whether it holds
-  // the partial first or last chunk: at most a few classes, each worked out once (a request touches
-  // every channel, and this runs for every tile of every op).
-  struct Share {
-    bool known = false, empty = false;
-    std::int64_t bytes = 0, bursts = 0, row_first = 0, row_last = 0;
-    Time per_activation{0};
-    std::optional<Time> occupancy[2];  // by first_hit
-  };
-  std::array<Share, 16> shares{};
-  // A range shorter than one round touches only the channels of its chunks: visit just those.
-  touched_.clear();
-  const bool partial_round = k1 - k0 + 1 < nch;
-  const std::int64_t visits = partial_round ? k1 - k0 + 1 : nch;
-  for (std::int64_t i = 0; i < visits; ++i) {
-    const std::int64_t c = partial_round ? (c0 + i) % nch : i;
+  // the partial first or last chunk, so it is constant between these channel numbers.
+  std::array<std::int64_t, 6> cuts{0, c0, c0 + 1, c1, c1 + 1, nch};
+  std::sort(cuts.begin(), cuts.end());
+  for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
+    const std::int64_t c = cuts[i];
+    if (c == cuts[i + 1]) continue;
     const bool first_chunk = c == c0, last_chunk = c == c1;
-    const int key = (c >= c0 ? 0 : 1) | (c <= c1 ? 0 : 2) | (first_chunk ? 4 : 0) | (last_chunk ? 8 : 0);
-    Share& s = shares[static_cast<std::size_t>(key)];
-    Work& w = work[static_cast<std::size_t>(c)];
-    if (!s.known) {
-      s.known = true;
-      const std::int64_t q_first = c >= c0 ? q0 : q0 + 1;
-      const std::int64_t q_last = c <= c1 ? q1 : q1 - 1;
-      s.empty = q_first > q_last;
-      if (!s.empty) {
-        s.bytes = (q_last - q_first + 1) * g - (first_chunk ? head : 0) - (last_chunk ? tail : 0);
-        s.bursts = (s.bytes + bb - 1) / bb;
-        s.row_first = (q_first * g + (first_chunk ? head : 0)) / row;
-        s.row_last = (q_last * g + (last_chunk ? g - 1 - tail : g - 1)) / row;
-        s.per_activation = s.bursts >= row_bursts_ ? row_data_time_ : data_time(s.bursts);
-      }
-    }
-    if (s.empty) continue;
-    touched_.push_back(static_cast<std::size_t>(c));
-    w.bytes = Bytes(s.bytes);
-    w.bursts = s.bursts;
-    w.first_hit = channels_[static_cast<std::size_t>(c)].open_row == s.row_first;
-    w.activations = s.row_last - s.row_first + 1 - (w.first_hit ? 1 : 0);
-    w.data_per_activation = s.per_activation;
-    w.last_row = s.row_last;
-    std::optional<Time>& occ = s.occupancy[w.first_hit ? 1 : 0];
-    if (!occ) occ = occupancy(w);
-    w.occupancy = *occ;
+    const std::int64_t q_first = c >= c0 ? q0 : q0 + 1;
+    const std::int64_t q_last = c <= c1 ? q1 : q1 - 1;
+    if (q_first > q_last) continue;
+    Share s;
+    s.begin = c;
+    s.end = cuts[i + 1];
+    const std::int64_t bytes = (q_last - q_first + 1) * g - (first_chunk ? head : 0) - (last_chunk ? tail : 0);
+    s.bursts = (bytes + bb - 1) / bb;
+    s.row_first = (q_first * g + (first_chunk ? head : 0)) / row;
+    s.row_last = (q_last * g + (last_chunk ? g - 1 - tail : g - 1)) / row;
+    s.rows = s.row_last - s.row_first + 1;
+    s.data_per_activation = s.bursts >= row_bursts_ ? row_data_time_ : data_time(s.bursts);
+    shares_.push_back(s);
   }
 }
 
-void Dram::split_random(const MemRequest& req, std::vector<Work>& work) {
-  touched_.clear();
+void Dram::split_random(const MemRequest& req) {
   const std::int64_t g = p_.interleave.count(), nch = p_.channels, bb = burst_bytes_.count();
   const std::int64_t size = std::max<std::int64_t>(req.access_size.count(), 1);
   const std::int64_t accesses = ceil_div(req.bytes.count(), size);
@@ -160,35 +135,39 @@ void Dram::split_random(const MemRequest& req, std::vector<Work>& work) {
   const std::int64_t pieces = accesses * per_access;
   const std::int64_t total_bursts = accesses * access_bursts;
   const std::int64_t rows_per_piece = ceil_div(piece, p_.row_size.count());
+  const Time per_activation = data_time(std::max<std::int64_t>(1, ceil_div(piece, bb) / rows_per_piece));
   // Unrelated addresses spread evenly; a rotating start keeps a stream of small requests balanced.
   const std::int64_t base = pieces / nch, extra = pieces % nch;
   for (std::int64_t c = 0; c < nch; ++c) {
     const std::int64_t j = ((c - random_cursor_) % nch + nch) % nch;
     const std::int64_t mine = base + (j < extra ? 1 : 0);
     if (mine == 0) continue;
-    touched_.push_back(static_cast<std::size_t>(c));
     const std::int64_t before = j * base + std::min(j, extra);
-    Work& w = work[static_cast<std::size_t>(c)];
-    w.bursts = scaled(total_bursts, before + mine, pieces) - scaled(total_bursts, before, pieces);
-    w.bytes = Bytes(scaled(req.bytes.count(), before + mine, pieces) - scaled(req.bytes.count(), before, pieces));
-    w.activations = mine * rows_per_piece;
-    w.data_per_activation = data_time(std::max<std::int64_t>(1, ceil_div(piece, bb) / rows_per_piece));
-    w.first_hit = false;
-    w.last_row = -1;
-    w.occupancy = occupancy(w);
+    const std::int64_t bursts = scaled(total_bursts, before + mine, pieces) - scaled(total_bursts, before, pieces);
+    const std::int64_t rows = mine * rows_per_piece;
+    if (!shares_.empty() && shares_.back().end == c && shares_.back().bursts == bursts && shares_.back().rows == rows) {
+      ++shares_.back().end;
+    } else {
+      Share& s = shares_.emplace_back();
+      s.begin = c;
+      s.end = c + 1;
+      s.bursts = bursts;
+      s.rows = rows;
+      s.data_per_activation = per_activation;
+    }
   }
   random_cursor_ = (random_cursor_ + pieces) % nch;
 }
 
-Time Dram::occupancy(const Work& w) const {
-  const Time data = data_time(w.bursts);
-  if (w.activations == 0) return data;
+Time Dram::occupancy(std::int64_t bursts, std::int64_t activations, Time data_per_activation) const {
+  const Time data = data_time(bursts);
+  if (activations == 0) return data;
   // Rows open in other banks while this one streams, so activation cost is hidden up to the rate the
   // device allows: tRRD between ACTs, four per tFAW, and each bank busy tRAS (or longer, while its row
   // is read) plus tRP, with `banks` such cycles overlapping.
-  const Time bank_cycle = std::max(p_.t_ras, p_.t_rcd + w.data_per_activation) + p_.t_rp;
+  const Time bank_cycle = std::max(p_.t_ras, p_.t_rcd + data_per_activation) + p_.t_rp;
   const Time per_act = std::max({p_.t_rrd, div_ceil(p_.t_faw, 4), div_ceil(bank_cycle, p_.banks)});
-  return std::max(data, per_act * w.activations);
+  return std::max(data, per_act * activations);
 }
 
 Time Dram::with_refresh(Time start, Time work, Time& stolen) const {
@@ -215,49 +194,77 @@ Time Dram::with_refresh(Time start, Time work, Time& stolen) const {
 
 Completion Dram::access(const MemRequest& req, Time now) {
   if (req.bytes.count() <= 0) return Completion{now, now, Energy(0)};
+  shares_.clear();
   if (req.pattern == AccessPattern::kSequential) {
-    split_sequential(req, scratch_);
+    split_sequential(req);
   } else {
-    split_random(req, scratch_);
+    split_random(req);
   }
   const Direction dir = req.write ? Direction::kWrite : Direction::kRead;
   Time first_start = Time::max(), done = now;
   std::int64_t bursts = 0, acts = 0;
-  // Channels that start the same work at the same time (most of them, on a long stream) meet the same
+  // Runs that start the same work at the same time (most of them, on a long stream) meet the same
   // refresh windows: remember the last answer.
   std::optional<std::pair<Time, Time>> refresh_query;
   Time refresh_end{0}, refresh_stolen{0};
-  for (std::size_t c : touched_) {
-    const Work& w = scratch_[c];
-    if (w.bursts == 0) continue;
-    Channel& ch = channels_[c];
-    const Time start = std::max(now, ch.bus.busy_until());
+  // The state of `n` alike channels after they serve `s`.
+  auto serve = [&](const Channel& ch, Share& s, std::int64_t n) {
+    const Time start = std::max(now, ch.busy_until);
     Time turn{0};
     if (ch.last != Direction::kNone && ch.last != dir) {
       turn = req.write ? p_.t_rtw : p_.t_wtr;
-      ++turnarounds_;
+      turnarounds_ += n;
     }
-    const std::pair<Time, Time> query{start, w.occupancy + turn};
+    const bool first_hit = s.row_first >= 0 && ch.open_row == s.row_first;
+    const std::int64_t activations = s.rows - (first_hit ? 1 : 0);
+    std::optional<Time>& occ = s.occupancy[first_hit ? 1 : 0];
+    if (!occ) occ = occupancy(s.bursts, activations, s.data_per_activation);
+    const std::pair<Time, Time> query{start, *occ + turn};
     if (refresh_query != query) {
       refresh_query = query;
       refresh_stolen = Time(0);
       refresh_end = with_refresh(start, query.second, refresh_stolen);
     }
     const Time end = refresh_end;
-    ch.bus.reserve(start, end - start);
-    refresh_time_ += refresh_stolen;
+    busy_time_ += (end - start) * n;
+    refresh_time_ += refresh_stolen * n;
     // The first data waits for precharge (if a row may be open), activation and CAS latency; later
     // rows are activated under the data of earlier ones, so only this lead shows in the completion.
     Time lead = p_.t_cl;
-    if (!w.first_hit) lead += p_.t_rcd + (ch.touched ? p_.t_rp : Time(0));
+    if (!first_hit) lead += p_.t_rcd + (ch.touched ? p_.t_rp : Time(0));
     done = std::max(done, end + lead);
     first_start = std::min(first_start, start);
-    ch.touched = true;
-    ch.last = dir;
-    ch.open_row = w.last_row;
-    bursts += w.bursts;
-    acts += w.activations;
+    bursts += s.bursts * n;
+    acts += activations * n;
+    return Channel{.busy_until = end, .open_row = s.row_last, .touched = true, .last = dir};
+  };
+  // Walk the runs and the shares together, cutting runs where shares begin and end, and join
+  // neighbours left in the same state.
+  next_runs_.clear();
+  auto emit = [&](std::int64_t end, const Channel& state) {
+    if (!next_runs_.empty() && next_runs_.back().state == state) {
+      next_runs_.back().end = end;
+    } else {
+      next_runs_.push_back(Run{end, state});
+    }
+  };
+  std::size_t r = 0;
+  std::int64_t pos = 0;
+  auto walk_to = [&](std::int64_t stop, Share* s) {
+    while (pos < stop) {
+      const std::int64_t piece_end = std::min(runs_[r].end, stop);
+      const Channel& state = runs_[r].state;
+      emit(piece_end, s != nullptr ? serve(state, *s, piece_end - pos) : state);
+      pos = piece_end;
+      if (runs_[r].end == piece_end) ++r;
+    }
+  };
+  for (Share& s : shares_) {
+    walk_to(s.begin, nullptr);
+    walk_to(s.end, s.bursts > 0 ? &s : nullptr);
   }
+  walk_to(p_.channels, nullptr);
+  runs_.swap(next_runs_);
   (req.write ? bytes_written_ : bytes_read_) += req.bytes;
   activations_ += acts;
   row_misses_ += acts;
@@ -269,9 +276,7 @@ Completion Dram::access(const MemRequest& req, Time now) {
 }
 
 std::vector<Stat> Dram::stats() const {
-  Time busy{0};
-  for (const auto& ch : channels_) busy += ch.bus.busy_total();
-  const double mean_busy = busy.seconds() / static_cast<double>(channels_.size());
+  const double mean_busy = busy_time_.seconds() / static_cast<double>(p_.channels);
   return {
       {"bytes_read", static_cast<double>(bytes_read_.count()), "B", "bytes read"},
       {"bytes_written", static_cast<double>(bytes_written_.count()), "B", "bytes written"},
@@ -286,11 +291,11 @@ std::vector<Stat> Dram::stats() const {
 }
 
 void Dram::reset() {
-  channels_.assign(channels_.size(), Channel{});
+  runs_.assign(1, Run{p_.channels, Channel{}});
   random_cursor_ = 0;
   bytes_read_ = bytes_written_ = Bytes(0);
   activations_ = row_hits_ = row_misses_ = turnarounds_ = 0;
-  refresh_time_ = Time(0);
+  refresh_time_ = busy_time_ = Time(0);
   dynamic_energy_ = Energy(0);
 }
 

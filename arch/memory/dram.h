@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,7 @@ class Dram final : public MemoryModel {
 
   /// Serves `req` issued at `now`: per touched channel, queues behind earlier work, then occupies the
   /// channel for data bursts or activations (whichever binds), turnaround and any refresh falling
-  /// inside. `done` adds the access latency (tRP + tRCD + tCL on a row miss). O(channels).
+  /// inside. `done` adds the access latency (tRP + tRCD + tCL on a row miss). O(runs of alike channels).
   Completion access(const MemRequest& req, Time now) override;
   Bytes capacity() const override { return p_.capacity; }
   /// channels x bus width x data rate / 8.
@@ -57,27 +58,36 @@ class Dram final : public MemoryModel {
 
  private:
   enum class Direction : std::uint8_t { kNone, kRead, kWrite };
+  /// What later requests see of a channel.
   struct Channel {
-    Reservation bus;
+    Time busy_until{0};
     std::int64_t open_row = -1;  // row left open by the last sequential access; -1 = none known
     bool touched = false;        // false: all banks precharged (power-up / reset)
     Direction last = Direction::kNone;
+    bool operator==(const Channel&) const = default;
   };
-  /// What one request asks of one channel.
-  struct Work {
-    Bytes bytes{0};
+  /// Consecutive channels in the same state, [end of the previous run, end). A long stream leaves every
+  /// channel alike, so a request costs O(runs), not O(channels): 192 channels are usually a few runs.
+  struct Run {
+    std::int64_t end = 0;
+    Channel state;
+  };
+  /// What one request asks of each channel in [begin, end).
+  struct Share {
+    std::int64_t begin = 0, end = 0;
     std::int64_t bursts = 0;
-    std::int64_t activations = 0;
+    std::int64_t rows = 0;        // rows the share spans; all need an activation unless the first is open
+    std::int64_t row_first = -1;  // row of the first access, -1: an unrelated (random) address
+    std::int64_t row_last = -1;   // row left open afterwards, -1 when unknown
     Time data_per_activation{0};  // data-bus time spent in each opened row (sets the bank cycle)
-    bool first_hit = false;       // first access finds its row open
-    std::int64_t last_row = -1;   // row left open afterwards, -1 when unknown
-    Time occupancy{0};            // occupancy() of this work, filled in by the split
+    std::optional<Time> occupancy[2];  // occupancy() by whether the first row is open, worked out once
   };
 
-  void split_sequential(const MemRequest& req, std::vector<Work>& work);
-  void split_random(const MemRequest& req, std::vector<Work>& work);
-  /// Time the channel is occupied by `w` before refresh and turnaround.
-  Time occupancy(const Work& w) const;
+  /// The shares of a request, in channel order; channels it does not touch have none.
+  void split_sequential(const MemRequest& req);
+  void split_random(const MemRequest& req);
+  /// Time the channel is occupied by `bursts` needing `activations` before refresh and turnaround.
+  Time occupancy(std::int64_t bursts, std::int64_t activations, Time data_per_activation) const;
   /// End of `work` started at `start` once refresh windows falling inside are added; adds the
   /// stolen time to `stolen`.
   Time with_refresh(Time start, Time work, Time& stolen) const;
@@ -88,14 +98,15 @@ class Dram final : public MemoryModel {
   double burst_seconds_;    // one burst on the data bus: burst_length / data_rate
   std::int64_t row_bursts_; // bursts that fill one row
   Time row_data_time_;      // data time of a whole row, the common case of data_per_activation
-  std::vector<Channel> channels_;
-  std::vector<Work> scratch_;
-  std::vector<std::size_t> touched_;  // channels the request being served touches (filled by the split)
+  std::vector<Run> runs_;       // covers channels [0, channels)
+  std::vector<Run> next_runs_;  // scratch for the runs after a request
+  std::vector<Share> shares_;   // the request being served
   std::int64_t random_cursor_ = 0;  // where the next random request's first access lands
 
   Bytes bytes_read_{0}, bytes_written_{0};
   std::int64_t activations_ = 0, row_hits_ = 0, row_misses_ = 0, turnarounds_ = 0;
   Time refresh_time_{0};
+  Time busy_time_{0};  // reserved time summed over channels
   Energy dynamic_energy_{0};
 };
 
