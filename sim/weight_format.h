@@ -34,7 +34,7 @@ struct WeightFormat {
   double codec_ratio = 1.0;
 
   bool dense() const { return sparsity == Sparsity::kDense; }
-  friend bool operator==(const WeightFormat&, const WeightFormat&) = default;
+  friend auto operator<=>(const WeightFormat&, const WeightFormat&) = default;
 };
 
 /// 2:4 keeps 2 values of 4 with a 2-bit index each (arXiv:2104.08378).

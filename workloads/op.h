@@ -29,6 +29,7 @@ struct GemmShape {
   /// Consecutive batch elements that read the same B operand (attention query heads of one KV head
   /// when a kernel reads the cache per query head): B is stored once per group, read once per element.
   std::int64_t b_shared = 1;
+  auto operator<=>(const GemmShape&) const = default;
 };
 
 /// NHWC convolution. Output size uses `pad` on each side. `ceil_mode` rounds the output size up, as
@@ -38,6 +39,7 @@ struct ConvShape {
   bool ceil_mode = false;
   std::int64_t out_h() const { return out_size(in_h, kernel_h); }
   std::int64_t out_w() const { return out_size(in_w, kernel_w); }
+  auto operator<=>(const ConvShape&) const = default;
 
  private:
   std::int64_t out_size(std::int64_t in, std::int64_t kernel) const {
@@ -52,6 +54,7 @@ struct VectorShape {
   std::int64_t elements = 0;    // output elements
   std::int64_t inputs = 1;      // input tensors of `elements` each (a residual add has 2)
   std::int64_t input_elements = 0;  // when inputs differ in size from the output (pooling); 0 = elements
+  auto operator<=>(const VectorShape&) const = default;
 };
 
 /// Data moved by a collective among `group` chips. `bytes` is the whole buffer on each chip (the
@@ -61,6 +64,7 @@ struct CollectiveShape {
   std::int64_t bytes = 0;
   std::int64_t group = 1;
   std::int32_t peer_stage = 0;  // kSendRecv only
+  auto operator<=>(const CollectiveShape&) const = default;
 };
 
 using OpShape = std::variant<GemmShape, ConvShape, VectorShape, CollectiveShape>;
@@ -80,6 +84,9 @@ struct OpNode {
   double ops_per_element = 1.0;
   /// Pipeline stage whose chips run the op (0 unless pipeline parallelism placed it elsewhere).
   std::int32_t stage = 0;
+
+  /// Field by field, name first: ops that differ only in name compare by the rest.
+  auto operator<=>(const OpNode&) const = default;
 };
 
 /// The matrix form of an op: conv via im2col (M = output pixels, K = window x channels, N = filters).

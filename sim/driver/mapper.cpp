@@ -299,4 +299,12 @@ OpPlan plan_op(const arch::Chip& chip, const wl::OpNode& op) {
   return plan_vector(chip, op, pick_unit(chip, op, arch::TaskClass::kVector));
 }
 
+const OpPlan& PlanMemo::plan(const arch::Chip& chip, const wl::OpNode& op) {
+  std::pair<const arch::Chip*, wl::OpNode> key{&chip, op};
+  key.second.name.clear();  // only in error messages, and the first op of a shape throws any error
+  if (auto it = plans_.find(key); it != plans_.end()) return it->second;
+  OpPlan p = plan_op(chip, op);
+  return plans_.emplace(std::move(key), std::move(p)).first->second;
+}
+
 }  // namespace xpusim::driver

@@ -6,6 +6,8 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
+#include <utility>
 #include <vector>
 
 #include "arch/chip.h"
@@ -76,6 +78,16 @@ struct OpPlan {
 /// weights need a dequantization pass and no unit has a vector path, or its weights are under a codec
 /// and the chip's main memory has no decoder.
 OpPlan plan_op(const arch::Chip& chip, const wl::OpNode& op);
+
+/// plan_op once per distinct op of a run: plan_op is a pure function of the chip and the op's fields
+/// other than its name, so the 80 alike layers of a transformer share one search per op shape.
+class PlanMemo {
+ public:
+  const OpPlan& plan(const arch::Chip& chip, const wl::OpNode& op);
+
+ private:
+  std::map<std::pair<const arch::Chip*, wl::OpNode>, OpPlan> plans_;
+};
 
 /// The decode pass of a tile with an em x en x ek block in `plan`: ek x en weight elements (only the
 /// kept ones when the unit skips zeros) converted once per decode_m rows of A. Empty when no pass.

@@ -49,6 +49,7 @@ class Run {
     ledger_.assign(index_.size() + 1, Energy(0));  // the last entry is the interconnect
     const auto order = graph.topo_order();
     plans_.resize(graph.size());
+    driver::PlanMemo planner;
     for (wl::OpId id : order) {
       const wl::OpNode& op = graph.op(id);
       if (op.stage < 0 || static_cast<std::size_t>(op.stage) >= chips_.size()) {
@@ -59,7 +60,7 @@ class Run {
         driver::check_collective(system_, op, graph_.name());
         continue;
       }
-      plans_[id] = driver::plan_op(chip(id), op);
+      plans_[id] = planner.plan(chip(id), op);
     }
     layout_ = driver::layout_tensors(graph, order);
     records_.resize(graph.size());

@@ -63,3 +63,19 @@ TEST_CASE("auto dataflow picks the dataflow with the fewest array cycles", "[map
   CHECK(driver::plan_op(*chip, gemm(32, 100000, 32)).mat.dataflow == arch::Dataflow::kInputStationary);
   CHECK(driver::plan_op(*chip, gemm(512, 512, 512)).mat.dataflow == arch::Dataflow::kOutputStationary);
 }
+
+TEST_CASE("the plan memo shares a plan between ops that differ only in name", "[mapper]") {
+  auto chip = arch::Chip::load(std::string(XPUSIM_SOURCE_DIR) + "/configs/chips/scalesim-32x32.yaml", {"mxu.dataflow=auto"});
+  driver::PlanMemo memo;
+  wl::OpNode a = gemm(100000, 32, 32), b = a, c = gemm(32, 100000, 32);
+  b.name = "layers.1.g";
+  const driver::OpPlan& pa = memo.plan(*chip, a);
+  CHECK(&memo.plan(*chip, b) == &pa);
+  CHECK(pa.mat.dataflow == driver::plan_op(*chip, a).mat.dataflow);
+  CHECK(pa.offchip_bytes == driver::plan_op(*chip, a).offchip_bytes);
+  // Any other field is part of the key: another shape, or another chip, plans again.
+  CHECK(&memo.plan(*chip, c) != &pa);
+  CHECK(memo.plan(*chip, c).mat.dataflow == arch::Dataflow::kInputStationary);
+  auto other = arch::Chip::load(std::string(XPUSIM_SOURCE_DIR) + "/configs/chips/scalesim-32x32.yaml", {"mxu.dataflow=os"});
+  CHECK(memo.plan(*other, a).mat.dataflow == arch::Dataflow::kOutputStationary);
+}
