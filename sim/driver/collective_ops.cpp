@@ -42,8 +42,19 @@ arch::CollectivePlan plan_op_collective(const arch::System& system, const wl::Op
   return arch::plan_collective(kind, Bytes(c.bytes), group, a, system.topology());
 }
 
-Time collective_floor(const arch::System& system, const arch::CollectivePlan& plan) {
-  return arch::estimate(*system.topology(), plan, false);
+CollectivePlans::Entry& CollectivePlans::entry(const wl::OpNode& op) {
+  const auto& c = std::get<wl::CollectiveShape>(op.shape);
+  const auto key = std::make_tuple(static_cast<int>(op.kind), c.bytes, op.stage, c.group, c.peer_stage);
+  if (auto it = entries_.find(key); it != entries_.end()) return it->second;
+  return entries_.emplace(key, Entry{system_ ? plan_op_collective(*system_, op) : arch::CollectivePlan{}, std::nullopt}).first->second;
+}
+
+const arch::CollectivePlan& CollectivePlans::plan(const wl::OpNode& op) { return entry(op).plan; }
+
+Time CollectivePlans::floor(const wl::OpNode& op) {
+  Entry& e = entry(op);
+  if (!e.floor) e.floor = system_ && system_->topology() ? arch::estimate(*system_->topology(), e.plan, false) : Time(0);
+  return *e.floor;
 }
 
 }  // namespace xpusim::driver

@@ -42,7 +42,7 @@ class Run {
  public:
   /// `chips[s]` runs the ops of pipeline stage s; `system` (nullptr for a lone chip) carries collectives.
   Run(std::vector<arch::Chip*> chips, const arch::System* system, const wl::OpGraph& graph, const SimOptions& opt)
-      : chips_(std::move(chips)), system_(system), graph_(graph), opt_(opt) {
+      : chips_(std::move(chips)), system_(system), graph_(graph), opt_(opt), collectives_(system) {
     for (const arch::Chip* chip : chips_) {
       for (const auto& c : chip->components()) index_[c.get()] = index_.size();
     }
@@ -94,23 +94,13 @@ class Run {
  private:
   arch::Chip& chip(wl::OpId id) const { return *chips_[static_cast<std::size_t>(graph_.op(id).stage)]; }
 
-  /// The plan of a collective op; identical collectives (same kind, size and chips) share one, so an
-  /// algorithm is chosen once per run and size.
-  const arch::CollectivePlan& collective_plan(const wl::OpNode& op) const {
-    const auto& c = std::get<wl::CollectiveShape>(op.shape);
-    const auto key = std::make_tuple(static_cast<int>(op.kind), c.bytes, op.stage, static_cast<std::int64_t>(c.group),
-                                     static_cast<std::int64_t>(c.peer_stage));
-    if (auto it = plans_cache_.find(key); it != plans_cache_.end()) return it->second;
-    return plans_cache_.emplace(key, system_ ? driver::plan_op_collective(*system_, op) : arch::CollectivePlan{}).first->second;
-  }
-
   /// Runs a collective step by step: each step's transfers are issued together on the links (pipelined
   /// ones when the transfer they wait for arrives), and the next step waits for the last of them.
   /// Contention with other traffic comes from the reservations.
   void run_collective(wl::OpId id, kernel::Context& ctx) {
     OpRecord& rec = records_[id];
     rec.start = kernel::Context::now();
-    const arch::CollectivePlan& plan = collective_plan(graph_.op(id));
+    const arch::CollectivePlan& plan = collectives_.plan(graph_.op(id));
     for (std::size_t s = 0; s < plan.steps.size(); ++s) {
       const Completion c = arch::issue_step(*system_->topology(), plan, s, kernel::Context::now());
       ledger_.back() += c.energy;
@@ -260,7 +250,7 @@ class Run {
   std::vector<Energy> ledger_;
   std::vector<TraceSpan> timeline_;
   std::string current_op_name_;
-  mutable std::map<std::tuple<int, std::int64_t, int, std::int64_t, std::int64_t>, arch::CollectivePlan> plans_cache_;
+  mutable driver::CollectivePlans collectives_;  // a memo: assemble() asks it for floors
 };
 
 Result Run::assemble() const {
@@ -318,7 +308,7 @@ Result Run::assemble() const {
       o.unit = "interconnect";
       o.bound = "interconnect";
       by_bound[2] += (rec.end - rec.start).seconds();
-      o.roofline_s = (system_ && system_->topology() ? driver::collective_floor(*system_, collective_plan(op)) : Time(0)).seconds();
+      o.roofline_s = collectives_.floor(op).seconds();
       r.ops.push_back(std::move(o));
       continue;
     }
