@@ -18,7 +18,8 @@ struct MemoryNeed {
 };
 
 /// Per stage: weights (each weight once, not per micro-batch), the KV cache the attention reads (the
-/// B operands of scores and pv), and the largest op's activations in and out.
+/// B operands of scores and pv), and the largest op's activations in and out (the cache it reads
+/// counted as cache only).
 std::vector<MemoryNeed> memory_needs(const wl::OpGraph& sharded, int stages);
 
 /// Throws ConfigError (naming the stage, each part and the shortfall) when a stage does not fit its

@@ -23,7 +23,7 @@ struct KvCapacity {
 /// Sizes the cache with memory_needs() of the step graphs the engine runs: weights of the stage, K and
 /// V bytes of a block_tokens context, and as activation reserve the largest op of a prefill iteration
 /// of max_prefill_tokens tokens (vLLM profiles a dummy prefill of max_num_batched_tokens for the same
-/// purpose; a decode step's largest op is its read of the cache itself, which the blocks account for).
+/// purpose; a decode step's activations, one token per sequence, are far smaller).
 /// Throws ConfigError, naming each part, when not even one block fits.
 KvCapacity kv_capacity(const arch::System& system, const wl::GenerationSpec& spec, std::int64_t block_tokens,
                        double memory_fraction, std::int64_t max_prefill_tokens);

@@ -209,6 +209,10 @@ TEST_CASE("a per-query-head decode kernel reads the KV cache 8 times but stores 
   o.decode_attention = wl::DecodeAttention::kPerQueryHead;
   const auto per_head = memory_needs(wl::build_transformer(s.model, o), 1);
   CHECK(per_head[0].kv_cache == grouped[0].kv_cache);
+  // The cache a decode step reads is cache, not activations as well: the largest activation of a
+  // batch-16 step is a few MB (an FFN's input and output), below one layer's K (1/160 of the cache).
+  CHECK(grouped[0].activations.count() < grouped[0].kv_cache.count() / 160);
+  CHECK(per_head[0].activations == grouped[0].activations);
   auto sys = single("h100-sxm");
   const Result g = decode(*sys, s);
   s.options.decode_attention = wl::DecodeAttention::kPerQueryHead;
