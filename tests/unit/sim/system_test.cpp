@@ -156,6 +156,30 @@ TEST_CASE("must show: FP8 and FP4 weights cut memory traffic and decode time", "
   CHECK(fp4.latency_s < fp8.latency_s);
 }
 
+TEST_CASE("must show: FP8 and FP4 also cut the tensor-core time of a compute-bound prefill", "[system][must-show]") {
+  auto sys = single("b200");
+  auto prefill = [&](DataType t) {
+    auto s = spec("llama-2-7b", 8, t);
+    s.options.activation_dtype = t;  // the tensor cores run in the narrow type only when both operands are
+    s.prompt_len = 1024;
+    return simulate_step(*sys, s, wl::Phase::kPrefill, 1024);
+  };
+  const Result bf16 = prefill(DataType::kBf16), fp8 = prefill(DataType::kFp8), fp4 = prefill(DataType::kFp4);
+  CHECK(bf16.bound_compute > 0.7);
+  auto proj_compute_s = [](const Result& r) {
+    double t = 0;
+    for (const auto& op : r.ops) {
+      if (op.name.size() > 5 && op.name.substr(op.name.size() - 5) == "_proj") t += op.end_s - op.start_s;
+    }
+    return t;
+  };
+  // B200 doubles its dense tensor rate at each halving (2.25 / 4.5 / 9 PFLOPS); the projections follow.
+  CHECK(proj_compute_s(fp8) < 0.6 * proj_compute_s(bf16));
+  CHECK(proj_compute_s(fp4) < 0.6 * proj_compute_s(fp8));
+  CHECK(fp4.latency_s < fp8.latency_s);
+  CHECK(fp8.latency_s < bf16.latency_s);
+}
+
 TEST_CASE("must show: tensor parallelism cuts per-token latency", "[system][must-show]") {
   const auto s = spec("llama-2-70b", 1);
   Result tp2 = decode(*hgx("h100", {"system.tp=2", "system.dp=4"}), s);
