@@ -10,23 +10,10 @@
 #include <numeric>
 #include <string_view>
 
+#include "sim/json_text.h"
+
 namespace xpusim {
 namespace {
-
-// Shortest text that parses back to exactly `v` (to_chars is locale-independent). JSON has no
-// NaN or infinity, so those become null rather than an unparsable token.
-std::string num(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
-}
-
-std::string num(std::int64_t v) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
-}
 
 // `v` with `digits` significant digits, for humans.
 std::string sig(double v, int digits) {
@@ -34,77 +21,6 @@ std::string sig(double v, int digits) {
   char buf[48];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, digits);
   return std::string(buf, end);
-}
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if the bytes there are not one.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  std::uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3Fu);
-  }
-  // Reject overlong forms, surrogates and values past U+10FFFF, which strict JSON readers refuse.
-  static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[n] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0;
-  return n;
-}
-
-// A JSON string literal. Names come from user files, so quotes, control characters and invalid
-// UTF-8 (replaced by U+FFFD) must not break the document.
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (std::size_t i = 0; i < s.size();) {
-    char c = s[i];
-    std::size_t n = utf8_length(s, i);
-    if (n == 0) {
-      out += "\\ufffd";
-      ++i;
-      continue;
-    }
-    if (n > 1) {
-      out.append(s.substr(i, n));
-      i += n;
-      continue;
-    }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xF];
-          out += kHex[c & 0xF];
-        } else {
-          out += c;
-        }
-    }
-    ++i;
-  }
-  return out + "\"";
 }
 
 // A CSV field per RFC 4180: quoted only when it holds a separator, a quote or a line break.
@@ -184,40 +100,40 @@ std::string columns(const std::vector<std::vector<std::string>>& rows, const std
 std::int64_t to_ps(double seconds) { return static_cast<std::int64_t>(std::llround(seconds * 1e12)); }
 
 std::string scenario_json(const ScenarioReport& s) {
-  std::string o = "{\"kind\": " + quote(s.kind) + ", \"batching\": " + quote(s.batching) +
-                  ", \"seed\": " + num(static_cast<std::int64_t>(s.seed)) + ", \"queries\": " + num(s.queries) +
-                  ", \"samples_per_query\": " + num(s.samples_per_query) + ", \"target_qps\": " + num(s.target_qps) +
-                  ",\n    \"duration_s\": " + num(s.duration_s) + ", \"throughput\": {\"value\": " +
-                  num(s.throughput_value) + ", \"unit\": " + quote(s.throughput_unit) + "},\n    \"latency\": {";
+  std::string o = "{\"kind\": " + json_string(s.kind) + ", \"batching\": " + json_string(s.batching) +
+                  ", \"seed\": " + json_number(static_cast<std::int64_t>(s.seed)) + ", \"queries\": " + json_number(s.queries) +
+                  ", \"samples_per_query\": " + json_number(s.samples_per_query) + ", \"target_qps\": " + json_number(s.target_qps) +
+                  ",\n    \"duration_s\": " + json_number(s.duration_s) + ", \"throughput\": {\"value\": " +
+                  json_number(s.throughput_value) + ", \"unit\": " + json_string(s.throughput_unit) + "},\n    \"latency\": {";
   for (std::size_t i = 0; i < s.latencies.size(); ++i) {
     const LatencyDistribution& d = s.latencies[i];
-    o += std::string(i ? "," : "") + "\n      " + quote(d.name) + ": {\"count\": " + num(d.count) +
-         ", \"mean_s\": " + num(d.mean_s) + ", \"p50_s\": " + num(d.p50_s) + ", \"p90_s\": " + num(d.p90_s) +
-         ", \"p99_s\": " + num(d.p99_s) + ", \"max_s\": " + num(d.max_s) + "}";
+    o += std::string(i ? "," : "") + "\n      " + json_string(d.name) + ": {\"count\": " + json_number(d.count) +
+         ", \"mean_s\": " + json_number(d.mean_s) + ", \"p50_s\": " + json_number(d.p50_s) + ", \"p90_s\": " + json_number(d.p90_s) +
+         ", \"p99_s\": " + json_number(d.p99_s) + ", \"max_s\": " + json_number(d.max_s) + "}";
   }
   o += s.latencies.empty() ? "},\n" : "\n    },\n";
   o += "    \"constraints\": [";
   for (std::size_t i = 0; i < s.constraints.size(); ++i) {
     const LatencyConstraint& c = s.constraints[i];
-    o += std::string(i ? "," : "") + "\n      {\"metric\": " + quote(c.metric) + ", \"percentile\": " +
-         num(c.percentile) + ", \"bound_s\": " + num(c.bound_s) + ", \"value_s\": " + num(c.value_s) +
-         ", \"met\": " + (c.met ? "true" : "false") + ", \"source\": " + quote(c.source) + "}";
+    o += std::string(i ? "," : "") + "\n      {\"metric\": " + json_string(c.metric) + ", \"percentile\": " +
+         json_number(c.percentile) + ", \"bound_s\": " + json_number(c.bound_s) + ", \"value_s\": " + json_number(c.value_s) +
+         ", \"met\": " + (c.met ? "true" : "false") + ", \"source\": " + json_string(c.source) + "}";
   }
   o += s.constraints.empty() ? "],\n" : "\n    ],\n";
   const int met = s.met();
   o += std::string("    \"met\": ") + (met < 0 ? "null" : met ? "true" : "false") + ",\n    \"figures\": {";
   for (std::size_t i = 0; i < s.figures.size(); ++i) {
-    o += (i ? ", " : "") + quote(s.figures[i].first) + ": " + num(s.figures[i].second);
+    o += (i ? ", " : "") + json_string(s.figures[i].first) + ": " + json_number(s.figures[i].second);
   }
   o += "},\n    \"steps\": [";
   for (std::size_t i = 0; i < s.steps.size(); ++i) {
     const ScenarioStep& st = s.steps[i];
-    o += std::string(i ? "," : "") + "\n      {\"phase\": " + quote(st.phase) + ", \"batch\": " + num(st.batch) +
-         ", \"tokens\": " + num(st.tokens) + ", \"count\": " + num(st.count) + ", \"latency_s\": " +
-         num(st.latency_s) + "}";
+    o += std::string(i ? "," : "") + "\n      {\"phase\": " + json_string(st.phase) + ", \"batch\": " + json_number(st.batch) +
+         ", \"tokens\": " + json_number(st.tokens) + ", \"count\": " + json_number(st.count) + ", \"latency_s\": " +
+         json_number(st.latency_s) + "}";
   }
   o += s.steps.empty() ? "],\n" : "\n    ],\n";
-  return o + "    \"simulations\": " + num(s.simulations) + "}";
+  return o + "    \"simulations\": " + json_number(s.simulations) + "}";
 }
 
 // The scenario block of the human table: what ran, the latency percentiles, each constraint's verdict.
@@ -256,44 +172,44 @@ std::string scenario_table(const ScenarioReport& s) {
 
 std::string to_json(const Result& r) {
   std::string o = "{\n";
-  o += "  \"chip\": " + quote(r.chip) + ",\n";
-  o += "  \"workload\": " + quote(r.workload) + ",\n";
-  o += "  \"compression\": " + quote(r.compression) + ",\n";
-  o += "  \"latency_s\": " + num(r.latency_s) + ",\n";
-  o += "  \"throughput\": {\"value\": " + num(r.throughput_value) + ", \"unit\": " + quote(r.throughput_unit) + "},\n";
-  o += "  \"energy_j\": " + num(r.energy_j) + ",\n";
-  o += "  \"avg_power_w\": " + num(r.avg_power_w) + ",\n";
+  o += "  \"chip\": " + json_string(r.chip) + ",\n";
+  o += "  \"workload\": " + json_string(r.workload) + ",\n";
+  o += "  \"compression\": " + json_string(r.compression) + ",\n";
+  o += "  \"latency_s\": " + json_number(r.latency_s) + ",\n";
+  o += "  \"throughput\": {\"value\": " + json_number(r.throughput_value) + ", \"unit\": " + json_string(r.throughput_unit) + "},\n";
+  o += "  \"energy_j\": " + json_number(r.energy_j) + ",\n";
+  o += "  \"avg_power_w\": " + json_number(r.avg_power_w) + ",\n";
   o += "  \"energy_breakdown_j\": {";
   for (std::size_t i = 0; i < r.energy_breakdown_j.size(); ++i) {
     const auto& [component, joules] = r.energy_breakdown_j[i];
-    o += (i ? ", " : "") + quote(component) + ": " + num(joules);
+    o += (i ? ", " : "") + json_string(component) + ": " + json_number(joules);
   }
   o += "},\n";
-  o += "  \"time_bound_fraction\": {\"compute\": " + num(r.bound_compute) + ", \"memory\": " + num(r.bound_memory) +
-       ", \"interconnect\": " + num(r.bound_interconnect) + "},\n";
+  o += "  \"time_bound_fraction\": {\"compute\": " + json_number(r.bound_compute) + ", \"memory\": " + json_number(r.bound_memory) +
+       ", \"interconnect\": " + json_number(r.bound_interconnect) + "},\n";
   // The ceilings of the roofline plot: each unit's peak per dtype it ran, and main-memory bandwidth.
   o += "  \"roofline\": {\"peak_flops_per_s\": {";
   for (std::size_t i = 0; i < r.peak_flops_per_s.size(); ++i) {
-    o += (i ? ", " : "") + quote(r.peak_flops_per_s[i].first) + ": " + num(r.peak_flops_per_s[i].second);
+    o += (i ? ", " : "") + json_string(r.peak_flops_per_s[i].first) + ": " + json_number(r.peak_flops_per_s[i].second);
   }
-  o += "}, \"peak_bandwidth_bytes_per_s\": " + num(r.peak_bandwidth_bytes_per_s) + "},\n";
+  o += "}, \"peak_bandwidth_bytes_per_s\": " + json_number(r.peak_bandwidth_bytes_per_s) + "},\n";
   o += "  \"ops\": [";
   for (std::size_t i = 0; i < r.ops.size(); ++i) {
     const OpResult& op = r.ops[i];
-    o += std::string(i ? "," : "") + "\n    {\"name\": " + quote(op.name) + ", \"kind\": " + quote(op.kind) +
-         ", \"unit\": " + quote(op.unit) + ", \"dataflow\": " + quote(op.dataflow) +
-         ", \"start_s\": " + num(op.start_s) + ", \"end_s\": " + num(op.end_s) + ", \"flops\": " + num(op.flops) +
-         ", \"bytes\": " + num(op.bytes) + ", \"bound\": " + quote(op.bound) +
-         ", \"compute_cycles\": " + num(op.compute_cycles) + ", \"energy_j\": " + num(op.energy_j) +
-         ", \"roofline_s\": " + num(op.roofline_s) + ", \"dequant_ops\": " + num(op.dequant_ops) +
-         ", \"dequant_s\": " + num(op.dequant_s) + "}";
+    o += std::string(i ? "," : "") + "\n    {\"name\": " + json_string(op.name) + ", \"kind\": " + json_string(op.kind) +
+         ", \"unit\": " + json_string(op.unit) + ", \"dataflow\": " + json_string(op.dataflow) +
+         ", \"start_s\": " + json_number(op.start_s) + ", \"end_s\": " + json_number(op.end_s) + ", \"flops\": " + json_number(op.flops) +
+         ", \"bytes\": " + json_number(op.bytes) + ", \"bound\": " + json_string(op.bound) +
+         ", \"compute_cycles\": " + json_number(op.compute_cycles) + ", \"energy_j\": " + json_number(op.energy_j) +
+         ", \"roofline_s\": " + json_number(op.roofline_s) + ", \"dequant_ops\": " + json_number(op.dequant_ops) +
+         ", \"dequant_s\": " + json_number(op.dequant_s) + "}";
   }
   o += r.ops.empty() ? "],\n" : "\n  ],\n";
   o += "  \"stats\": [";
   for (std::size_t i = 0; i < r.stats.size(); ++i) {
     const ComponentStat& s = r.stats[i];
-    o += std::string(i ? "," : "") + "\n    {\"component\": " + quote(s.component) + ", \"key\": " + quote(s.key) +
-         ", \"value\": " + num(s.value) + ", \"unit\": " + quote(s.unit) + "}";
+    o += std::string(i ? "," : "") + "\n    {\"component\": " + json_string(s.component) + ", \"key\": " + json_string(s.key) +
+         ", \"value\": " + json_number(s.value) + ", \"unit\": " + json_string(s.unit) + "}";
   }
   o += r.stats.empty() ? "]" : "\n  ]";
   if (r.scenario) o += ",\n  \"scenario\": " + scenario_json(*r.scenario);
@@ -304,9 +220,9 @@ std::string to_csv(const Result& r) {
   std::string o = "name,kind,unit,dataflow,start_s,end_s,flops,bytes,bound,compute_cycles,energy_j,roofline_s,dequant_ops,dequant_s\n";
   for (const OpResult& op : r.ops) {
     o += csv_field(op.name) + "," + csv_field(op.kind) + "," + csv_field(op.unit) + "," + csv_field(op.dataflow) + "," +
-         num(op.start_s) + "," + num(op.end_s) + "," + num(op.flops) + "," + num(op.bytes) + "," + csv_field(op.bound) +
-         "," + num(op.compute_cycles) + "," + num(op.energy_j) + "," + num(op.roofline_s) + "," + num(op.dequant_ops) +
-         "," + num(op.dequant_s) + "\n";
+         json_number(op.start_s) + "," + json_number(op.end_s) + "," + json_number(op.flops) + "," + json_number(op.bytes) + "," + csv_field(op.bound) +
+         "," + json_number(op.compute_cycles) + "," + json_number(op.energy_j) + "," + json_number(op.roofline_s) + "," + json_number(op.dequant_ops) +
+         "," + json_number(op.dequant_s) + "\n";
   }
   return o;
 }
@@ -383,18 +299,18 @@ std::string to_chrome_trace(const Result& r) {
   std::string o = "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n";
   std::string process = r.chip.empty() ? "xpusim" : r.chip;
   if (!r.workload.empty()) process += " / " + r.workload;
-  o += "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": 0, \"args\": {\"name\": " + quote(process) +
+  o += "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": 0, \"args\": {\"name\": " + json_string(process) +
        "}}";
   for (std::size_t t = 0; t < tracks.size(); ++t) {
     std::string tid = std::to_string(t + 1);
     o += ",\n{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": " + tid +
-         ", \"args\": {\"name\": " + quote(tracks[t]) + "}}";
+         ", \"args\": {\"name\": " + json_string(tracks[t]) + "}}";
     o += ",\n{\"name\": \"thread_sort_index\", \"ph\": \"M\", \"pid\": 1, \"tid\": " + tid +
          ", \"args\": {\"sort_index\": " + tid + "}}";
   }
   for (std::size_t i = 0; i < spans.size(); ++i) {
     const TraceSpan& s = spans[i];
-    o += ",\n{\"name\": " + quote(s.name) + ", \"cat\": " + quote(s.category.empty() ? "span" : s.category) +
+    o += ",\n{\"name\": " + json_string(s.name) + ", \"cat\": " + json_string(s.category.empty() ? "span" : s.category) +
          ", \"ph\": \"X\", \"pid\": 1, \"tid\": " + std::to_string(tids[i]) + ", \"ts\": " + micros(s.start_ps) +
          ", \"dur\": " + micros(s.duration_ps) + "}";
   }

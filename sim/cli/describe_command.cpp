@@ -6,6 +6,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/config/config_error.h"
+#include "sim/json_text.h"
 #include "sim/unit_parse.h"
 #include "workloads/describe.h"
 #include "workloads/importers/trace_json.h"
@@ -32,27 +33,6 @@ const char* const kDescribeUsage =
     "\n"
     "Prints the workload's matrix parameters, FLOPs and compulsory bytes per run and per item, per\n"
     "pipeline stage (SDXL: per text encoder, per denoising step, VAE) and per op, without simulating.\n\n";
-
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-      continue;
-    }
-    out += static_cast<char>(c);
-  }
-  return out + "\"";
-}
-
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
 
 /// A count with an SI prefix and 4 significant digits ("2.567 G").
 std::string format_count(double v) {
@@ -85,27 +65,27 @@ std::string stage_table(const std::vector<wl::StageSummary>& stages) {
 }
 
 std::string to_json(const wl::GraphSummary& s, std::int64_t params, const std::vector<wl::StageSummary>& stages) {
-  std::string o = "{\n  \"name\": " + quote(s.name) + ",\n  \"items\": " + num(s.items) + ",\n  \"item_unit\": " +
-                  quote(s.item_unit) + ",\n  \"compression\": " + quote(s.compression) + ",\n  \"ops\": " + std::to_string(s.ops) + ",\n  \"tensors\": " +
+  std::string o = "{\n  \"name\": " + json_string(s.name) + ",\n  \"items\": " + json_number(s.items) + ",\n  \"item_unit\": " +
+                  json_string(s.item_unit) + ",\n  \"compression\": " + json_string(s.compression) + ",\n  \"ops\": " + std::to_string(s.ops) + ",\n  \"tensors\": " +
                   std::to_string(s.tensors) + ",\n  \"parameters\": " + std::to_string(params) +
-                  ",\n  \"weight_bytes\": " + num(static_cast<double>(s.weight_bytes.count())) + ",\n  \"flops\": " +
-                  num(s.flops.count()) + ",\n  \"compulsory_bytes\": " + num(static_cast<double>(s.compulsory_bytes.count())) +
-                  ",\n  \"flops_per_item\": " + num(s.items > 0 ? s.flops.count() / s.items : 0) + ",\n  \"stages\": [";
+                  ",\n  \"weight_bytes\": " + json_number(static_cast<double>(s.weight_bytes.count())) + ",\n  \"flops\": " +
+                  json_number(s.flops.count()) + ",\n  \"compulsory_bytes\": " + json_number(static_cast<double>(s.compulsory_bytes.count())) +
+                  ",\n  \"flops_per_item\": " + json_number(s.items > 0 ? s.flops.count() / s.items : 0) + ",\n  \"stages\": [";
   for (std::size_t i = 0; i < stages.size(); ++i) {
     const auto& st = stages[i];
     const double r = static_cast<double>(st.runs);
-    o += std::string(i ? "," : "") + "\n    {\"stage\": " + quote(st.stage) + ", \"runs\": " + std::to_string(st.runs) +
+    o += std::string(i ? "," : "") + "\n    {\"stage\": " + json_string(st.stage) + ", \"runs\": " + std::to_string(st.runs) +
          ", \"ops\": " + std::to_string(st.ops) + ", \"parameters\": " + std::to_string(st.parameters) +
-         ", \"flops_per_run\": " + num(st.flops.count() / r) + ", \"bytes_per_run\": " +
-         num(static_cast<double>(st.compulsory_bytes.count()) / r) + ", \"flops\": " + num(st.flops.count()) +
-         ", \"compulsory_bytes\": " + num(static_cast<double>(st.compulsory_bytes.count())) + "}";
+         ", \"flops_per_run\": " + json_number(st.flops.count() / r) + ", \"bytes_per_run\": " +
+         json_number(static_cast<double>(st.compulsory_bytes.count()) / r) + ", \"flops\": " + json_number(st.flops.count()) +
+         ", \"compulsory_bytes\": " + json_number(static_cast<double>(st.compulsory_bytes.count())) + "}";
   }
   o += "\n  ],\n  \"op_table\": [";
   for (std::size_t i = 0; i < s.rows.size(); ++i) {
     const auto& r = s.rows[i];
-    o += std::string(i ? "," : "") + "\n    {\"name\": " + quote(r.name) + ", \"kind\": " + quote(r.kind) +
-         ", \"shape\": " + quote(r.shape) + ", \"flops\": " + num(r.flops.count()) + ", \"bytes\": " +
-         num(static_cast<double>(r.bytes.count())) + "}";
+    o += std::string(i ? "," : "") + "\n    {\"name\": " + json_string(r.name) + ", \"kind\": " + json_string(r.kind) +
+         ", \"shape\": " + json_string(r.shape) + ", \"flops\": " + json_number(r.flops.count()) + ", \"bytes\": " +
+         json_number(static_cast<double>(r.bytes.count())) + "}";
   }
   return o + "\n  ]\n}\n";
 }

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <map>
 #include <optional>
 
+#include "sim/json_text.h"
 #include "workloads/importers/trace_fields.h"
 
 namespace xpusim::wl {
@@ -281,29 +281,6 @@ OpGraph import_trace_file(const std::string& path) { return import_trace(ConfigN
 
 namespace {
 
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-std::string real(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
 std::string field(const char* key, std::int64_t v) { return std::string("\"") + key + "\": " + std::to_string(v); }
 std::string flag(const char* key, bool v) { return std::string("\"") + key + "\": " + (v ? "true" : "false"); }
 
@@ -326,29 +303,29 @@ std::string shape_json(const OpNode& op) {
 }  // namespace
 
 std::string export_trace(const OpGraph& g) {
-  std::string o = "{\n  \"xpusim_trace\": " + std::to_string(kTraceVersion) + ",\n  \"name\": " + quote(g.name()) +
-                  ",\n  \"items\": " + real(g.items()) + ",\n  \"item_unit\": " + quote(g.item_unit()) +
-                  (g.compression().empty() ? "" : ",\n  \"compression\": " + quote(g.compression())) + ",\n  \"ops\": [";
+  std::string o = "{\n  \"xpusim_trace\": " + std::to_string(kTraceVersion) + ",\n  \"name\": " + json_string(g.name()) +
+                  ",\n  \"items\": " + json_number(g.items()) + ",\n  \"item_unit\": " + json_string(g.item_unit()) +
+                  (g.compression().empty() ? "" : ",\n  \"compression\": " + json_string(g.compression())) + ",\n  \"ops\": [";
   for (OpId id = 0; id < g.size(); ++id) {
     const OpNode& op = g.op(id);
     // The shape variant decides the shape keys; the reader insists that they fit the kind.
-    o += std::string(id ? "," : "") + "\n    {\"name\": " + quote(op.name) + ", \"kind\": " +
-         quote(std::string(to_string(op.kind))) + ", \"dtype\": " + quote(std::string(to_string(op.dtype)));
-    if (op.weight_dtype) o += ", \"weight_dtype\": " + quote(std::string(to_string(*op.weight_dtype)));
+    o += std::string(id ? "," : "") + "\n    {\"name\": " + json_string(op.name) + ", \"kind\": " +
+         json_string(std::string(to_string(op.kind))) + ", \"dtype\": " + json_string(std::string(to_string(op.dtype)));
+    if (op.weight_dtype) o += ", \"weight_dtype\": " + json_string(std::string(to_string(*op.weight_dtype)));
     if (op.weight_format != WeightFormat{}) {
       const WeightFormat& w = op.weight_format;
-      o += ", \"weight_format\": {\"sparsity\": " + quote(std::string(to_string(w.sparsity))) + ", \"density\": " +
-           real(w.density) + ", \"seed\": " + std::to_string(w.seed) + ", \"codec_ratio\": " + real(w.codec_ratio) + "}";
+      o += ", \"weight_format\": {\"sparsity\": " + json_string(std::string(to_string(w.sparsity))) + ", \"density\": " +
+           json_number(w.density) + ", \"seed\": " + std::to_string(w.seed) + ", \"codec_ratio\": " + json_number(w.codec_ratio) + "}";
     }
     o += ", \"shape\": " + shape_json(op);
-    if (!is_matrix(op)) o += ", \"ops_per_element\": " + real(op.ops_per_element);
+    if (!is_matrix(op)) o += ", \"ops_per_element\": " + json_number(op.ops_per_element);
     o += "}";
   }
   o += "\n  ],\n  \"tensors\": [";
   bool first = true;
   for (const TensorEdge& t : g.tensors()) {
-    o += std::string(first ? "" : ",") + "\n    {\"from\": " + quote(g.op(t.from).name) + ", \"to\": " +
-         quote(g.op(t.to).name) + ", \"bytes\": " + std::to_string(t.bytes.count()) + ", \"name\": " + quote(t.name) + "}";
+    o += std::string(first ? "" : ",") + "\n    {\"from\": " + json_string(g.op(t.from).name) + ", \"to\": " +
+         json_string(g.op(t.to).name) + ", \"bytes\": " + std::to_string(t.bytes.count()) + ", \"name\": " + json_string(t.name) + "}";
     first = false;
   }
   return o + "\n  ]\n}\n";
