@@ -81,23 +81,4 @@ class Reservation {
   Time busy_total_{};
 };
 
-/// The reservations of a unit that may be split into regions: one for the whole unit (region -1)
-/// and one per region, so tasks of different regions overlap while each region is FCFS.
-class RegionReservations {
- public:
-  Reservation& at(std::int32_t region) {
-    if (region < 0) return whole_;
-    if (static_cast<std::size_t>(region) >= regions_.size()) regions_.resize(static_cast<std::size_t>(region) + 1);
-    return regions_[static_cast<std::size_t>(region)];
-  }
-  void reset() {
-    whole_.reset();
-    regions_.clear();
-  }
-
- private:
-  Reservation whole_;
-  std::vector<Reservation> regions_;
-};
-
 }  // namespace xpusim::arch

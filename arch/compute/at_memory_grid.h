@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "arch/compute/spatial_lanes.h"
 #include "arch/compute_model.h"
 #include "sim/config/schema.h"
 
@@ -71,8 +72,7 @@ class AtMemoryGrid final : public ComputeModel {
 
   AtMemoryGridParams p_;
   Clock clock_;
-  RegionReservations grid_;
-  RegionReservations fused_;  // element-wise work on layer regions
+  SpatialLanes lanes_;
   std::int64_t tasks_ = 0, busy_cycles_ = 0;
   double macs_ = 0, vector_ops_ = 0;
   Energy energy_{0};

@@ -132,10 +132,7 @@ TaskCost WaferMesh::estimate(const ComputeTask& t) const {
 
 Completion WaferMesh::execute(const ComputeTask& t, Time now) {
   const TaskCost c = estimate(t);
-  // On a layer's region, element-wise work rides the output path of the layer's PEs (fused): it has
-  // a lane of its own there instead of queueing behind the region's next matrix tile.
-  RegionReservations& lane = t.cls == TaskClass::kVector && t.region >= 0 ? fused_ : mesh_;
-  const Time start = lane.at(t.region).reserve(now, c.time);
+  const Time start = lanes_.reserve(t, now, c.time);
   ++tasks_;
   busy_cycles_ += c.cycles.count();
   if (t.cls == TaskClass::kMatrix) {
@@ -166,8 +163,7 @@ std::vector<Stat> WaferMesh::stats() const {
 }
 
 void WaferMesh::reset() {
-  mesh_.reset();
-  fused_.reset();
+  lanes_.reset();
   tasks_ = busy_cycles_ = 0;
   macs_ = fabric_byte_hops_ = 0;
   energy_ = Energy(0);

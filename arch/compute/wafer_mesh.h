@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "arch/compute/spatial_lanes.h"
 #include "arch/compute_model.h"
 #include "sim/config/schema.h"
 
@@ -76,8 +77,7 @@ class WaferMesh final : public ComputeModel {
 
   WaferMeshParams p_;
   Clock clock_;
-  RegionReservations mesh_;
-  RegionReservations fused_;  // element-wise work on layer regions
+  SpatialLanes lanes_;
   std::int64_t tasks_ = 0, busy_cycles_ = 0;
   double macs_ = 0, fabric_byte_hops_ = 0;
   Energy energy_{0};
