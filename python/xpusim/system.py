@@ -4,11 +4,12 @@ from __future__ import annotations
 import os
 from typing import Any, Sequence, Union
 
+from xpusim._configured import Configured
 from xpusim._native import core
 from xpusim._values import override
 
 
-class System:
+class System(Configured):
     """N chips joined by links and switches, and the parallelism a run uses (tp, pp, ep, dp).
 
     Overrides starting with `system.`, `link.` or `switch.` change the system file
@@ -19,10 +20,10 @@ class System:
     Pickles as (path, overrides), so it travels to worker processes and Dask workers.
     """
 
+    _build = staticmethod(core.load_system)
+
     def __init__(self, path: Union[str, "os.PathLike[str]"], overrides: Sequence[str] = ()) -> None:
-        self._path = os.fspath(path)
-        self._overrides: list[str] = list(overrides)
-        self._native = core.load_system(self._path, self._overrides)
+        super().__init__(os.fspath(path), overrides)
 
     @classmethod
     def load(cls, path: Union[str, "os.PathLike[str]"], **overrides: Any) -> "System":
@@ -30,31 +31,13 @@ class System:
         (use `.set` for `system.tp` and the like)."""
         return cls(path, [override(k, v) for k, v in overrides.items()])
 
-    def set(self, path: str, value: Any) -> "System":
-        """Overrides one parameter by dotted path (`"system.tp", 4`) and returns self."""
-        overrides = self._overrides + [override(path, value)]
-        self._native = core.load_system(self._path, overrides)  # raises before anything changes
-        self._overrides = overrides
-        return self
-
-    def copy(self) -> "System":
-        return System(self._path, self._overrides)
-
-    @property
-    def name(self) -> str:
-        return self._native.name
-
     @property
     def path(self) -> str:
-        return self._path
+        return self._source
 
     @property
     def source(self) -> str:
-        return self._path
-
-    @property
-    def overrides(self) -> list[str]:
-        return list(self._overrides)
+        return self._source
 
     @property
     def count(self) -> int:
@@ -75,22 +58,5 @@ class System:
     def chip_name(self) -> str:
         return self._native.chip_name
 
-    def config(self) -> dict:
-        """The effective system config, overrides applied, as nested dicts of strings."""
-        return self._native.config()
-
-    def to_yaml(self) -> str:
-        return self._native.config_yaml()
-
-    @property
-    def native(self) -> Any:
-        return self._native
-
-    def __getstate__(self) -> dict:
-        return {"path": self._path, "overrides": self._overrides}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__init__(state["path"], state["overrides"])  # type: ignore[misc]
-
     def __repr__(self) -> str:
-        return f"System({self.name!r}, path={self._path!r}, overrides={self._overrides!r})"
+        return f"System({self.name!r}, path={self._source!r}, overrides={self._overrides!r})"
