@@ -11,6 +11,7 @@
 #include "sim/scenario/latency_summary.h"
 #include "sim/scenario/llm_scheduler.h"
 #include "sim/scenario/mlperf_targets.h"
+#include "sim/scenario/replicas.h"
 #include "sim/scenario/step_cache.h"
 
 namespace xpusim {
@@ -54,11 +55,12 @@ Latencies latencies(const LlmOutcome& out, const std::vector<LlmRequest>& reqs, 
 
 Result run_llm_scenario(arch::System& system, const wl::GenerationSpec& spec, const ScenarioSpec& sc,
                         const SimOptions& options) {
-  if (system.parallelism().dp > 1) {
-    throw ConfigError(sc.mark, "scenario: runs one model replica; set system.dp=1 (data-parallel replicas serve "
-                               "separate request streams: scale qps by dp instead)");
-  }
   const bool streams = sc.kind == ScenarioKind::kSingleStream || sc.kind == ScenarioKind::kMultiStream;
+  const std::int64_t dp = system.parallelism().dp;
+  if (dp > 1 && streams) {
+    throw ConfigError(sc.mark, "scenario: " + std::string(to_string(sc.kind)) + " keeps one query in flight, which one "
+                               "replica serves; set system.dp=1");
+  }
   const std::int64_t spq = sc.samples_per_query > 0 ? sc.samples_per_query : sc.kind == ScenarioKind::kMultiStream ? 8 : 1;
   const std::int64_t max_batch = sc.max_batch > 0 ? sc.max_batch : streams ? spq : 256;  // vLLM max_num_seqs 256
   const std::int64_t n = sc.queries * spq;
@@ -114,7 +116,8 @@ Result run_llm_scenario(arch::System& system, const wl::GenerationSpec& spec, co
   lc.block_tokens = sc.kv_block;
   lc.max_prefill_tokens = max_prefill;
   lc.closed_loop_group = streams ? spq : 0;
-  const LlmOutcome out = run_llm_scheduler(reqs, lc, cost);
+  // Each data-parallel replica has the chips, and so the KV cache, worked out above.
+  const LlmOutcome out = run_llm_replicas(reqs, spq, dp, lc, cost);
 
   const Time duration = out.last_finish - out.first_arrival;
   const double seconds = duration.seconds();
@@ -156,16 +159,17 @@ Result run_llm_scenario(arch::System& system, const wl::GenerationSpec& spec, co
                {"weight_bytes", static_cast<double>(kv.weights.count())},
                {"activation_reserve_bytes", static_cast<double>(kv.activations.count())},
                {"kv_peak_utilization", static_cast<double>(out.peak_blocks) / blocks},
-               {"kv_mean_utilization", seconds > 0 ? out.block_seconds / (blocks * seconds) : 0},
+               {"kv_mean_utilization", seconds > 0 ? out.block_seconds / (blocks * seconds * static_cast<double>(dp)) : 0},
                {"max_running", static_cast<double>(out.max_running)},
                {"preemptions", static_cast<double>(out.preemptions)},
                {"prefill_iterations", static_cast<double>(out.prefill_iterations)},
                {"decode_iterations", static_cast<double>(out.decode_iterations)},
-               {"device_utilization", duration > Time{0} ? ratio(out.busy, duration) : 0}};
+               {"device_utilization", duration > Time{0} ? ratio(out.busy, duration * dp) : 0},
+               {"replicas", static_cast<double>(dp)}};
   s.steps = cache.steps();
   s.simulations = cache.simulations();
 
-  Result r = cache.combine(seconds);
+  Result r = cache.combine(seconds, dp);
   std::vector<Time> sorted = lat.request;
   std::sort(sorted.begin(), sorted.end());
   r.latency_s = sc.kind == ScenarioKind::kOffline ? seconds : percentile(sorted, p).seconds();

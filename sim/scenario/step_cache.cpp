@@ -28,12 +28,12 @@ Time StepCache::run(const StepKey& key) {
   return e.duration;
 }
 
-Result StepCache::combine(double duration_s) const {
+Result StepCache::combine(double duration_s, std::int64_t replicas) const {
   const Entry* heaviest = nullptr;
   StepLedger ledger;
   for (const auto& [key, e] : entries_) {
     if (e.runs == 0) continue;
-    ledger.add(e.result, static_cast<double>(e.runs));
+    ledger.add(e.result, static_cast<double>(e.runs) / static_cast<double>(replicas));
     if (!heaviest || e.duration * e.runs > heaviest->duration * heaviest->runs) heaviest = &e;
   }
   Result r = heaviest ? heaviest->result : Result{};

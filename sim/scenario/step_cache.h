@@ -36,8 +36,10 @@ class StepCache {
 
   /// One Result for every run together: the ops (and timeline) of the step that took the most time in
   /// all, energy and its breakdown summed over runs, bounds weighted by time, power over `duration_s`.
-  /// Latency and throughput are left for the caller to set.
-  Result combine(double duration_s) const;
+  /// Latency and throughput are left for the caller to set. `replicas`: the data-parallel replicas
+  /// the runs were spread over; a step's Result is every replica running it at once, so a run on one
+  /// replica is 1/replicas of it.
+  Result combine(double duration_s, std::int64_t replicas = 1) const;
   /// Steps that ran at least once, in key order.
   std::vector<ScenarioStep> steps() const;
   std::int64_t simulations() const { return static_cast<std::int64_t>(entries_.size()); }

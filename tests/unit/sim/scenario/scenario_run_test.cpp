@@ -193,3 +193,23 @@ TEST_CASE("LLM: requests that cannot fit are refused before any simulation", "[s
   CHECK_THROWS_WITH(run_llm_scenario(*sys, llama7(4000, 16), scenario("  kind: offline\n  max_prefill_tokens: 2048\n")),
                     Catch::Contains("max_prefill_tokens 2048 is below the longest request"));
 }
+
+TEST_CASE("LLM: data-parallel replicas each serve their dealt share of the stream", "[scenario][llm][dp]") {
+  const std::string hgx = kRoot + "/configs/systems/hgx-h100-8.yaml";
+  auto one = arch::System::load(hgx, {"system.tp=2", "system.dp=1"});
+  auto four = arch::System::load(hgx, {"system.tp=2", "system.dp=4"});
+  const wl::GenerationSpec spec = llama7(128, 16, 2);
+  // Refused before any simulation runs: a stream has one query in flight.
+  CHECK_THROWS_WITH(run_llm_scenario(*four, spec, scenario("  kind: single_stream\n  queries: 2\n")),
+                    Catch::Contains("single_stream keeps one query in flight") && Catch::Contains("system.dp=1"));
+  // Offline, equal requests: four replicas of 16 queries each are four copies of one replica's run.
+  const Result r1 = run_llm_scenario(*one, spec, scenario("  kind: offline\n  queries: 16\n"));
+  const Result r4 = run_llm_scenario(*four, spec, scenario("  kind: offline\n  queries: 64\n"));
+  CHECK(r4.scenario->duration_s == r1.scenario->duration_s);
+  CHECK(r4.throughput_value == Approx(4 * r1.throughput_value).epsilon(1e-12));
+  CHECK(r4.energy_j == Approx(4 * r1.energy_j).epsilon(1e-9));
+  CHECK(figure(r4, "replicas") == 4);
+  CHECK(figure(r4, "device_utilization") == Approx(figure(r1, "device_utilization")).epsilon(1e-12));
+  CHECK(figure(r4, "kv_mean_utilization") == Approx(figure(r1, "kv_mean_utilization")).epsilon(1e-12));
+  CHECK(figure(r4, "decode_iterations") == 4 * figure(r1, "decode_iterations"));
+}
