@@ -60,6 +60,10 @@ struct ComputeTask {
   // kVector
   std::int64_t elements = 0;
   double ops_per_element = 1.0;
+  /// A weight decode pass inside a matrix op's kernel (the mapper's decode_task). A unit whose vector
+  /// pipe is separate from its MACs (a GPU's CUDA cores beside its tensor cores) runs it beside the
+  /// MACs of the previous tile, as software-pipelined mixed-precision kernels do (Marlin).
+  bool weight_decode = false;
 };
 
 /// Cost of a task on an idle unit.

@@ -266,7 +266,8 @@ TaskCost GpuSm::estimate(const ComputeTask& task) const {
 
 Completion GpuSm::execute(const ComputeTask& task, Time now) {
   TaskCost c = estimate(task);
-  Time start = gpu_.reserve(now, c.time);
+  // Weight decode passes run on the CUDA cores while the tensor cores work on the previous tile.
+  Time start = (task.weight_decode ? cuda_cores_ : gpu_).reserve(now, c.time);
   ++tasks_;
   if (task.starts_op) ++launches_;
   busy_cycles_ += c.cycles.count();
@@ -318,6 +319,7 @@ std::vector<Stat> GpuSm::stats() const {
 
 void GpuSm::reset() {
   gpu_.reset();
+  cuda_cores_.reset();
   tasks_ = launches_ = busy_cycles_ = ctas_ = waves_ = 0;
   macs_ = vector_ops_ = 0;
   energy_ = Energy(0);

@@ -123,6 +123,7 @@ class GpuSm final : public ComputeModel {
   };
   mutable std::optional<std::pair<KernelQuery, GpuKernelChoice>> last_kernel_;
   Reservation gpu_;
+  Reservation cuda_cores_;  // weight decode passes inside matrix kernels
   std::int64_t tasks_ = 0, launches_ = 0, busy_cycles_ = 0, ctas_ = 0, waves_ = 0;
   double macs_ = 0, vector_ops_ = 0;
   Energy energy_{0};

@@ -287,6 +287,7 @@ arch::ComputeTask decode_task(const OpPlan& plan, std::int64_t em, std::int64_t 
   d.cls = arch::TaskClass::kVector;
   d.dtype = plan.dtype;
   d.fill_drain = false;  // part of the GEMM's kernel or pipeline: no launch or pipeline fill of its own
+  d.weight_decode = true;
   if (!plan.weights.decode) return d;
   const std::int64_t passes = plan.weights.decode_m > 0 ? ceil_div(em, plan.weights.decode_m) : 1;
   d.elements = ek * en * passes;

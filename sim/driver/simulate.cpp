@@ -162,10 +162,16 @@ class Run {
     return done;
   }
 
-  /// Runs a tile's weight decode pass on `decode_unit`; returns when the decoded weights are ready.
-  Time decode(const arch::ComputeTask& task, std::size_t decode_unit, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch) {
-    arch::ComputeModel& unit = *ch.compute_units()[decode_unit].model;
-    Completion d = unit.execute(task, kernel::Context::now());
+  /// Runs the weight decode pass of tile `step` of op `id`, if it has one, once the tile's weights are
+  /// in at `loaded`; returns when its MACs may start. Started this early, the pass overlaps the previous
+  /// tile's MACs where the unit allows.
+  Time decode(wl::OpId id, driver::TileStep& step, Time loaded, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch) {
+    arch::ComputeTask& task = step.decode;
+    if (task.elements == 0) return loaded;
+    task.region = regions_[id].region;
+    task.parts = regions_[id].parts;
+    arch::ComputeModel& unit = *ch.compute_units()[plans_[id].weights.decode_unit].model;
+    Completion d = unit.execute(task, loaded);
     charge(unit, d, rec);
     rec.compute_busy += d.done - d.start;
     rec.dequant_busy += d.done - d.start;
@@ -192,14 +198,13 @@ class Run {
     const double codec = plan.weights.format.codec_ratio;
     kernel::Context::wait_until(load(cur, u, rec, where, at, ch, codec));
     Time stores_done = kernel::Context::now();
+    Time cur_decoded = decode(id, cur, kernel::Context::now(), u, rec, ch);
     while (have) {
       const bool have_next = walker.next(nxt);
       current_op_name_ = graph_.op(id).name;
       cur.task.region = regions_[id].region;
       cur.task.parts = regions_[id].parts;
-      // A weight decode pass feeds the MACs: they start once it is done (on the same unit, after it).
-      const Time issue = cur.decode.elements > 0 ? decode(cur.decode, plan.weights.decode_unit, u, rec, ch) : kernel::Context::now();
-      Completion c = u.model->execute(cur.task, issue);
+      Completion c = u.model->execute(cur.task, std::max(kernel::Context::now(), cur_decoded));
       charge(*u.model, c, rec);
       rec.compute_busy += c.done - c.start;
       rec.cycles += u.model->estimate(cur.task).cycles;
@@ -214,6 +219,7 @@ class Run {
       }
       // Double buffering: the next tile streams into the free half while this one computes.
       const Time next_loaded = have_next ? load(nxt, u, rec, where, at, ch, codec) : kernel::Context::now();
+      const Time next_decoded = have_next ? decode(id, nxt, next_loaded, u, rec, ch) : next_loaded;
       kernel::Context::wait_until(compute_done);
       if (cur.store_c.count() > 0) {
         Completion r = access(*u.ofmap_buffer, MemRequest{cur.store_c, false}, rec, false);
@@ -224,6 +230,7 @@ class Run {
       }
       kernel::Context::wait_until(next_loaded);
       cur = nxt;
+      cur_decoded = next_decoded;
       have = have_next;
     }
     if (queue_of_[id]) queue_of_[id]->release();
