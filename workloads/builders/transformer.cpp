@@ -33,10 +33,9 @@ class Builder {
   Builder(const TransformerConfig& c, const TransformerOptions& o, OpGraph& g)
       : c_(c), o_(o), g_(g), prefill_(o.phase == Phase::kPrefill) {
     q_len_ = prefill_ ? o.prompt_len : 1;
-    tokens_ = o.batch * q_len_;
-    ctx_ = prefill_ ? o.prompt_len : o.kv_len;
-    // Sliding-window attention (Mistral) reads at most `sliding_window` cached tokens per query.
-    if (c.sliding_window > 0) ctx_ = std::min(ctx_, c.sliding_window);
+    mixed_decode_ = prefill_ ? o.decode_batch : 0;
+    tokens_ = o.batch * q_len_ + mixed_decode_;
+    ctx_ = window(prefill_ ? o.past_len + o.prompt_len : o.kv_len);
   }
 
   void build() {
@@ -46,7 +45,7 @@ class Builder {
     OpId fn = norm("final_norm", x);
     // Prefill only needs next-token logits for the last position of each sequence (as serving engines
     // compute them); a decode step has one position per sequence anyway.
-    const std::int64_t rows = o_.batch;
+    const std::int64_t rows = o_.batch + mixed_decode_;
     OpId head = gemm("lm_head", rows, c_.hidden, c_.vocab);
     edge(fn, head, rows * c_.hidden, "hidden");
   }
@@ -83,10 +82,10 @@ class Builder {
   /// Self-attention. Scores and P*V are batched per KV head: batch = sequences x kv_heads and
   /// m = q_len x (heads / kv_heads), so each KV head's cache is read once for its whole query group;
   /// a per-query-head decode kernel instead has batch = sequences x heads, m = 1, and reads each KV
-  /// head's cache once per query head of its group (b_shared: stored once).
+  /// head's cache once per query head of its group (b_shared: stored once). A mixed step attends per
+  /// group: the prefill chunks, then the decoding sequences ("decode." ops).
   OpId attention(const std::string& p, OpId in) {
     const std::int64_t T = tokens_, h = c_.hidden, d = c_.head_dim, H = c_.heads, kvh = c_.kv_heads;
-    const std::int64_t group = H / kvh;
     OpId q = gemm(p + "q_proj", T, h, H * d);
     OpId k = gemm(p + "k_proj", T, h, kvh * d);
     OpId v = gemm(p + "v_proj", T, h, kvh * d);
@@ -103,21 +102,35 @@ class Builder {
     OpId kv_write = vec(p + "kv_write", OpKind::kElementwise, T * 2 * kvh * d, 1, kMoveOps);
     edge(k_src, kv_write, T * kvh * d, "k");
     edge(v, kv_write, T * kvh * d, "v");
-    const bool per_head = o_.phase == Phase::kDecode && o_.decode_attention == DecodeAttention::kPerQueryHead && group > 1;
-    const std::int64_t att_m = per_head ? q_len_ : q_len_ * group, att_batch = per_head ? o_.batch * H : o_.batch * kvh;
-    OpId scores = gemm(p + "scores", att_m, d, ctx_, att_batch, true, per_head ? group : 1);
-    edge(q_src, scores, T * H * d, "q");
-    edge(kv_write, scores, T * kvh * d, "k_new");
-    const std::int64_t probs = o_.batch * H * q_len_ * ctx_;
-    OpId softmax = vec(p + "softmax", OpKind::kSoftmax, probs, 1, kSoftmaxOps);
-    edge(scores, softmax, probs, "scores");
-    OpId pv = gemm(p + "pv", att_m, ctx_, d, att_batch, true, per_head ? group : 1);
-    edge(softmax, pv, probs, "probs");
-    edge(kv_write, pv, T * kvh * d, "v_new");
+    const OpId pv = attend(p, o_.batch, q_len_, ctx_, !prefill_, q_src, kv_write);
+    const OpId decode_pv = mixed_decode_ > 0 ? attend(p + "decode.", mixed_decode_, 1, window(o_.kv_len), true, q_src, kv_write) : pv;
     OpId o = gemm(p + "o_proj", T, H * d, h);
-    edge(pv, o, T * H * d, "attn");
+    edge(pv, o, o_.batch * q_len_ * H * d, "attn");
+    if (decode_pv != pv) edge(decode_pv, o, mixed_decode_ * H * d, "decode_attn");
     return o;
   }
+
+  /// Scores, softmax and P*V of `seqs` sequences of `q_len` queries over `ctx` cached tokens each;
+  /// returns P*V.
+  OpId attend(const std::string& p, std::int64_t seqs, std::int64_t q_len, std::int64_t ctx, bool decoding, OpId q_src,
+              OpId kv_write) {
+    const std::int64_t d = c_.head_dim, H = c_.heads, kvh = c_.kv_heads, group = H / kvh, t = seqs * q_len;
+    const bool per_head = decoding && o_.decode_attention == DecodeAttention::kPerQueryHead && group > 1;
+    const std::int64_t att_m = per_head ? q_len : q_len * group, att_batch = per_head ? seqs * H : seqs * kvh;
+    OpId scores = gemm(p + "scores", att_m, d, ctx, att_batch, true, per_head ? group : 1);
+    edge(q_src, scores, t * H * d, "q");
+    edge(kv_write, scores, t * kvh * d, "k_new");
+    const std::int64_t probs = seqs * H * q_len * ctx;
+    OpId softmax = vec(p + "softmax", OpKind::kSoftmax, probs, 1, kSoftmaxOps);
+    edge(scores, softmax, probs, "scores");
+    OpId pv = gemm(p + "pv", att_m, ctx, d, att_batch, true, per_head ? group : 1);
+    edge(softmax, pv, probs, "probs");
+    edge(kv_write, pv, t * kvh * d, "v_new");
+    return pv;
+  }
+
+  /// Sliding-window attention (Mistral) reads at most `sliding_window` cached tokens per query.
+  std::int64_t window(std::int64_t ctx) const { return c_.sliding_window > 0 ? std::min(ctx, c_.sliding_window) : ctx; }
 
   OpId mlp_block(const std::string& p, std::int64_t l, OpId in) {
     if (!c_.is_moe()) return mlp(p, tokens_, {Feed{in, tokens_ * c_.hidden, "normed"}});
@@ -205,6 +218,7 @@ class Builder {
   OpGraph& g_;
   bool prefill_;
   std::int64_t q_len_ = 1, tokens_ = 1, ctx_ = 1;
+  std::int64_t mixed_decode_ = 0;  // sequences decoding inside a prefill step
 };
 
 }  // namespace
@@ -227,13 +241,18 @@ OpGraph build_transformer(const TransformerConfig& config, const TransformerOpti
   if (options.phase == Phase::kDecode && options.kv_len < 1) {
     diag.error(where, "kv_len must be at least 1 for decode (it counts the new token), got " + std::to_string(options.kv_len));
   }
+  if (options.past_len < 0) diag.error(where, "past_len must be non-negative, got " + std::to_string(options.past_len));
+  if (options.decode_batch < 0) diag.error(where, "decode_batch must be non-negative, got " + std::to_string(options.decode_batch));
+  if (options.decode_batch > 0 && options.phase == Phase::kPrefill && options.kv_len < 1) {
+    diag.error(where, "kv_len must be at least 1 for the decoding sequences of a mixed step, got " + std::to_string(options.kv_len));
+  }
   if (options.routing.skew < 0) diag.error(where, "routing skew must be non-negative");
   if (options.routing.capacity_factor < 0) diag.error(where, "capacity_factor must be non-negative (0 = no limit)");
   diag.throw_if_any();
 
   OpGraph g(config.name + "-" + std::string(to_string(options.phase)));
   Builder(config, options, g).build();
-  const std::int64_t tokens = options.batch * (options.phase == Phase::kPrefill ? options.prompt_len : 1);
+  const std::int64_t tokens = options.phase == Phase::kPrefill ? options.batch * options.prompt_len + options.decode_batch : options.batch;
   g.set_items(static_cast<double>(tokens), "tokens");
   g.validate();
   return g;

@@ -29,6 +29,13 @@ struct TransformerOptions {
   /// Decode: the context one step attends over, per sequence, including the token being generated
   /// (its K and V are written to the cache first, then read back with the rest).
   std::int64_t kv_len = 1024;
+  /// Prefill: tokens of each sequence already cached before this step, so its prompt_len tokens are
+  /// one chunk of a longer prompt and attend over past_len + prompt_len (chunked prefill).
+  std::int64_t past_len = 0;
+  /// Prefill: further sequences that decode one token each in the same step over kv_len tokens -- the
+  /// mixed iteration of chunked prefill (Sarathi-Serve, OSDI'24; vLLM V1): one pass through the
+  /// weights for both, attention per group.
+  std::int64_t decode_batch = 0;
   DataType activation_dtype = DataType::kBf16;
   DataType weight_dtype = DataType::kBf16;
   RoutingOptions routing;  // MoE models only
@@ -38,8 +45,8 @@ struct TransformerOptions {
 /// "grouped" | "per_query_head"; nullopt for anything else.
 std::optional<DecodeAttention> parse_decode_attention(const std::string& s);
 
-/// The graph of one prefill or one decode step; items() = tokens processed (batch x prompt_len, or
-/// batch). Throws ConfigError when an option is out of range. The graph passed validate().
+/// The graph of one prefill or one decode step; items() = tokens processed (batch x prompt_len, plus
+/// decode_batch in a mixed prefill step; or batch). Throws ConfigError when an option is out of range. The graph passed validate().
 ///
 /// Per layer (llama order; gptj / gpt_neox run attention and MLP side by side on the normalised input):
 ///   norm -> q/k/v_proj -> rotary -> kv_write -> scores (Q K^T) -> softmax -> pv (P V) -> o_proj -> add

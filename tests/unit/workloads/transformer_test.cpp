@@ -156,6 +156,42 @@ TEST_CASE("prefill covers batch x prompt tokens and emits logits for the last on
   CHECK(std::get<VectorShape>(find_op(g, "L31.softmax").shape).elements == 2 * 32 * 512 * 512);
 }
 
+TEST_CASE("a mixed chunked-prefill step is one pass through the weights with attention per group", "[transformer]") {
+  const TransformerConfig c = load_hf_config(model_path("llama-3.1-8b"));
+  TransformerOptions chunk;
+  chunk.phase = Phase::kPrefill;
+  chunk.batch = 2;
+  chunk.prompt_len = 256;
+  chunk.past_len = 768;  // the last 256-token chunk of 1,024-token prompts
+  TransformerOptions decode;
+  decode.phase = Phase::kDecode;
+  decode.batch = 24;
+  decode.kv_len = 1500;
+  TransformerOptions mixed = chunk;
+  mixed.decode_batch = decode.batch;
+  mixed.kv_len = decode.kv_len;
+  const OpGraph g = build_transformer(c, mixed), gc = build_transformer(c, chunk), gd = build_transformer(c, decode);
+  CHECK(g.items() == 2 * 256 + 24);
+  // Linear layers see every token; the weights are streamed once.
+  CHECK(std::get<GemmShape>(find_op(g, "L0.q_proj").shape).m == 2 * 256 + 24);
+  CHECK(std::get<GemmShape>(find_op(g, "lm_head").shape).m == 2 + 24);
+  std::int64_t weights = 0, chunk_weights = 0;
+  for (OpId i = 0; i < g.size(); ++i) weights += weight_bytes(g.op(i)).count();
+  for (OpId i = 0; i < gc.size(); ++i) chunk_weights += weight_bytes(gc.op(i)).count();
+  CHECK(weights == chunk_weights);
+  // The chunk's queries attend over past + chunk; the decoding sequences over their own caches.
+  const auto& s = std::get<GemmShape>(find_op(g, "L0.scores").shape);
+  CHECK((s.batch == 2 * 8 && s.m == 256 * 4 && s.n == 1024));
+  const auto& ds = std::get<GemmShape>(find_op(g, "L0.decode.scores").shape);
+  CHECK((ds.batch == 24 * 8 && ds.m == 4 && ds.n == 1500));
+  CHECK(attention_cache_bytes(g) == attention_cache_bytes(gc) + attention_cache_bytes(gd));
+  // Every FLOP of the two steps, and no more: the work is linear in tokens, so nothing is lost or doubled.
+  CHECK(total_flops(g) == Approx(total_flops(gc) + total_flops(gd)).epsilon(1e-12));
+  TransformerOptions bad = mixed;
+  bad.past_len = -1;
+  CHECK_THROWS_WITH(build_transformer(c, bad), Catch::Contains("past_len must be non-negative"));
+}
+
 TEST_CASE("GPT-J runs attention and a GELU MLP in parallel off one LayerNorm", "[transformer]") {
   TransformerConfig c = load_hf_config(model_path("gpt-j-6b"));
   CHECK((c.hidden == 4096 && c.intermediate == 16384 && c.heads == 16 && c.head_dim == 256 && c.rotary_dim == 64));
