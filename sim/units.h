@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cmath>
+#include <concepts>
 #include <compare>
 #include <cstdint>
 #include <limits>
@@ -51,8 +52,11 @@ class Time : public Quantity<Time, std::int64_t> {
   /// Rounds up to whole picoseconds: a modelled duration is never shortened.
   static Time from_seconds_ceil(double s) { return Time(static_cast<std::int64_t>(std::ceil(s * 1e12 - 1e-6))); }
   static constexpr Time max() { return Time(std::numeric_limits<std::int64_t>::max()); }
-  friend constexpr Time operator*(Time t, std::int64_t k) { return Time(t.v_ * k); }
-  friend constexpr Time operator*(std::int64_t k, Time t) { return Time(t.v_ * k); }
+  // Whole factors only: a fractional one would be truncated (0.25 * t == 0); scale seconds() instead.
+  template <std::integral K>
+  friend constexpr Time operator*(Time t, K k) { return Time(t.v_ * static_cast<std::int64_t>(k)); }
+  template <std::integral K>
+  friend constexpr Time operator*(K k, Time t) { return Time(t.v_ * static_cast<std::int64_t>(k)); }
 };
 
 /// A count of clock cycles; converts to Time only through a Clock.
@@ -60,7 +64,8 @@ class Cycles : public Quantity<Cycles, std::int64_t> {
  public:
   using Quantity::Quantity;
   constexpr std::int64_t count() const { return v_; }
-  friend constexpr Cycles operator*(Cycles c, std::int64_t k) { return Cycles(c.v_ * k); }
+  template <std::integral K>  // whole factors only, as for Time
+  friend constexpr Cycles operator*(Cycles c, K k) { return Cycles(c.v_ * static_cast<std::int64_t>(k)); }
 };
 
 /// Data size. Signed so that a mistaken subtraction shows up as a negative number, not a wrap.
@@ -69,8 +74,10 @@ class Bytes : public Quantity<Bytes, std::int64_t> {
   using Quantity::Quantity;
   constexpr std::int64_t count() const { return v_; }
   constexpr double bits() const { return static_cast<double>(v_) * 8.0; }
-  friend constexpr Bytes operator*(Bytes b, std::int64_t k) { return Bytes(b.v_ * k); }
-  friend constexpr Bytes operator*(std::int64_t k, Bytes b) { return Bytes(b.v_ * k); }
+  template <std::integral K>  // whole factors only, as for Time
+  friend constexpr Bytes operator*(Bytes b, K k) { return Bytes(b.v_ * static_cast<std::int64_t>(k)); }
+  template <std::integral K>
+  friend constexpr Bytes operator*(K k, Bytes b) { return Bytes(b.v_ * static_cast<std::int64_t>(k)); }
 };
 
 class Frequency : public Quantity<Frequency, double> {

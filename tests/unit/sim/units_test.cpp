@@ -11,6 +11,8 @@ template <class A, class B>
 concept can_add = requires(A a, B b) { a + b; };
 template <class A, class B>
 concept can_compare = requires(A a, B b) { a < b; };
+template <class A, class B>
+concept can_multiply = requires(A a, B b) { a * b; };
 template <class A>
 concept converts_to_double = requires(A a) { static_cast<double>(a); };
 
@@ -21,6 +23,10 @@ static_assert(!can_compare<Time, Cycles>);
 static_assert(!converts_to_double<Bandwidth>);
 static_assert(!std::is_convertible_v<double, Time>);
 static_assert(can_add<Time, Time>);
+// Integer quantities scale by whole numbers only: 0.25 * t would silently truncate to 0.
+static_assert(can_multiply<Time, int> && can_multiply<std::int64_t, Time> && can_multiply<Bytes, std::size_t>);
+static_assert(!can_multiply<Time, double> && !can_multiply<double, Time> && !can_multiply<Bytes, double>);
+static_assert(!can_multiply<Cycles, double> && !can_multiply<Time, float>);
 
 TEST_CASE("unit strings parse with decimal and binary prefixes", "[units]") {
   CHECK(parse_quantity<Bandwidth>("3.35 TB/s").bytes_per_second() == Approx(3.35e12));
