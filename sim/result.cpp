@@ -129,8 +129,9 @@ std::string scenario_json(const ScenarioReport& s) {
   for (std::size_t i = 0; i < s.steps.size(); ++i) {
     const ScenarioStep& st = s.steps[i];
     o += std::string(i ? "," : "") + "\n      {\"phase\": " + json_string(st.phase) + ", \"batch\": " + json_number(st.batch) +
-         ", \"tokens\": " + json_number(st.tokens) + ", \"count\": " + json_number(st.count) + ", \"latency_s\": " +
-         json_number(st.latency_s) + "}";
+         ", \"tokens\": " + json_number(st.tokens) + ", \"past_tokens\": " + json_number(st.past_tokens) +
+         ", \"decode_batch\": " + json_number(st.decode_batch) + ", \"decode_tokens\": " + json_number(st.decode_tokens) +
+         ", \"count\": " + json_number(st.count) + ", \"latency_s\": " + json_number(st.latency_s) + "}";
   }
   o += s.steps.empty() ? "],\n" : "\n    ],\n";
   return o + "    \"simulations\": " + json_number(s.simulations) + "}";
@@ -162,8 +163,12 @@ std::string scenario_table(const ScenarioReport& s) {
   if (!figures.empty()) o += "\nscheduler\n" + columns(figures, {false, true}, "  ");
   std::vector<std::vector<std::string>> steps{{"step", "batch", "tokens", "count", "latency"}};
   for (const ScenarioStep& st : s.steps) {
-    steps.push_back({st.phase, std::to_string(st.batch), std::to_string(st.tokens), std::to_string(st.count),
-                     si(st.latency_s, "s")});
+    // A mixed step: "2+24" sequences, "256@768+1536" tokens (a 256-token chunk after 768, decodes over 1536).
+    const std::string past = st.past_tokens > 0 ? "@" + std::to_string(st.past_tokens) : "";
+    const bool mixed = st.decode_batch > 0;
+    steps.push_back({st.phase, std::to_string(st.batch) + (mixed ? "+" + std::to_string(st.decode_batch) : ""),
+                     std::to_string(st.tokens) + past + (mixed ? "+" + std::to_string(st.decode_tokens) : ""),
+                     std::to_string(st.count), si(st.latency_s, "s")});
   }
   return o + "\nsimulated steps\n" + columns(steps, {false, true, true, true, true}, "  ") + "\n";
 }

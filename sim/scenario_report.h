@@ -29,9 +29,12 @@ struct LatencyConstraint {
 
 /// A step shape the run executed (each simulated once), and how often.
 struct ScenarioStep {
-  std::string phase;        // "batch" (non-LLM), "prefill", "decode"
+  std::string phase;        // "batch" (non-LLM), "prefill", "decode", "mixed" (prefill chunks with decodes)
   std::int64_t batch = 0;   // samples or sequences, after padding to the simulated size
   std::int64_t tokens = 0;  // LLM: tokens per sequence simulated (prompt, or context attended); 0 otherwise
+  std::int64_t past_tokens = 0;    // chunked prefill: tokens per sequence cached before its chunk
+  std::int64_t decode_batch = 0;   // mixed: sequences decoding in the same step
+  std::int64_t decode_tokens = 0;  // mixed: context attended per decoding sequence
   std::int64_t count = 0;
   double latency_s = 0;
 };

@@ -77,7 +77,9 @@ pyb::dict scenario_dict(const ScenarioReport& s) {
   pyb::list steps;
   for (const auto& st : s.steps) {
     steps.append(pyb::dict(pyb::arg("phase") = st.phase, pyb::arg("batch") = st.batch, pyb::arg("tokens") = st.tokens,
-                           pyb::arg("count") = st.count, pyb::arg("latency_s") = st.latency_s));
+                           pyb::arg("past_tokens") = st.past_tokens, pyb::arg("decode_batch") = st.decode_batch,
+                           pyb::arg("decode_tokens") = st.decode_tokens, pyb::arg("count") = st.count,
+                           pyb::arg("latency_s") = st.latency_s));
   }
   d["steps"] = steps;
   d["simulations"] = s.simulations;

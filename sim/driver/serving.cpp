@@ -20,6 +20,7 @@ wl::OpGraph build_step(const arch::System& system, const wl::GenerationSpec& spe
   wl::TransformerOptions o = spec.options;
   o.phase = phase;
   o.batch = spec.batch / plan.microbatches;
+  o.decode_batch = spec.options.decode_batch / plan.microbatches;
   o.prompt_len = spec.prompt_len;
   o.kv_len = kv_len;
   wl::OpGraph sharded = wl::shard_transformer(wl::build_transformer(spec.model, o), spec.model, plan);

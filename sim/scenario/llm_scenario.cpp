@@ -79,7 +79,11 @@ Result run_llm_scenario(arch::System& system, const wl::GenerationSpec& spec, co
     input_tokens += len.prompt;
     output_tokens += len.output;
   }
-  const std::int64_t max_prefill = sc.max_prefill_tokens > 0 ? sc.max_prefill_tokens : std::max<std::int64_t>(2048, max_context);
+  // Chunked: vLLM's chunked-prefill budgets range from 512 (v0, vllm-project/vllm#4580) to 8192; 2048
+  // is an assumption in that range. Unchunked, one prefill must hold the longest (recomputed) request.
+  const std::int64_t max_prefill = sc.max_prefill_tokens > 0                ? sc.max_prefill_tokens
+                                   : sc.batching == Batching::kChunked ? 2048
+                                                                       : std::max<std::int64_t>(2048, max_context);
   if (sc.batching == Batching::kContinuous && max_context > max_prefill) {
     throw ConfigError(sc.mark, "scenario: max_prefill_tokens " + std::to_string(max_prefill) + " is below the longest request (" +
                                    std::to_string(max_context) + " tokens of prompt and output), which a preempted request "
@@ -100,14 +104,33 @@ Result run_llm_scenario(arch::System& system, const wl::GenerationSpec& spec, co
     wl::GenerationSpec s = spec;
     s.batch = k.batch;
     s.prompt_len = k.tokens;
+    s.options.past_len = k.past;
+    s.options.decode_batch = k.decode_batch;
     const wl::Phase phase = k.kind == StepKind::kPrefill ? wl::Phase::kPrefill : wl::Phase::kDecode;
     // The scheduler already holds the cache within memory; a padded shape must not be rejected for it.
-    return simulate_system(system, build_step(system, s, phase, k.tokens), options);
+    return simulate_system(system, build_step(system, s, phase, k.decode_batch > 0 ? k.decode_tokens : k.tokens), options);
   });
-  const LlmStepCost cost = [&](LlmPhase phase, std::int64_t seqs, std::int64_t tokens) {
-    const std::int64_t b = round_up(sc.batch_bucket > 0 ? round_up(seqs, sc.batch_bucket) : next_pow2(seqs), mb);
-    const std::int64_t len = round_up(ceil_div(tokens, b), kv_bucket);
-    return cache.run(StepKey{phase == LlmPhase::kPrefill ? StepKind::kPrefill : StepKind::kDecode, b, len});
+  auto padded = [&](std::int64_t seqs) {
+    return round_up(sc.batch_bucket > 0 ? round_up(seqs, sc.batch_bucket) : next_pow2(seqs), mb);
+  };
+  auto per_sequence = [&](std::int64_t tokens, std::int64_t seqs) { return round_up(ceil_div(tokens, seqs), kv_bucket); };
+  const LlmStepCost cost = [&](const LlmIteration& it) {
+    StepKey k;
+    if (it.prefill_seqs == 0) {
+      k.kind = StepKind::kDecode;
+      k.batch = padded(it.decode_seqs);
+      k.tokens = per_sequence(it.decode_context, k.batch);
+      return cache.run(k);
+    }
+    k.kind = StepKind::kPrefill;
+    k.batch = padded(it.prefill_seqs);
+    k.tokens = per_sequence(it.prefill_tokens, k.batch);
+    k.past = per_sequence(it.prefill_past, k.batch);
+    if (it.decode_seqs > 0) {
+      k.decode_batch = padded(it.decode_seqs);
+      k.decode_tokens = per_sequence(it.decode_context, k.decode_batch);
+    }
+    return cache.run(k);
   };
   LlmSchedulerConfig lc;
   lc.batching = sc.batching;

@@ -14,7 +14,11 @@ struct Sequence {
   std::size_t request;
   std::int64_t kv = 0;      // tokens whose K and V are cached
   std::int64_t blocks = 0;  // blocks held
+  std::int64_t prompt_left = 0;  // chunked prefill: prompt (and recomputed) tokens still to process
 };
+
+LlmIteration prefill_of(std::int64_t seqs, std::int64_t tokens) { return LlmIteration{seqs, tokens, 0, 0, 0}; }
+LlmIteration decode_of(std::int64_t seqs, std::int64_t context) { return LlmIteration{0, 0, 0, seqs, context}; }
 
 class Scheduler {
  public:
@@ -35,7 +39,10 @@ class Scheduler {
         t_ = req_[next_].arrival;  // idle: open loop, the next request is still to come
         continue;
       }
-      if (c_.batching == Batching::kStatic ? static_step() : continuous_step()) continue;
+      const bool stepped = c_.batching == Batching::kStatic    ? static_step()
+                           : c_.batching == Batching::kChunked ? chunked_step()
+                                                               : continuous_step();
+      if (stepped) continue;
       throw std::logic_error("LLM scheduler: a waiting request can never be admitted");
     }
     out_.last_finish = t_;
@@ -107,7 +114,7 @@ class Scheduler {
     if (!admitted.empty()) {
       const std::size_t base = running_.size();
       running_.insert(running_.end(), admitted.begin(), admitted.end());  // counted as running during the step
-      advance(cost_(LlmPhase::kPrefill, static_cast<std::int64_t>(admitted.size()), tokens));
+      advance(cost_(prefill_of(static_cast<std::int64_t>(admitted.size()), tokens)));
       running_.resize(base);
       ++out_.prefill_iterations;
       for (const Sequence& s : admitted) {
@@ -122,10 +129,33 @@ class Scheduler {
       return true;
     }
     if (running_.empty()) return false;
-    // Every running sequence needs a slot for its next token; take blocks from the newest if short.
+    grow_decodes();
+    if (running_.empty()) return false;
+    std::int64_t ctx = 0;
+    for (const Sequence& s : running_) ctx += s.kv + 1;
+    advance(cost_(decode_of(static_cast<std::int64_t>(running_.size()), ctx)));
+    ++out_.decode_iterations;
+    std::vector<Sequence> still;
+    still.reserve(running_.size());
+    for (Sequence& s : running_) {
+      ++s.kv;
+      if (++generated_[s.request] >= req_[s.request].output) {
+        free_ += s.blocks;
+        finish(s.request, t_);
+      } else {
+        still.push_back(s);
+      }
+    }
+    running_.swap(still);
+    return true;
+  }
+
+  /// A slot for the next token of every sequence that decodes; when blocks are short they come from
+  /// the newest sequences, preempted (to be recomputed).
+  void grow_decodes() {
     for (std::size_t i = 0; i < running_.size();) {
       Sequence& s = running_[i];
-      const std::int64_t need = blocks_for(s.kv + 1) - s.blocks;
+      const std::int64_t need = s.prompt_left > 0 ? 0 : blocks_for(s.kv + 1) - s.blocks;
       if (need <= free_) {
         free_ -= need;
         s.blocks += need;
@@ -138,15 +168,79 @@ class Scheduler {
       waiting_.push_front(victim.request);
       ++out_.preemptions;
     }
-    if (running_.empty()) return false;
-    std::int64_t ctx = 0;
-    for (const Sequence& s : running_) ctx += s.kv + 1;
-    advance(cost_(LlmPhase::kDecode, static_cast<std::int64_t>(running_.size()), ctx));
-    ++out_.decode_iterations;
+  }
+
+  /// Takes a chunk of at most `budget` tokens of `s`'s prompt if its blocks are free; returns its size.
+  std::int64_t take_chunk(Sequence& s, std::int64_t budget) {
+    const std::int64_t chunk = std::min(s.prompt_left, budget);
+    const std::int64_t need = blocks_for(s.kv + chunk) - s.blocks;
+    if (chunk <= 0 || need > free_) return 0;
+    free_ -= need;
+    s.blocks += need;
+    return chunk;
+  }
+
+  bool chunked_step() {
+    grow_decodes();
+    LlmIteration it;
+    std::int64_t budget = c_.max_prefill_tokens;
+    std::vector<std::int64_t> chunk(running_.size(), 0);
+    for (std::size_t i = 0; i < running_.size(); ++i) {
+      if (running_[i].prompt_left > 0) continue;
+      ++it.decode_seqs;
+      it.decode_context += running_[i].kv + 1;
+      --budget;
+    }
+    // Unfinished prompts continue first, in admission order; then new requests in arrival order.
+    for (std::size_t i = 0; i < running_.size() && budget > 0; ++i) {
+      if (running_[i].prompt_left == 0) continue;
+      chunk[i] = take_chunk(running_[i], budget);
+      budget -= chunk[i];
+    }
+    while (budget > 0 && !waiting_.empty() && static_cast<std::int64_t>(running_.size()) < c_.max_batch) {
+      const std::size_t r = waiting_.front();
+      Sequence s{r, 0, 0, req_[r].prompt + generated_[r]};
+      const std::int64_t taken = take_chunk(s, budget);
+      if (taken == 0) break;
+      waiting_.pop_front();
+      running_.push_back(s);
+      chunk.push_back(taken);
+      budget -= taken;
+    }
+    for (std::size_t i = 0; i < running_.size(); ++i) {
+      if (chunk[i] == 0) continue;
+      ++it.prefill_seqs;
+      it.prefill_tokens += chunk[i];
+      it.prefill_past += running_[i].kv;
+    }
+    if (it.prefill_seqs == 0 && it.decode_seqs == 0) {
+      // Unfinished prompts hold the blocks each other needs: the newest gives its up. The oldest alone
+      // always fits (every request fits the cache), so this ends.
+      if (running_.size() < 2) return false;
+      free_ += running_.back().blocks;
+      waiting_.push_front(running_.back().request);
+      running_.pop_back();
+      ++out_.preemptions;
+      return true;
+    }
+    advance(cost_(it));
+    if (it.prefill_seqs > 0) ++out_.prefill_iterations;
+    if (it.decode_seqs > 0) ++out_.decode_iterations;
     std::vector<Sequence> still;
     still.reserve(running_.size());
-    for (Sequence& s : running_) {
-      ++s.kv;
+    for (std::size_t i = 0; i < running_.size(); ++i) {
+      Sequence& s = running_[i];
+      if (s.prompt_left > 0) {
+        s.kv += chunk[i];
+        s.prompt_left -= chunk[i];
+        if (s.prompt_left > 0 || chunk[i] == 0) {
+          still.push_back(s);
+          continue;
+        }
+        if (generated_[s.request] == 0) out_.requests[s.request].first_token = t_;
+      } else {
+        ++s.kv;
+      }
       if (++generated_[s.request] >= req_[s.request].output) {
         free_ += s.blocks;
         finish(s.request, t_);
@@ -176,7 +270,7 @@ class Scheduler {
     if (batch.empty()) return false;
     running_ = batch;
     const auto size = static_cast<std::int64_t>(batch.size());
-    advance(cost_(LlmPhase::kPrefill, size, tokens));
+    advance(cost_(prefill_of(size, tokens)));
     ++out_.prefill_iterations;
     std::size_t active = 0;
     std::vector<Time> done(req_.size(), Time{0});
@@ -189,7 +283,7 @@ class Scheduler {
     while (active > 0) {
       std::int64_t ctx = 0;
       for (const Sequence& s : running_) ctx += generated_[s.request] < req_[s.request].output ? s.kv + 1 : s.kv;
-      advance(cost_(LlmPhase::kDecode, size, ctx));
+      advance(cost_(decode_of(size, ctx)));
       ++out_.decode_iterations;
       for (Sequence& s : running_) {
         if (generated_[s.request] >= req_[s.request].output) continue;

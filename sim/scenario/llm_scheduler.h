@@ -23,17 +23,23 @@ struct LlmSchedulerConfig {
   std::int64_t max_batch = 256;          // running sequences
   std::int64_t kv_blocks = 0;            // KV-cache capacity in blocks
   std::int64_t block_tokens = 16;
-  std::int64_t max_prefill_tokens = 2048;  // continuous batching: prompt tokens per prefill iteration
+  /// Continuous: prompt tokens per prefill iteration. Chunked: tokens per iteration, decodes included.
+  std::int64_t max_prefill_tokens = 2048;
   /// > 0: closed loop (single/multi-stream); requests come in groups of this many, and a group arrives
   /// when the previous one has finished. 0: open loop, requests arrive at their arrival times.
   std::int64_t closed_loop_group = 0;
 };
 
-enum class LlmPhase { kPrefill, kDecode };
+/// The work of one iteration: sequences whose prompt (or a chunk of it) is processed, and sequences
+/// that decode one token. Without chunked prefill an iteration is one or the other.
+struct LlmIteration {
+  std::int64_t prefill_seqs = 0, prefill_tokens = 0;  // prompt tokens processed, summed over sequences
+  std::int64_t prefill_past = 0;  // tokens those sequences had cached before (earlier chunks), summed
+  std::int64_t decode_seqs = 0, decode_context = 0;  // context tokens attended, each new token included, summed
+};
 
-/// Time of one iteration over `sequences` sequences carrying `tokens` tokens in total: prefill, the
-/// prompt tokens processed; decode, the context tokens attended (each sequence's new token included).
-using LlmStepCost = std::function<Time(LlmPhase phase, std::int64_t sequences, std::int64_t tokens)>;
+/// Time of one iteration.
+using LlmStepCost = std::function<Time(const LlmIteration&)>;
 
 struct LlmRequestTimes {
   Time arrival{0}, first_token{0}, finish{0};
@@ -57,6 +63,12 @@ struct LlmOutcome {
 /// most recently admitted sequence is preempted: its blocks are freed and it waits at the head of the
 /// queue to be recomputed (prefill over prompt + tokens generated so far; vLLM's RECOMPUTE mode).
 /// A sequence frees its blocks the iteration it finishes.
+///
+/// Chunked (chunked prefill: Sarathi-Serve, OSDI'24; vLLM's scheduler with it enabled): every iteration
+/// first gives each running decode its token, preempting the newest sequence when blocks run out, then
+/// spends what is left of the max_prefill_tokens budget on prompt chunks -- running sequences whose
+/// prompt is unfinished first, then waiting requests in arrival order (up to max_batch running) --
+/// allocating blocks as the chunks are cached. A sequence's first token comes with its last chunk.
 ///
 /// Static: when the device is idle it takes up to max_batch waiting requests whose full length
 /// (prompt + output) fits the free blocks, prefills them together, and decodes the whole batch -- with

@@ -48,15 +48,18 @@ struct RawScenario {
           .at_least(0);
       sc.add("tpot_bound", &RawScenario::tpot_bound, "LLM: bound on the time-per-output-token percentile; 0 s = MLPerf default or none")
           .at_least(0);
-      sc.add("batching", &RawScenario::batching, "LLM: continuous (iteration-level, vLLM) or static (whole batches)")
-          .one_of({"continuous", "static"});
+      sc.add("batching", &RawScenario::batching,
+             "LLM: continuous (iteration-level, vLLM v0), chunked (continuous with chunked prefill: prompt chunks ride "
+             "with the decodes) or static (whole batches)")
+          .one_of({"continuous", "chunked", "static"});
       sc.add("kv_block", &RawScenario::kv_block, "LLM: tokens per paged KV-cache block (vLLM block_size 16)").at_least(1);
       sc.add("memory_fraction", &RawScenario::memory_fraction,
              "LLM: share of each chip's main memory for weights, activations and KV cache (vLLM gpu_memory_utilization 0.9)")
           .positive()
           .at_most(1);
       sc.add("max_prefill_tokens", &RawScenario::max_prefill_tokens,
-             "LLM: prompt tokens per prefill iteration; 0 = max(2048, longest request), vLLM without chunked prefill")
+             "LLM: prompt tokens per prefill iteration; 0 = max(2048, longest request), vLLM without chunked prefill. "
+             "Chunked: the token budget of every iteration, decodes included (vLLM max_num_batched_tokens); 0 = 2048")
           .at_least(0);
       sc.add("lengths", &RawScenario::lengths, "LLM: fixed (the workload's prompt_len / output_len) or uniform (seeded, in the ranges below)")
           .one_of({"fixed", "uniform"});
@@ -106,7 +109,9 @@ std::string_view to_string(ScenarioKind k) {
   return "?";
 }
 
-std::string_view to_string(Batching b) { return b == Batching::kStatic ? "static" : "continuous"; }
+std::string_view to_string(Batching b) {
+  return b == Batching::kStatic ? "static" : b == Batching::kChunked ? "chunked" : "continuous";
+}
 
 std::vector<FieldDoc> scenario_fields() { return RawScenario::schema().docs(); }
 
@@ -126,7 +131,7 @@ ScenarioSpec parse_scenario(const ConfigNode& node) {
   s.latency_bound = raw.latency_bound;
   s.ttft_bound = raw.ttft_bound;
   s.tpot_bound = raw.tpot_bound;
-  s.batching = raw.batching == "static" ? Batching::kStatic : Batching::kContinuous;
+  s.batching = raw.batching == "static" ? Batching::kStatic : raw.batching == "chunked" ? Batching::kChunked : Batching::kContinuous;
   s.kv_block = raw.kv_block;
   s.memory_fraction = raw.memory_fraction;
   s.max_prefill_tokens = raw.max_prefill_tokens;

@@ -17,7 +17,7 @@ namespace xpusim {
 
 enum class ScenarioKind { kOffline, kServer, kSingleStream, kMultiStream };
 /// LLM serving: iteration-level (Orca / vLLM) or request-level batching.
-enum class Batching { kContinuous, kStatic };
+enum class Batching { kContinuous, kChunked, kStatic };
 enum class LengthDistribution { kFixed, kUniform };
 
 /// Every field has a documented default; 0 in a count or bound means "the default for this kind and

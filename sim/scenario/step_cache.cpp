@@ -45,8 +45,11 @@ std::vector<ScenarioStep> StepCache::steps() const {
   std::vector<ScenarioStep> out;
   for (const auto& [key, e] : entries_) {
     if (e.runs == 0) continue;
-    const char* phase = key.kind == StepKind::kPrefill ? "prefill" : key.kind == StepKind::kDecode ? "decode" : "batch";
-    out.push_back({phase, key.batch, key.tokens, e.runs, e.result.latency_s});
+    const char* phase = key.kind == StepKind::kDecode    ? "decode"
+                        : key.kind == StepKind::kBatch   ? "batch"
+                        : key.decode_batch > 0           ? "mixed"
+                                                         : "prefill";
+    out.push_back({phase, key.batch, key.tokens, key.past, key.decode_batch, key.decode_tokens, e.runs, e.result.latency_s});
   }
   return out;
 }

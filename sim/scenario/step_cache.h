@@ -21,6 +21,9 @@ struct StepKey {
   StepKind kind = StepKind::kBatch;
   std::int64_t batch = 0;   // samples or sequences as simulated
   std::int64_t tokens = 0;  // LLM: tokens per sequence as simulated; 0 for batches
+  // Chunked prefill: tokens cached before the chunk, and sequences decoding in the same step over
+  // decode_tokens each.
+  std::int64_t past = 0, decode_batch = 0, decode_tokens = 0;
   auto operator<=>(const StepKey&) const = default;
 };
 

@@ -8,16 +8,13 @@
 
 #include "sim/int_math.h"
 #include "sim/scenario/arrivals.h"
+#include "tests/unit/sim/scenario/synthetic_cost.h"
 #include "sim/scenario/llm_scheduler.h"
 
 using namespace xpusim;
+using xpusim::test::synthetic;
 
 namespace {
-
-// A decode step costs 10 ms plus 1 us per context token; a prefill 1 ms plus 20 us per prompt token.
-Time synthetic(LlmPhase phase, std::int64_t /*sequences*/, std::int64_t tokens) {
-  return phase == LlmPhase::kDecode ? Time(10'000'000'000 + tokens * 1'000'000) : Time(1'000'000'000 + tokens * 20'000'000);
-}
 
 std::vector<LlmRequest> fixed(std::int64_t n, std::int64_t prompt, std::int64_t output) {
   return std::vector<LlmRequest>(static_cast<std::size_t>(n), LlmRequest{Time{0}, prompt, output});
@@ -29,6 +26,13 @@ LlmSchedulerConfig continuous(std::int64_t blocks) {
   c.block_tokens = 16;
   c.max_batch = 256;
   c.max_prefill_tokens = 100000;
+  return c;
+}
+
+LlmSchedulerConfig chunked(std::int64_t blocks, std::int64_t budget) {
+  LlmSchedulerConfig c = continuous(blocks);
+  c.batching = Batching::kChunked;
+  c.max_prefill_tokens = budget;
   return c;
 }
 
@@ -70,10 +74,10 @@ TEST_CASE("sequences that outgrow the cache are preempted, recomputed, and still
 TEST_CASE("one request alone: TTFT is the prefill, then one decode step per further token", "[scenario][llm]") {
   const std::vector<LlmRequest> one{{Time(5), 100, 4}};
   const LlmOutcome out = run_llm_scheduler(one, continuous(100), synthetic);
-  CHECK(out.requests[0].first_token - out.requests[0].arrival == synthetic(LlmPhase::kPrefill, 1, 100));
+  CHECK(out.requests[0].first_token - out.requests[0].arrival == synthetic(test::prefill(1, 100)));
   // Decode steps attend over 101, 102 and 103 tokens.
-  const Time decode = synthetic(LlmPhase::kDecode, 1, 101) + synthetic(LlmPhase::kDecode, 1, 102) +
-                      synthetic(LlmPhase::kDecode, 1, 103);
+  const Time decode = synthetic(test::decode(1, 101)) + synthetic(test::decode(1, 102)) +
+                      synthetic(test::decode(1, 103));
   CHECK(out.requests[0].finish - out.requests[0].first_token == decode);
   CHECK(out.decode_iterations == 3);
 }
@@ -145,4 +149,72 @@ TEST_CASE("request lengths: fixed, or uniform in range and independent of arriva
   s.seed = 2;
   const auto b = request_lengths(s, 5000, 0, 0);
   CHECK_FALSE(std::equal(a.begin(), a.end(), b.begin(), [](auto x, auto y) { return x.prompt == y.prompt; }));
+}
+
+TEST_CASE("chunked prefill: a long prompt runs in budget-sized chunks that attend over the earlier ones", "[scenario][llm][chunked]") {
+  std::vector<LlmIteration> seen;
+  const LlmStepCost record = [&](const LlmIteration& it) {
+    seen.push_back(it);
+    return synthetic(it);
+  };
+  const std::vector<LlmRequest> one{{Time(0), 1000, 3}};
+  const LlmOutcome out = run_llm_scheduler(one, chunked(100, 256), record);
+  // 256 + 256 + 256 + 232 prompt tokens, then two decode steps.
+  REQUIRE(seen.size() == 6);
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(seen[i].prefill_seqs == 1);
+    CHECK(seen[i].prefill_tokens == (i < 3 ? 256 : 232));
+    CHECK(seen[i].prefill_past == static_cast<std::int64_t>(256 * i));
+    CHECK(seen[i].decode_seqs == 0);
+  }
+  CHECK(out.requests[0].first_token == 3 * synthetic(test::prefill(1, 256)) + synthetic(test::prefill(1, 232)));
+  CHECK(seen[4].decode_context == 1001);
+  CHECK(out.prefill_iterations == 4);
+  CHECK(out.decode_iterations == 2);
+}
+
+TEST_CASE("chunked prefill: decodes ride in every iteration, and no iteration exceeds the token budget", "[scenario][llm][chunked]") {
+  // Eight short requests decoding; a 6,000-token prompt arrives among them.
+  std::vector<LlmRequest> reqs = fixed(8, 64, 300);
+  reqs.push_back({Time(50'000'000'000), 6000, 2});
+  std::vector<LlmIteration> seen;
+  const LlmStepCost record = [&](const LlmIteration& it) {
+    seen.push_back(it);
+    return synthetic(it);
+  };
+  const LlmOutcome chunk = run_llm_scheduler(reqs, chunked(2000, 512), record);
+  Time longest{0};
+  std::int64_t mixed = 0;
+  for (const LlmIteration& it : seen) {
+    CHECK(it.prefill_tokens + it.decode_seqs <= 512);
+    longest = std::max(longest, synthetic(it));
+    if (it.prefill_seqs > 0 && it.decode_seqs > 0) ++mixed;
+  }
+  CHECK(mixed >= 12);  // the long prompt's 12 chunks all carried the 8 decodes
+  // Without chunks, the whole prompt is one iteration that stalls every decode behind it.
+  const LlmOutcome whole = run_llm_scheduler(reqs, continuous(2000), synthetic);
+  INFO(longest.seconds());
+  CHECK(longest.seconds() < 0.25 * synthetic(test::prefill(1, 6000)).seconds());
+  CHECK(chunk.requests[8].first_token > whole.requests[8].first_token);  // the long prompt's TTFT pays for it
+  CHECK(chunk.preemptions == 0);
+}
+
+TEST_CASE("chunked prefill: under a tight cache every request still finishes exactly", "[scenario][llm][chunked]") {
+  const auto reqs = fixed(12, 300, 120);  // 420 tokens = 27 blocks each; 60 blocks hold two
+  std::int64_t generated = 0;
+  const LlmStepCost count = [&](const LlmIteration& it) {
+    generated += it.decode_seqs;
+    return synthetic(it);
+  };
+  const LlmOutcome out = run_llm_scheduler(reqs, chunked(60, 128), count);
+  CHECK(out.peak_blocks <= 60);
+  CHECK(out.preemptions > 0);
+  for (const LlmRequestTimes& t : out.requests) {
+    CHECK(t.first_token > t.arrival);
+    CHECK(t.finish > t.first_token);
+  }
+  // 120 tokens each: the first from its prompt, the rest decoded -- except that a recomputed prompt
+  // also yields the next token, so each preemption may save one decode.
+  CHECK(generated <= 12 * 119);
+  CHECK(generated >= 12 * 119 - out.preemptions);
 }

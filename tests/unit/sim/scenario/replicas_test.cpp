@@ -4,16 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include "sim/scenario/arrivals.h"
+#include "tests/unit/sim/scenario/synthetic_cost.h"
 #include "sim/scenario/replicas.h"
 
 using namespace xpusim;
+using xpusim::test::synthetic;
 
 namespace {
 
-// A decode step costs 10 ms plus 1 us per context token; a prefill 1 ms plus 20 us per prompt token.
-Time synthetic(LlmPhase phase, std::int64_t /*sequences*/, std::int64_t tokens) {
-  return phase == LlmPhase::kDecode ? Time(10'000'000'000 + tokens * 1'000'000) : Time(1'000'000'000 + tokens * 20'000'000);
-}
 
 LlmSchedulerConfig small_cache() {
   LlmSchedulerConfig c;
