@@ -119,12 +119,7 @@ class Scheduler {
       ++out_.prefill_iterations;
       for (const Sequence& s : admitted) {
         if (generated_[s.request] == 0) out_.requests[s.request].first_token = t_;
-        if (++generated_[s.request] >= req_[s.request].output) {
-          free_ += s.blocks;
-          finish(s.request, t_);
-        } else {
-          running_.push_back(s);
-        }
+        produced(s, running_);
       }
       return true;
     }
@@ -139,15 +134,20 @@ class Scheduler {
     still.reserve(running_.size());
     for (Sequence& s : running_) {
       ++s.kv;
-      if (++generated_[s.request] >= req_[s.request].output) {
-        free_ += s.blocks;
-        finish(s.request, t_);
-      } else {
-        still.push_back(s);
-      }
+      produced(s, still);
     }
     running_.swap(still);
     return true;
+  }
+
+  /// `s` has produced a token now: it finishes and frees its blocks, or goes on in `next`.
+  void produced(const Sequence& s, std::vector<Sequence>& next) {
+    if (++generated_[s.request] >= req_[s.request].output) {
+      free_ += s.blocks;
+      finish(s.request, t_);
+    } else {
+      next.push_back(s);
+    }
   }
 
   /// A slot for the next token of every sequence that decodes; when blocks are short they come from
@@ -241,12 +241,7 @@ class Scheduler {
       } else {
         ++s.kv;
       }
-      if (++generated_[s.request] >= req_[s.request].output) {
-        free_ += s.blocks;
-        finish(s.request, t_);
-      } else {
-        still.push_back(s);
-      }
+      produced(s, still);
     }
     running_.swap(still);
     return true;
