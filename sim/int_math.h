@@ -16,4 +16,13 @@ constexpr std::int64_t ceil_log2(std::int64_t v) {
   return l;
 }
 
+/// v >= 0 rounded up to a number whose binary form has at most `bits` leading significant digits
+/// (bits >= 1): the excess is under 2^(1 - bits) of v, so nearby sizes share a value without the
+/// rounding growing with them.
+constexpr std::int64_t round_up_significant(std::int64_t v, int bits) {
+  std::int64_t step = 1;
+  while (ceil_div(v, step) > (std::int64_t{1} << bits)) step *= 2;
+  return ceil_div(v, step) * step;
+}
+
 }  // namespace xpusim

@@ -113,22 +113,26 @@ Result run_llm_scenario(arch::System& system, const wl::GenerationSpec& spec, co
   auto padded = [&](std::int64_t seqs) {
     return round_up(sc.batch_bucket > 0 ? round_up(seqs, sc.batch_bucket) : next_pow2(seqs), mb);
   };
-  auto per_sequence = [&](std::int64_t tokens, std::int64_t seqs) { return round_up(ceil_div(tokens, seqs), kv_bucket); };
+  // Decode: each sequence's context rounded up to kv_bucket. Prompts: the iteration's tokens rounded up
+  // to four significant bits (under 12.5 % more), then spread over the padded sequences; rounding each
+  // sequence to kv_bucket would add up to B x kv_bucket tokens to a prefill that may hold a few hundred.
+  auto context = [&](std::int64_t tokens, std::int64_t seqs) { return round_up(ceil_div(tokens, seqs), kv_bucket); };
+  auto prompt = [&](std::int64_t tokens, std::int64_t seqs) { return ceil_div(round_up_significant(tokens, 4), seqs); };
   const LlmStepCost cost = [&](const LlmIteration& it) {
     StepKey k;
     if (it.prefill_seqs == 0) {
       k.kind = StepKind::kDecode;
       k.batch = padded(it.decode_seqs);
-      k.tokens = per_sequence(it.decode_context, k.batch);
+      k.tokens = context(it.decode_context, k.batch);
       return cache.run(k);
     }
     k.kind = StepKind::kPrefill;
     k.batch = padded(it.prefill_seqs);
-    k.tokens = per_sequence(it.prefill_tokens, k.batch);
-    k.past = per_sequence(it.prefill_past, k.batch);
+    k.tokens = prompt(it.prefill_tokens, k.batch);
+    k.past = prompt(it.prefill_past, k.batch);
     if (it.decode_seqs > 0) {
       k.decode_batch = padded(it.decode_seqs);
-      k.decode_tokens = per_sequence(it.decode_context, k.decode_batch);
+      k.decode_tokens = context(it.decode_context, k.decode_batch);
     }
     return cache.run(k);
   };

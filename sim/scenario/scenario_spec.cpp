@@ -67,7 +67,8 @@ struct RawScenario {
       sc.add("prompt_len_max", &RawScenario::prompt_len_max, "LLM, lengths uniform: longest prompt").at_least(1);
       sc.add("output_len_min", &RawScenario::output_len_min, "LLM, lengths uniform: fewest output tokens").at_least(1);
       sc.add("output_len_max", &RawScenario::output_len_max, "LLM, lengths uniform: most output tokens").at_least(1);
-      sc.add("kv_bucket", &RawScenario::kv_bucket, "LLM: step contexts round up to a multiple of this; 0 = the workload's kv_bucket")
+      sc.add("kv_bucket", &RawScenario::kv_bucket,
+             "LLM: decode contexts round up to a multiple of this (prompts to four significant bits); 0 = the workload's kv_bucket")
           .at_least(0);
       sc.add("batch_bucket", &RawScenario::batch_bucket,
              "batches are padded to a multiple of this; 0 = exact sizes (non-LLM), powers of two (LLM)")

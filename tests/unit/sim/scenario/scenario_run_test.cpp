@@ -151,6 +151,12 @@ TEST_CASE("LLM single-stream: TTFT is the bucketed prefill, TPOT the decode step
   CHECK(latency(r, "request").p90_s == Approx(prefill + 2 * decode).epsilon(1e-9));
   CHECK(r.scenario->simulations == 2);
   CHECK(r.throughput_unit == "tokens/s");
+  // A prompt rounds up to four significant bits (300 -> 320), not to the 128-token kv bucket (384).
+  wl::GenerationSpec longer = llama7(300, 2, 2);
+  const Result r300 = run_llm_scenario(*sys, longer, scenario("  kind: single_stream\n  queries: 1\n"));
+  longer.batch = 1;
+  longer.prompt_len = 320;
+  CHECK(latency(r300, "ttft").max_s == simulate_step(*sys, longer, wl::Phase::kPrefill, 320).latency_s);
 }
 
 TEST_CASE("LLM: continuous batching beats static batching on mixed output lengths", "[scenario][llm]") {
