@@ -9,7 +9,9 @@
 
 #include "arch/system.h"
 #include "python/bindings/bindings.h"
+#include "sim/config/config_error.h"
 #include "sim/driver/serving.h"
+#include "sim/scenario/llm_scenario.h"
 #include "workloads/loader.h"
 
 namespace pyb = pybind11;
@@ -37,20 +39,33 @@ bool is_llm_spec(const std::string& path) {
 }
 
 pyb::dict run(const std::shared_ptr<arch::System>& system, const std::string& workload,
-              const std::vector<std::string>& overrides, bool trace, std::uint64_t seed) {
+              const std::vector<std::string>& overrides, bool trace, std::uint64_t seed, const std::string& scenario,
+              const std::vector<std::string>& scenario_overrides) {
   const SimOptions sim{trace, seed};
   const bool llm = is_llm_spec(workload);
   // Spec errors surface before the (possibly long) run, with the GIL held for the exception.
   std::optional<wl::GenerationSpec> spec;
   std::optional<wl::OpGraph> graph;
   if (llm) spec = wl::load_generation_spec(workload, overrides);
+  // A scenario (the file's own block unless `scenario` is "none") serves many requests; generations only.
+  std::optional<ScenarioSpec> serving;
+  if (llm && wl::workload_type(workload) == "generation") serving = resolve_scenario(workload, scenario, scenario_overrides);
+  const bool asked = (!scenario.empty() && scenario != "none") || !scenario_overrides.empty();
+  if (!serving && asked) {
+    throw ConfigError(SourceMark{workload, 0, 0}, "scenario: only LLM generation workloads (type: generation) run on a "
+                                                  "system; run '" + workload + "' on one chip");
+  }
   if (!llm) graph.emplace(wl::load_workload(workload, overrides));
   Result r;
   std::optional<GenerationResult> gen;
   {
     pyb::gil_scoped_release no_gil;
     std::lock_guard<std::mutex> lock(simulation_mutex());
-    r = graph ? simulate_system(*system, *graph, sim) : simulate_spec(*system, *spec, sim, &gen);
+    if (serving) {
+      r = run_llm_scenario(*system, *spec, *serving, sim);
+    } else {
+      r = graph ? simulate_system(*system, *graph, sim) : simulate_spec(*system, *spec, sim, &gen);
+    }
   }
   pyb::dict d = result_dict(r);
   if (gen) d["generation"] = generation_dict(*gen);
@@ -84,10 +99,13 @@ void bind_system(pyb::module_& m) {
       "Builds a system from its YAML; overrides are 'path=value' (system.tp=4, link.lane_rate=..., "
       "switch.nvls=false; any other path goes to the chip, e.g. hbm.data_rate=...). Raises ConfigError.");
   m.def("simulate_system", &run, pyb::arg("system"), pyb::arg("workload"), pyb::arg("overrides") = std::vector<std::string>{},
-        pyb::arg("trace") = false, pyb::arg("seed") = 1,
+        pyb::arg("trace") = false, pyb::arg("seed") = 1, pyb::arg("scenario") = "none",
+        pyb::arg("scenario_overrides") = std::vector<std::string>{},
         "Runs a workload file on a system. A generation spec returns the summarised result plus "
-        "`generation` {ttft_s, tpot_s, total_s, tokens_per_s, simulations, buckets}; a transformer spec one "
-        "sharded step; any other workload runs on the first stage's chip. Releases the GIL.");
+        "`generation` {ttft_s, tpot_s, total_s, tokens_per_s, simulations, buckets}, or with a scenario "
+        "(`scenario`: a kind, a scenario YAML path, '' for the file's own block, 'none' for none; "
+        "`scenario_overrides`: 'key=value') the served requests; a transformer spec one sharded step; any "
+        "other workload runs on the first stage's chip. Releases the GIL.");
   m.def(
       "generation_spec",
       [](const pyb::object& path, const std::vector<std::string>& overrides) {

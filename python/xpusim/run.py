@@ -25,20 +25,18 @@ def run(target: Union[Chip, System], workload: Workload, *, trace: bool = False,
     collectives run as link transfers; a generation's Result also has `ttft_s`, `tpot_s` and
     `tokens_per_s`. On a chip, generation specs run on it as a one-chip system.
 
-    `scenario` (chips) runs many queries instead of one (see README "Scenarios"): a kind ("offline",
+    `scenario` runs many queries instead of one (see README "Scenarios"): a kind ("offline",
     "server", "single_stream", "multi_stream"), a scenario YAML file, "none" to ignore the workload's
     own `scenario:` block, or a dict of scenario keys (`{"kind": "server", "qps": 50}`) applied over
     that block. A workload with a `scenario:` block runs it unless `scenario="none"`;
-    `result.scenario` holds the details. Scenarios on systems run from the CLI
-    (`xpusim run --system ... --scenario ...`).
+    `result.scenario` holds the details. On a system only LLM generation workloads serve scenarios
+    (with `system.dp` > 1, on data-parallel replicas).
     """
     if not isinstance(workload, Workload):
         raise TypeError(f"run() expects an xpusim.Workload, got {type(workload).__name__}")
     source, overrides = _scenario_source(scenario)
     if isinstance(target, System):
-        if source not in ("", "none") or overrides:
-            raise ValueError("scenarios on a system run from the CLI: xpusim run --system FILE --scenario KIND")
-        return Result(core.simulate_system(target.native, workload.path, workload.overrides, trace, seed))
+        return Result(core.simulate_system(target.native, workload.path, workload.overrides, trace, seed, source, overrides))
     if not isinstance(target, Chip):
         raise TypeError(f"run() expects an xpusim.Chip or xpusim.System, got {type(target).__name__}")
     if workload.is_generation or source != "none" and _has_scenario(workload.path, source, overrides):

@@ -98,3 +98,20 @@ def test_sweep_over_systems_in_the_default_process_pool_records_bad_points(gener
     again = xpusim.sweep(xpusim.System.load(HGX), {"system.tp": [2, 16]}, workloads=[generation], progress=False,
                          out=tmp_path / "s.csv")
     assert again.loc[0, "ttft_s"] == df.loc[0, "ttft_s"]
+
+
+def test_llm_scenarios_run_on_systems_and_their_data_parallel_replicas(generation):
+    keys = {"kind": "offline", "queries": 16, "batching": "chunked", "max_prefill_tokens": 256}
+    one = xpusim.run(xpusim.System.load(HGX).set("system.tp", 2).set("system.dp", 1), generation, scenario=keys)
+    four = xpusim.run(xpusim.System.load(HGX).set("system.tp", 2).set("system.dp", 4), generation,
+                      scenario=dict(keys, queries=64))
+    assert one.scenario["batching"] == "chunked" and four.scenario["figures"]["replicas"] == 4
+    # Four replicas of equal requests are four copies of one: the same duration, four times the tokens.
+    assert four.scenario["duration_s"] == one.scenario["duration_s"]
+    assert four.throughput == pytest.approx(4 * one.throughput, rel=1e-12)
+    phases = {step["phase"] for step in one.scenario["steps"]}
+    assert "decode" in phases and {"prefill", "mixed"} & phases
+    # Without a scenario the workload still runs as one generation; a non-LLM workload cannot serve one.
+    assert xpusim.run(xpusim.System.load(HGX), generation).scenario is None
+    with pytest.raises(xpusim.ConfigError, match="only LLM generation workloads"):
+        xpusim.run(xpusim.System.load(HGX), xpusim.Workload(ROOT / "configs/workloads/resnet50.yaml"), scenario="offline")
