@@ -17,9 +17,6 @@ struct Sequence {
   std::int64_t prompt_left = 0;  // chunked prefill: prompt (and recomputed) tokens still to process
 };
 
-LlmIteration prefill_of(std::int64_t seqs, std::int64_t tokens) { return LlmIteration{seqs, tokens, 0, 0, 0}; }
-LlmIteration decode_of(std::int64_t seqs, std::int64_t context) { return LlmIteration{0, 0, 0, seqs, context}; }
-
 class Scheduler {
  public:
   Scheduler(const std::vector<LlmRequest>& requests, const LlmSchedulerConfig& c, const LlmStepCost& cost)
@@ -114,7 +111,7 @@ class Scheduler {
     if (!admitted.empty()) {
       const std::size_t base = running_.size();
       running_.insert(running_.end(), admitted.begin(), admitted.end());  // counted as running during the step
-      advance(cost_(prefill_of(static_cast<std::int64_t>(admitted.size()), tokens)));
+      advance(cost_(LlmIteration::prefill(static_cast<std::int64_t>(admitted.size()), tokens)));
       running_.resize(base);
       ++out_.prefill_iterations;
       for (const Sequence& s : admitted) {
@@ -128,7 +125,7 @@ class Scheduler {
     if (running_.empty()) return false;
     std::int64_t ctx = 0;
     for (const Sequence& s : running_) ctx += s.kv + 1;
-    advance(cost_(decode_of(static_cast<std::int64_t>(running_.size()), ctx)));
+    advance(cost_(LlmIteration::decode(static_cast<std::int64_t>(running_.size()), ctx)));
     ++out_.decode_iterations;
     std::vector<Sequence> still;
     still.reserve(running_.size());
@@ -265,7 +262,7 @@ class Scheduler {
     if (batch.empty()) return false;
     running_ = batch;
     const auto size = static_cast<std::int64_t>(batch.size());
-    advance(cost_(prefill_of(size, tokens)));
+    advance(cost_(LlmIteration::prefill(size, tokens)));
     ++out_.prefill_iterations;
     std::size_t active = 0;
     std::vector<Time> done(req_.size(), Time{0});
@@ -278,7 +275,7 @@ class Scheduler {
     while (active > 0) {
       std::int64_t ctx = 0;
       for (const Sequence& s : running_) ctx += generated_[s.request] < req_[s.request].output ? s.kv + 1 : s.kv;
-      advance(cost_(decode_of(size, ctx)));
+      advance(cost_(LlmIteration::decode(size, ctx)));
       ++out_.decode_iterations;
       for (Sequence& s : running_) {
         if (generated_[s.request] >= req_[s.request].output) continue;

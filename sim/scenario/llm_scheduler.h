@@ -36,6 +36,10 @@ struct LlmIteration {
   std::int64_t prefill_seqs = 0, prefill_tokens = 0;  // prompt tokens processed, summed over sequences
   std::int64_t prefill_past = 0;  // tokens those sequences had cached before (earlier chunks), summed
   std::int64_t decode_seqs = 0, decode_context = 0;  // context tokens attended, each new token included, summed
+
+  /// A whole-prompt iteration, or a decode-only one.
+  static LlmIteration prefill(std::int64_t seqs, std::int64_t tokens) { return {seqs, tokens, 0, 0, 0}; }
+  static LlmIteration decode(std::int64_t seqs, std::int64_t context) { return {0, 0, 0, seqs, context}; }
 };
 
 /// Time of one iteration.

@@ -74,10 +74,10 @@ TEST_CASE("sequences that outgrow the cache are preempted, recomputed, and still
 TEST_CASE("one request alone: TTFT is the prefill, then one decode step per further token", "[scenario][llm]") {
   const std::vector<LlmRequest> one{{Time(5), 100, 4}};
   const LlmOutcome out = run_llm_scheduler(one, continuous(100), synthetic);
-  CHECK(out.requests[0].first_token - out.requests[0].arrival == synthetic(test::prefill(1, 100)));
+  CHECK(out.requests[0].first_token - out.requests[0].arrival == synthetic(LlmIteration::prefill(1, 100)));
   // Decode steps attend over 101, 102 and 103 tokens.
-  const Time decode = synthetic(test::decode(1, 101)) + synthetic(test::decode(1, 102)) +
-                      synthetic(test::decode(1, 103));
+  const Time decode = synthetic(LlmIteration::decode(1, 101)) + synthetic(LlmIteration::decode(1, 102)) +
+                      synthetic(LlmIteration::decode(1, 103));
   CHECK(out.requests[0].finish - out.requests[0].first_token == decode);
   CHECK(out.decode_iterations == 3);
 }
@@ -167,7 +167,7 @@ TEST_CASE("chunked prefill: a long prompt runs in budget-sized chunks that atten
     CHECK(seen[i].prefill_past == static_cast<std::int64_t>(256 * i));
     CHECK(seen[i].decode_seqs == 0);
   }
-  CHECK(out.requests[0].first_token == 3 * synthetic(test::prefill(1, 256)) + synthetic(test::prefill(1, 232)));
+  CHECK(out.requests[0].first_token == 3 * synthetic(LlmIteration::prefill(1, 256)) + synthetic(LlmIteration::prefill(1, 232)));
   CHECK(seen[4].decode_context == 1001);
   CHECK(out.prefill_iterations == 4);
   CHECK(out.decode_iterations == 2);
@@ -194,7 +194,7 @@ TEST_CASE("chunked prefill: decodes ride in every iteration, and no iteration ex
   // Without chunks, the whole prompt is one iteration that stalls every decode behind it.
   const LlmOutcome whole = run_llm_scheduler(reqs, continuous(2000), synthetic);
   INFO(longest.seconds());
-  CHECK(longest.seconds() < 0.25 * synthetic(test::prefill(1, 6000)).seconds());
+  CHECK(longest.seconds() < 0.25 * synthetic(LlmIteration::prefill(1, 6000)).seconds());
   CHECK(chunk.requests[8].first_token > whole.requests[8].first_token);  // the long prompt's TTFT pays for it
   CHECK(chunk.preemptions == 0);
 }

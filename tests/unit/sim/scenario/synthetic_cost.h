@@ -14,7 +14,4 @@ inline Time synthetic(const LlmIteration& it) {
   return t;
 }
 
-inline LlmIteration prefill(std::int64_t seqs, std::int64_t tokens) { return LlmIteration{seqs, tokens, 0, 0, 0}; }
-inline LlmIteration decode(std::int64_t seqs, std::int64_t context) { return LlmIteration{0, 0, 0, seqs, context}; }
-
 }  // namespace xpusim::test
