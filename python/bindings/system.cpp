@@ -49,7 +49,7 @@ pyb::dict run(const std::shared_ptr<arch::System>& system, const std::string& wo
   if (llm) spec = wl::load_generation_spec(workload, overrides);
   // A scenario (the file's own block unless `scenario` is "none") serves many requests; generations only.
   std::optional<ScenarioSpec> serving;
-  if (llm && wl::workload_type(workload) == "generation") serving = resolve_scenario(workload, scenario, scenario_overrides);
+  if (llm && !spec->single_step) serving = resolve_scenario(workload, scenario, scenario_overrides);
   const bool asked = (!scenario.empty() && scenario != "none") || !scenario_overrides.empty();
   if (!serving && asked) {
     throw ConfigError(SourceMark{workload, 0, 0}, "scenario: only LLM generation workloads (type: generation) run on a "
