@@ -7,7 +7,7 @@ namespace xpusim::arch {
 namespace {
 
 const std::vector<std::string> kTopKeys{"chip", "components"};
-const std::vector<std::string> kChipKeys{"name", "main_memory", "static_power", "description"};
+const std::vector<std::string> kChipKeys{"name", "main_memory", "static_power", "fusion", "description"};
 const std::vector<std::string> kBufferKeys{"buffer", "ifmap_buffer", "filter_buffer", "ofmap_buffer"};
 
 void check_keys(const ConfigNode& node, const std::vector<std::string>& allowed, const std::string& where,
@@ -72,6 +72,17 @@ std::unique_ptr<Chip> Chip::build(const ConfigNode& root) {
       chip->uncore_static_ = parse_quantity<Power>(sp->value());
     } catch (const UnitError& e) {
       diag.error(sp->mark(), std::string("chip: 'static_power' ") + e.what());
+    }
+  }
+
+  if (const ConfigNode* f = meta->find("fusion")) {
+    const auto policy = f->is_scalar() ? parse_fusion_policy(f->value()) : std::nullopt;
+    if (policy) {
+      chip->fusion_ = *policy;
+    } else {
+      diag.error(f->mark(), "chip: 'fusion' must be one of " + std::string(kFusionPolicyNames) + ", got '" +
+                                (f->is_scalar() ? f->value() : std::string(f->kind_name())) + "'" +
+                                (f->is_scalar() ? did_you_mean(f->value(), {"none", "epilogue", "full"}) : std::string()));
     }
   }
 

@@ -10,6 +10,7 @@
 #include "arch/compute_model.h"
 #include "arch/memory_model.h"
 #include "sim/config/config_node.h"
+#include "sim/fusion_policy.h"
 
 namespace xpusim::arch {
 
@@ -37,6 +38,9 @@ class Chip {
   /// Sum of every component's static power plus the chip's own (uncore) static power.
   Power static_power() const;
   Power uncore_static_power() const { return uncore_static_; }
+  /// How the chip's production compiler stack fuses ops into kernels (`chip: fusion:`), the default
+  /// for workloads that do not ask for a policy; kNone when the config does not say.
+  FusionPolicy fusion() const { return fusion_; }
   void reset();
   /// The config the chip was built from, overrides applied: written beside results for replay.
   const ConfigNode& config() const { return config_; }
@@ -44,6 +48,7 @@ class Chip {
  private:
   std::string name_;
   Power uncore_static_{0};
+  FusionPolicy fusion_ = FusionPolicy::kNone;
   MemoryModel* main_memory_ = nullptr;
   std::vector<std::unique_ptr<Component>> components_;
   std::vector<ComputeUnit> units_;

@@ -64,6 +64,9 @@ struct ComputeTask {
   /// pipe is separate from its MACs (a GPU's CUDA cores beside its tensor cores) runs it beside the
   /// MACs of the previous tile, as software-pipelined mixed-precision kernels do (Marlin).
   bool weight_decode = false;
+  /// A fused element-wise epilogue on a finished C block of a matrix op's kernel; a unit with a
+  /// separate vector pipe runs it beside the MACs of the next block, as weight_decode.
+  bool epilogue = false;
 };
 
 /// Cost of a task on an idle unit.

@@ -180,6 +180,7 @@ std::string to_json(const Result& r) {
   o += "  \"chip\": " + json_string(r.chip) + ",\n";
   o += "  \"workload\": " + json_string(r.workload) + ",\n";
   o += "  \"compression\": " + json_string(r.compression) + ",\n";
+  if (!r.fusion.empty()) o += "  \"fusion\": " + json_string(r.fusion) + ",\n";
   o += "  \"latency_s\": " + json_number(r.latency_s) + ",\n";
   o += "  \"throughput\": {\"value\": " + json_number(r.throughput_value) + ", \"unit\": " + json_string(r.throughput_unit) + "},\n";
   o += "  \"energy_j\": " + json_number(r.energy_j) + ",\n";
@@ -207,7 +208,13 @@ std::string to_json(const Result& r) {
          ", \"bytes\": " + json_number(op.bytes) + ", \"bound\": " + json_string(op.bound) +
          ", \"compute_cycles\": " + json_number(op.compute_cycles) + ", \"energy_j\": " + json_number(op.energy_j) +
          ", \"roofline_s\": " + json_number(op.roofline_s) + ", \"dequant_ops\": " + json_number(op.dequant_ops) +
-         ", \"dequant_s\": " + json_number(op.dequant_s) + "}";
+         ", \"dequant_s\": " + json_number(op.dequant_s);
+    if (!op.members.empty()) {
+      o += ", \"members\": [";
+      for (std::size_t m = 0; m < op.members.size(); ++m) o += (m ? ", " : "") + json_string(op.members[m]);
+      o += "]";
+    }
+    o += "}";
   }
   o += r.ops.empty() ? "],\n" : "\n  ],\n";
   o += "  \"stats\": [";

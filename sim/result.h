@@ -28,6 +28,7 @@ struct OpResult {
   double roofline_s = 0;            // max(flops / peak, bytes / peak bandwidth): no op may beat it
   double dequant_ops = 0;           // element ops of its weight dequantization / sparse expansion passes
   double dequant_s = 0;             // time those passes kept their unit busy (inside the op's time)
+  std::vector<std::string> members{};  // a fused kernel's ops (workloads/transforms/fuse.h); empty: one op
 };
 
 /// One statistic of one component, with its unit.
@@ -53,6 +54,8 @@ struct Result {
   /// The compression what-if applied to the workload, in --compress syntax
   /// ("weight_dtype=int4,sparsity=2:4"); "" when none.
   std::string compression;
+  /// The fusion policy the ops were formed into kernels by; "" when none (every op its own kernel).
+  std::string fusion;
   double latency_s = 0;
   double throughput_value = 0;
   std::string throughput_unit;  // "inferences/s", "tokens/s", "images/s"

@@ -16,6 +16,7 @@
 #include "workloads/importers/scalesim_topology.h"
 #include "workloads/importers/trace_json.h"
 #include "workloads/transforms/compress.h"
+#include "workloads/transforms/fuse.h"
 #include "workloads/transforms/microbatch.h"
 
 namespace xpusim::wl {
@@ -232,6 +233,12 @@ OpGraph load_workload(const std::string& path, const std::vector<std::string>& a
   // compression.KEY=VALUE entries apply to any workload; the others set workload-spec keys.
   std::vector<std::string> overrides, compression;
   for (const std::string& o : all_overrides) (o.rfind("compression.", 0) == 0 ? compression : overrides).push_back(o);
+  // fusion=POLICY applies to any workload, like compression.*; a spec may also say `fusion:`.
+  const std::optional<FusionPolicy> asked = take_fusion_setting(nullptr, overrides);
+  auto with_fusion = [&](OpGraph g, const ConfigNode* root) {
+    if (const auto p = asked ? asked : take_fusion_setting(root, overrides)) g.set_fusion(*p);
+    return g;
+  };
   std::string ext = fs::path(path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   const fs::path dir = fs::path(path).parent_path();
@@ -240,16 +247,18 @@ OpGraph load_workload(const std::string& path, const std::vector<std::string>& a
       throw ConfigError(SourceMark{path, 0, 0}, "a SCALE-Sim topology takes no overrides but compression.* (got '" +
                                                     overrides.front() + "'); write a workload spec (.yaml) to set parameters");
     }
-    return compressed(import_scalesim_topology(path), nullptr, compression);
+    return with_fusion(compressed(import_scalesim_topology(path), nullptr, compression), nullptr);
   }
   if (ext == ".yaml" || ext == ".yml") {
     ConfigNode root = ConfigNode::load_file(path);
     if (!root.is_map()) throw ConfigError(root.mark(), "a workload spec must be a map with a 'workload' key");
     // A `scenario:` block beside the workload says how queries arrive (sim/scenario reads it).
     for (const auto& e : root.entries()) {
-      if (e.key != "workload" && e.key != "compression" && e.key != "scenario") {
-        throw ConfigError(e.key_mark, "unknown top-level key '" + e.key + "'" + did_you_mean(e.key, {"workload", "compression", "scenario"}) +
-                                          "; a workload spec holds a 'workload' map and optionally 'compression' and 'scenario' maps");
+      if (e.key != "workload" && e.key != "compression" && e.key != "scenario" && e.key != "fusion") {
+        throw ConfigError(e.key_mark, "unknown top-level key '" + e.key + "'" +
+                                          did_you_mean(e.key, {"workload", "compression", "scenario", "fusion"}) +
+                                          "; a workload spec holds a 'workload' map and optionally 'compression' and 'scenario' maps "
+                                          "and a 'fusion' policy");
       }
     }
     const ConfigNode* spec = root.find("workload");
@@ -266,7 +275,7 @@ OpGraph load_workload(const std::string& path, const std::vector<std::string>& a
       }
       copy.erase("microbatches");
     }
-    return split_microbatches(compressed(build_from_spec(copy, dir), root.find("compression"), compression), microbatches);
+    return with_fusion(split_microbatches(compressed(build_from_spec(copy, dir), root.find("compression"), compression), microbatches), &root);
   }
   if (ext == ".json") {
     // An xpusim trace says so in its first key; anything else is read as a Hugging Face config.
@@ -276,7 +285,7 @@ OpGraph load_workload(const std::string& path, const std::vector<std::string>& a
         throw ConfigError(SourceMark{path, 0, 0}, "a trace takes no overrides but compression.* (got '" + overrides.front() +
                                                       "'); its ops are fixed when it is exported");
       }
-      return compressed(import_trace(root), nullptr, compression);
+      return with_fusion(compressed(import_trace(root), nullptr, compression), nullptr);
     }
     // A Hugging Face config on its own: one decode step, batch 1, over a 1024-token context, bf16
     // (TransformerOptions' defaults); overrides such as phase=prefill or batch=8 change them.
@@ -285,7 +294,7 @@ OpGraph load_workload(const std::string& path, const std::vector<std::string>& a
     spec.set("type", ConfigNode::scalar("transformer", here), here);
     spec.set("model", ConfigNode::scalar(fs::path(path).filename().string(), here), here);
     apply_overrides(spec, overrides);
-    return compressed(build_from_spec(spec, dir), nullptr, compression);
+    return with_fusion(compressed(build_from_spec(spec, dir), nullptr, compression), nullptr);
   }
   throw ConfigError(SourceMark{path, 0, 0}, "unsupported workload file type '" + ext +
                                                 "': expected .csv (SCALE-Sim topology), .yaml or .yml (workload spec) "

@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "sim/int_math.h"
+
 namespace xpusim::wl {
 
 std::string_view to_string(OpKind k) {
@@ -14,6 +16,7 @@ std::string_view to_string(OpKind k) {
     case OpKind::kLayerNorm: return "layernorm";
     case OpKind::kRmsNorm: return "rmsnorm";
     case OpKind::kPool: return "pool";
+    case OpKind::kAttention: return "attention";
     case OpKind::kAllReduce: return "all_reduce";
     case OpKind::kAllGather: return "all_gather";
     case OpKind::kReduceScatter: return "reduce_scatter";
@@ -46,11 +49,28 @@ GemmView gemm_view(const OpNode& op) {
   return {};
 }
 
+/// Elements of the op's own result, before fusion: C of a matrix op, O of attention, a vector op's output.
+double own_output_elements(const OpNode& op) {
+  if (is_matrix(op)) {
+    GemmView g = gemm_view(op);
+    return static_cast<double>(g.batch * g.m * g.n);
+  }
+  if (const auto* a = std::get_if<AttentionShape>(&op.shape)) return static_cast<double>(a->batch * a->m * a->head_dim);
+  if (const auto* v = std::get_if<VectorShape>(&op.shape)) return static_cast<double>(v->elements);
+  return 0;
+}
+
 Flops flops(const OpNode& op) {
+  const double epilogue = own_output_elements(op) * op.fused.epilogue_ops;
   if (is_matrix(op)) {
     GemmView g = gemm_view(op);
     return Flops(2.0 * static_cast<double>(g.batch) * static_cast<double>(g.m) * static_cast<double>(g.n) *
-                 static_cast<double>(g.k) * op.weight_format.density);
+                     static_cast<double>(g.k) * op.weight_format.density + epilogue);
+  }
+  if (const auto* a = std::get_if<AttentionShape>(&op.shape)) {
+    // Two GEMMs (Q K^T and P V) of 2 x m x ctx x d each, and the softmax's ops on every score.
+    const double scores = static_cast<double>(a->batch) * static_cast<double>(a->m) * static_cast<double>(a->ctx);
+    return Flops(4.0 * scores * static_cast<double>(a->head_dim) + scores * op.ops_per_element + epilogue);
   }
   if (const auto* c = std::get_if<CollectiveShape>(&op.shape)) {
     // The additions of a reduction, per chip: (group - 1) / group of the buffer's elements (ring).
@@ -59,10 +79,19 @@ Flops flops(const OpNode& op) {
     return Flops(reduces ? elements * static_cast<double>(c->group - 1) / static_cast<double>(c->group) : 0.0);
   }
   const auto& v = std::get<VectorShape>(op.shape);
-  return Flops(static_cast<double>(v.elements) * op.ops_per_element);
+  return Flops(static_cast<double>(v.elements) * op.ops_per_element + epilogue);
 }
 
 Bytes input_bytes(const OpNode& op) {
+  const Bytes extra = storage(op.dtype, static_cast<std::int64_t>(std::ceil(own_output_elements(op) * op.fused.extra_inputs)));
+  return own_input_bytes(op) + extra;
+}
+
+Bytes own_input_bytes(const OpNode& op) {
+  if (const auto* a = std::get_if<AttentionShape>(&op.shape)) {
+    // Q of every instance, and K and V as stored (once per b_shared instances).
+    return storage(op.dtype, a->batch * a->m * a->head_dim + 2 * ceil_div(a->batch, a->b_shared) * a->ctx * a->head_dim);
+  }
   if (const auto* c = std::get_if<ConvShape>(&op.shape)) return storage(op.dtype, c->batch * c->in_h * c->in_w * c->in_c);
   if (const auto* g = std::get_if<GemmShape>(&op.shape)) {
     std::int64_t a = g->batch * g->m * g->k;
@@ -81,12 +110,9 @@ Bytes weight_bytes(const OpNode& op) {
 }
 
 Bytes output_bytes(const OpNode& op) {
-  if (is_matrix(op)) {
-    GemmView g = gemm_view(op);
-    return storage(op.dtype, g.batch * g.m * g.n);
-  }
   if (const auto* c = std::get_if<CollectiveShape>(&op.shape)) return Bytes(c->bytes);
-  return storage(op.dtype, std::get<VectorShape>(op.shape).elements);
+  if (op.fused.outputs == 1) return storage(op.dtype, static_cast<std::int64_t>(own_output_elements(op)));
+  return storage(op.dtype, static_cast<std::int64_t>(std::ceil(own_output_elements(op) * op.fused.outputs)));
 }
 
 }  // namespace xpusim::wl

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "sim/dtype.h"
 #include "sim/units.h"
@@ -16,6 +17,8 @@ namespace xpusim::wl {
 
 enum class OpKind {
   kGemm, kConv2d, kElementwise, kSoftmax, kLayerNorm, kRmsNorm, kPool,
+  // Scores, softmax and P*V as one tiled kernel (FlashAttention); made by the fusion pass only.
+  kAttention,
   // Collectives between chips (added by the parallelism transforms); their shape is a CollectiveShape.
   kAllReduce, kAllGather, kReduceScatter, kAllToAll, kSendRecv,
 };
@@ -67,7 +70,29 @@ struct CollectiveShape {
   auto operator<=>(const CollectiveShape&) const = default;
 };
 
-using OpShape = std::variant<GemmShape, ConvShape, VectorShape, CollectiveShape>;
+/// Fused attention of `batch` instances (sequences x KV heads): `m` query rows each (query positions
+/// x the query heads of a GQA group) over `ctx` cached keys and values of `head_dim`. Consecutive
+/// `b_shared` instances read one stored K/V (a per-query-head kernel reads a group's cache per head).
+struct AttentionShape {
+  std::int64_t batch = 1, m = 0, ctx = 0, head_dim = 0, b_shared = 1;
+  auto operator<=>(const AttentionShape&) const = default;
+};
+
+using OpShape = std::variant<GemmShape, ConvShape, VectorShape, CollectiveShape, AttentionShape>;
+
+/// What the fusion pass (workloads/transforms/fuse.h) folded into an op: the ops its kernel runs and
+/// the element-wise work it applies on chip to the op's own output before anything leaves the kernel.
+/// Ratios are per element of the op's own output (C of a matrix op, the first vector op's result).
+struct FusedWork {
+  std::vector<std::string> members;  // every op of the kernel, the op's own first; empty: not fused
+  double epilogue_ops = 0;    // element ops of the fused element-wise members
+  double extra_inputs = 0;    // elements those members read from outside the kernel (a residual)
+  double outputs = 1;         // elements that leave the kernel (0.5: SiLU-and-mul after a merged gate/up)
+  /// A convolution builds its operand tiles on chip from the activation tensor (implicit GEMM)
+  /// instead of reading an im2col-expanded matrix from memory.
+  bool implicit_gemm = false;
+  auto operator<=>(const FusedWork&) const = default;
+};
 
 struct OpNode {
   std::string name;
@@ -84,6 +109,8 @@ struct OpNode {
   double ops_per_element = 1.0;
   /// Pipeline stage whose chips run the op (0 unless pipeline parallelism placed it elsewhere).
   std::int32_t stage = 0;
+  /// Set on the kernels of a fused graph; default for an op as the workload describes it.
+  FusedWork fused;
 
   /// Field by field, name first: ops that differ only in name compare by the rest.
   auto operator<=>(const OpNode&) const = default;
@@ -105,8 +132,13 @@ GemmView gemm_view(const OpNode& op);
 /// weight count: a 2:4 or pruned op does density x the dense work (a unit that cannot skip zeros
 /// still spends the dense time on it).
 Flops flops(const OpNode& op);
-/// Minimum bytes the op must read and write: inputs, weights and outputs, each once.
+/// Minimum bytes the op must read and write: inputs, weights and outputs, each once. A fused kernel
+/// counts what enters it from outside and what leaves it (FusedWork), not the data it keeps on chip.
 Bytes input_bytes(const OpNode& op);
+/// input_bytes without the inputs of fused element-wise members (FusedWork::extra_inputs).
+Bytes own_input_bytes(const OpNode& op);
+/// Elements of the op's own result before fusion (C, attention's O, a vector op's output).
+double own_output_elements(const OpNode& op);
 /// Weights as stored: values in weight_type(op) plus sparsity metadata (stored_bits_per_weight).
 Bytes weight_bytes(const OpNode& op);
 Bytes output_bytes(const OpNode& op);

@@ -25,7 +25,8 @@ OpGraph::OpGraph(const OpGraph& o)
       impl_(std::make_unique<Impl>(*o.impl_)),
       items_(o.items_),
       item_unit_(o.item_unit_),
-      compression_(o.compression_) {}
+      compression_(o.compression_),
+      fusion_(o.fusion_) {}
 OpGraph& OpGraph::operator=(const OpGraph& o) {
   if (this != &o) *this = OpGraph(o);
   return *this;
@@ -112,6 +113,10 @@ void OpGraph::validate() const {
     } else if (const auto* cs = std::get_if<CollectiveShape>(&o.shape)) {
       if (o.kind < OpKind::kAllReduce) diag.error(where, who + ": a collective shape needs a collective kind");
       if (cs->bytes <= 0 || cs->group < 1) diag.error(where, who + ": bytes and group must be positive");
+    } else if (const auto* a = std::get_if<AttentionShape>(&o.shape)) {
+      if (a->batch <= 0 || a->m <= 0 || a->ctx <= 0 || a->head_dim <= 0 || a->b_shared <= 0) {
+        diag.error(where, who + ": batch, rows, context and head size must be positive");
+      }
     } else {
       const auto& vs = std::get<VectorShape>(o.shape);
       if (vs.elements <= 0 || vs.inputs <= 0 || vs.input_elements < 0) diag.error(where, who + ": element counts must be positive");

@@ -5,9 +5,11 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "sim/fusion_policy.h"
 #include "workloads/op.h"
 
 namespace xpusim::wl {
@@ -55,6 +57,11 @@ class OpGraph {
   const std::string& compression() const { return compression_; }
   void set_compression(std::string text) { compression_ = std::move(text); }
 
+  /// Before fusion: the policy the workload asks for (a spec's `fusion:` key), unset to leave it to
+  /// the chip's compiler stack. After fuse(): the policy its kernels were formed by.
+  const std::optional<FusionPolicy>& fusion() const { return fusion_; }
+  void set_fusion(std::optional<FusionPolicy> p) { fusion_ = p; }
+
  private:
   struct Impl;
   std::string name_;
@@ -62,6 +69,7 @@ class OpGraph {
   double items_ = 1;
   std::string item_unit_ = "inferences";
   std::string compression_;
+  std::optional<FusionPolicy> fusion_;
 };
 
 }  // namespace xpusim::wl

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "workloads/serving.h"
+#include "workloads/transforms/fuse.h"
 
 #include <filesystem>
 #include <optional>
@@ -53,6 +54,7 @@ GenerationSpec load_generation_spec(const std::string& path, const std::vector<s
   std::vector<std::string> settings = overrides;
   ConfigNode block = root.find("compression") ? *root.find("compression") : ConfigNode();
   const bool compressed = take_compression_overrides(settings, block) || root.find("compression");
+  const std::optional<FusionPolicy> fusion = take_fusion_setting(&root, settings);
   for (const std::string& o : settings) {
     const std::size_t eq = o.find('=');
     if (eq == std::string::npos || eq == 0) throw ConfigError(SourceMark{"--wset " + o, 0, 0}, "expects key=value, e.g. batch=8");
@@ -82,6 +84,7 @@ GenerationSpec load_generation_spec(const std::string& path, const std::vector<s
   g.kv_bucket = s.kv_bucket;
   g.single_step = s.type == "transformer";
   if (compressed) g.compression = read_compression(block);
+  g.fusion = fusion;
   if (g.single_step) {
     g.options.phase = s.phase == "prefill" ? Phase::kPrefill : Phase::kDecode;
     g.options.kv_len = s.kv_len;

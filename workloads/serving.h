@@ -27,6 +27,8 @@ struct GenerationSpec {
   bool single_step = false;
   /// Applied to every step's sharded graph (the spec's `compression:` block and compression.* overrides).
   std::optional<CompressionPlan> compression;
+  /// The spec's `fusion:` policy (or a fusion= override); unset leaves it to the chip.
+  std::optional<FusionPolicy> fusion;
 };
 
 /// Steps of one bucket: `steps` decode steps, each modelled with a context of `kv_len` tokens.

@@ -266,8 +266,9 @@ TaskCost GpuSm::estimate(const ComputeTask& task) const {
 
 Completion GpuSm::execute(const ComputeTask& task, Time now) {
   TaskCost c = estimate(task);
-  // Weight decode passes run on the CUDA cores while the tensor cores work on the previous tile.
-  Time start = (task.weight_decode ? cuda_cores_ : gpu_).reserve(now, c.time);
+  // Weight decode passes and epilogues run on the CUDA cores while the tensor cores work on another
+  // tile (warp-specialised kernels overlap them).
+  Time start = (task.weight_decode || task.epilogue ? cuda_cores_ : gpu_).reserve(now, c.time);
   ++tasks_;
   if (task.starts_op) ++launches_;
   busy_cycles_ += c.cycles.count();

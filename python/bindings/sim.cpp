@@ -41,6 +41,7 @@ pyb::dict op_dict(const OpResult& o) {
   d["roofline_s"] = o.roofline_s;
   d["dequant_ops"] = o.dequant_ops;
   d["dequant_s"] = o.dequant_s;
+  if (!o.members.empty()) d["members"] = o.members;
   return d;
 }
 
@@ -94,6 +95,7 @@ pyb::dict result_dict(const Result& r) {
   d["chip"] = r.chip;
   d["workload"] = r.workload;
   d["compression"] = r.compression;
+  if (!r.fusion.empty()) d["fusion"] = r.fusion;
   d["latency_s"] = r.latency_s;
   d["throughput"] = pyb::dict(pyb::arg("value") = r.throughput_value, pyb::arg("unit") = r.throughput_unit);
   d["energy_j"] = r.energy_j;

@@ -50,12 +50,36 @@ Bytes nest_traffic(const MatrixTiling& t) {
     return f;
   };
   const double inst = static_cast<double>(t.instances);
-  Bytes a = bytes_of(inst * static_cast<double>(t.m * t.k) * static_cast<double>(factor('a')), t.in_bits);
+  Bytes a = bytes_of(inst * static_cast<double>(t.m * t.k) * static_cast<double>(factor('a')) * t.a_scale, t.in_bits);
   Bytes b = bytes_of(inst * static_cast<double>(t.k * t.n) * static_cast<double>(factor('b')), t.b_bits);
   std::int64_t spills = factor('c');  // > 1 only when K advances outside C's loops
-  Bytes c_write = bytes_of(inst * static_cast<double>(t.m * t.n) * static_cast<double>(spills), t.out_bits);
+  // Spilled partial sums are whole C blocks; the last store is what the kernel's epilogue lets out.
+  Bytes c_write = bytes_of(inst * static_cast<double>(t.m * t.n) * (static_cast<double>(spills - 1) + t.out_ratio), t.out_bits);
   Bytes c_read = bytes_of(inst * static_cast<double>(t.m * t.n) * static_cast<double>(spills - 1), t.out_bits);
-  return a + b + c_write + c_read;
+  Bytes extra = t.extra_in > 0 ? bytes_of(inst * static_cast<double>(t.m * t.n) * t.extra_in, t.out_bits) : Bytes(0);
+  return a + b + c_write + c_read + extra;
+}
+
+/// Implicit GEMM: the activation bytes that tile_m consecutive output pixels of `c` read, per
+/// element of their im2col rows (window x channels each). Whole images, else the input rows under
+/// the output rows (halo included), else the window columns under a part of one output row.
+double implicit_a_scale(const wl::ConvShape& c, std::int64_t tile_m) {
+  const double pixels = static_cast<double>(c.out_h() * c.out_w());
+  const double row = static_cast<double>(c.in_w * c.in_c);
+  const double window = static_cast<double>(c.kernel_h * c.kernel_w * c.in_c);
+  const double em = static_cast<double>(tile_m);
+  double footprint = 0;
+  if (em >= pixels) {
+    footprint = em / pixels * static_cast<double>(c.in_h) * row;
+  } else if (em >= static_cast<double>(c.out_w())) {
+    const double rows = em / static_cast<double>(c.out_w()) * static_cast<double>(c.stride) +
+                        static_cast<double>(std::max<std::int64_t>(0, c.kernel_h - c.stride));
+    footprint = std::min(rows, static_cast<double>(c.in_h)) * row;
+  } else {
+    const double cols = em * static_cast<double>(c.stride) + static_cast<double>(std::max<std::int64_t>(0, c.kernel_w - c.stride));
+    footprint = static_cast<double>(c.kernel_h) * std::min(cols, static_cast<double>(c.in_w)) * static_cast<double>(c.in_c);
+  }
+  return std::min(1.0, footprint / (em * window));
 }
 
 std::vector<std::int64_t> fold_candidates(std::int64_t total) {
@@ -77,23 +101,24 @@ std::size_t pick_unit(const arch::Chip& chip, const wl::OpNode& op, arch::TaskCl
                         std::string(wl::to_string(op.kind)) + ", " + std::string(to_string(op.dtype)) + "); units: " + have);
 }
 
-/// Checks that the operand blocks fit half of the buffers they live in (the other half is being filled).
-bool fits(const arch::ComputeUnit& u, Bytes a, Bytes b, Bytes c) {
-  std::map<const arch::MemoryModel*, Bytes> need;
-  need[u.ifmap_buffer] += a;
-  need[u.filter_buffer] += b;
-  need[u.ofmap_buffer] += c;
-  for (const auto& [buf, bytes] : need) {
-    if (bytes.count() * 2 > buf->capacity().count()) return false;
-  }
-  return true;
-}
-
 std::string shortest(double v) {
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, end);
 }
+
+}  // namespace
+
+std::size_t vector_path(const arch::Chip& chip, std::size_t unit_index, DataType dtype) {
+  const auto& units = chip.compute_units();
+  if (units[unit_index].model->supports(arch::TaskClass::kVector, dtype)) return unit_index;
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    if (units[i].model->supports(arch::TaskClass::kVector, dtype)) return i;
+  }
+  return units.size();
+}
+
+namespace {
 
 /// How the weights of `op` reach the MACs of unit `unit_index`: the decode pass they need, and the
 /// unit that runs it (the matrix unit's own vector path, else the chip's first vector unit).
@@ -118,14 +143,7 @@ WeightPlan plan_weights(const arch::Chip& chip, const wl::OpNode& op, std::size_
   // Conversions touch the stored values; an expansion writes every element of the dense tile.
   w.decode_ops_per_weight = (convert ? kDequantOpsPerWeight * w.format.density : 0.0) + (expand ? kExpandOpsPerWeight : 0.0);
   w.decode_m = unit.geometry().dequant_m;
-  w.decode_unit = units.size();
-  if (unit.supports(arch::TaskClass::kVector, op.dtype)) {
-    w.decode_unit = unit_index;
-  } else {
-    for (std::size_t i = 0; i < units.size() && w.decode_unit == units.size(); ++i) {
-      if (units[i].model->supports(arch::TaskClass::kVector, op.dtype)) w.decode_unit = i;
-    }
-  }
+  w.decode_unit = vector_path(chip, unit_index, op.dtype);
   if (w.decode_unit == units.size()) {
     throw ConfigError(SourceMark{chip.name(), 0, 0},
                       "op '" + op.name + "' stores its weights as " + stored + ", which unit '" + unit.name() +
@@ -146,6 +164,11 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
   base.k = g.k;
   base.in_bits = base.out_bits = bits(op.dtype);
   base.b_bits = g.b_is_activation ? bits(op.dtype) : stored_bits_per_weight(op.weight_format, bits(wl::weight_type(op)));
+  base.epilogue_ops = op.fused.epilogue_ops;
+  base.extra_in = op.fused.extra_inputs;
+  base.out_ratio = op.fused.outputs;
+  const auto* conv = std::get_if<wl::ConvShape>(&op.shape);
+  const bool implicit = conv && op.fused.implicit_gemm;
 
   const arch::MatrixGeometry geom = u.model->geometry();
   const std::int64_t rows = std::max<std::int64_t>(1, geom.rows), cols = std::max<std::int64_t>(1, geom.cols);
@@ -216,9 +239,11 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
           dim(tile, r.spatial_rows) = std::min(dim(full, r.spatial_rows), fr * rows);
           dim(tile, r.spatial_cols) = std::min(dim(full, r.spatial_cols), fc * cols);
           dim(tile, r.temporal) = t;
-          Bytes a = bytes_of(static_cast<double>(tile[0] * tile[2]), base.in_bits);
+          const double a_scale = implicit ? implicit_a_scale(*conv, tile[0]) : 1.0;
+          Bytes a = bytes_of(static_cast<double>(tile[0] * tile[2]) * a_scale, base.in_bits);
           Bytes b = bytes_of(static_cast<double>(tile[2] * tile[1]), base.b_bits);
-          Bytes c = bytes_of(static_cast<double>(tile[0] * tile[1]), base.out_bits);
+          // The epilogue's outside inputs wait beside the accumulators.
+          Bytes c = bytes_of(static_cast<double>(tile[0] * tile[1]) * (1.0 + base.extra_in), base.out_bits);
           if (fits(u, a, b, c)) {
             // Small independent GEMMs (attention heads) that fit whole run several to a tile, as
             // one batched task, so a wide unit is not left to work on one head at a time.
@@ -226,6 +251,7 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
             for (std::int64_t group : whole ? fold_candidates(base.instances) : std::vector<std::int64_t>{1}) {
               if (!fits(u, a * group, b * group, c * group)) break;
               MatrixTiling cand = base;
+              cand.a_scale = a_scale;
               cand.dataflow = df;
               cand.tile_m = tile[0];
               cand.tile_n = tile[1];
@@ -249,6 +275,7 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
   best.matrix = true;
   best.dtype = op.dtype;
   if (!g.b_is_activation) best.weights = plan_weights(chip, op, unit_index);
+  if (op.fused.epilogue_ops > 0) best.epilogue_unit = epilogue_unit(chip, op, unit_index);
   return best;
 }
 
@@ -263,9 +290,10 @@ OpPlan plan_vector(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
   t.elements = v.elements;
   const double element_bytes = bits(op.dtype) / 8.0;
   const double in_ratio = static_cast<double>(v.input_elements ? v.input_elements : v.elements) / static_cast<double>(v.elements);
-  t.in_bytes_per_element = element_bytes * static_cast<double>(v.inputs) * in_ratio;
-  t.out_bytes_per_element = element_bytes;
-  t.ops_per_element = op.ops_per_element;
+  // A fused chain also reads its later members' outside inputs and writes every result that leaves.
+  t.in_bytes_per_element = element_bytes * static_cast<double>(v.inputs) * in_ratio + element_bytes * op.fused.extra_inputs;
+  t.out_bytes_per_element = element_bytes * op.fused.outputs;
+  t.ops_per_element = op.ops_per_element + op.fused.epilogue_ops;
   double cap_in = static_cast<double>(u.ifmap_buffer->capacity().count()) / 2.0;
   double cap_out = static_cast<double>(u.ofmap_buffer->capacity().count()) / 2.0;
   double per_element = u.ifmap_buffer == u.ofmap_buffer
@@ -295,7 +323,18 @@ arch::ComputeTask decode_task(const OpPlan& plan, std::int64_t em, std::int64_t 
   return d;
 }
 
+std::size_t epilogue_unit(const arch::Chip& chip, const wl::OpNode& op, std::size_t unit_index) {
+  const std::size_t u = vector_path(chip, unit_index, op.dtype);
+  if (u == chip.compute_units().size()) {
+    throw ConfigError(SourceMark{chip.name(), 0, 0},
+                      "kernel '" + op.name + "' fuses element-wise work, but chip '" + chip.name() + "' has no unit with a " +
+                          std::string(to_string(op.dtype)) + " vector path to run it (run with fusion: none, or add a vector unit)");
+  }
+  return u;
+}
+
 OpPlan plan_op(const arch::Chip& chip, const wl::OpNode& op) {
+  if (op.kind == wl::OpKind::kAttention) return plan_attention(chip, op, pick_unit(chip, op, arch::TaskClass::kMatrix));
   if (wl::is_matrix(op)) return plan_matrix(chip, op, pick_unit(chip, op, arch::TaskClass::kMatrix));
   return plan_vector(chip, op, pick_unit(chip, op, arch::TaskClass::kVector));
 }
@@ -303,6 +342,7 @@ OpPlan plan_op(const arch::Chip& chip, const wl::OpNode& op) {
 const OpPlan& PlanMemo::plan(const arch::Chip& chip, const wl::OpNode& op) {
   std::pair<const arch::Chip*, wl::OpNode> key{&chip, op};
   key.second.name.clear();  // only in error messages, and the first op of a shape throws any error
+  key.second.fused.members.clear();
   if (auto it = plans_.find(key); it != plans_.end()) return it->second;
   OpPlan p = plan_op(chip, op);
   return plans_.emplace(std::move(key), std::move(p)).first->second;

@@ -24,6 +24,13 @@ struct TileStep {
   /// Weight dequantization (or sparse expansion) before `task`, on OpPlan::decode_unit: a kVector
   /// task, empty (elements 0) when the unit takes the weights as stored.
   arch::ComputeTask decode;
+  /// Fused attention only: the softmax of the scores `task` computed (on OpPlan::epilogue_unit), then
+  /// P x V (on the op's unit; m = 0 when absent).
+  arch::ComputeTask softmax, pv;
+  /// A fused kernel's element-wise epilogue on a finished C block (on OpPlan::epilogue_unit; elements
+  /// 0 when none), and what it reads from main memory for it (a residual) beside the tile's loads.
+  arch::ComputeTask epilogue;
+  Bytes load_extra;
 };
 
 /// A GEMM (or im2col conv) tiled as a loop nest over blocks of M, N and K.
@@ -36,6 +43,22 @@ struct MatrixTiling {
   std::array<char, 3> order{'m', 'n', 'k'};  // outermost first
   int in_bits = 16, out_bits = 16;
   double b_bits = 16;  // per element of B as stored: a weight's own dtype (FP4) plus sparsity metadata
+  /// Implicit-GEMM convolution: bytes of the activation tensor a block of tile_m output rows reads,
+  /// per element of its im2col block (the halo included); 1 for a GEMM or an im2col convolution.
+  double a_scale = 1;
+  /// Fused epilogue, per element of a finished C block: element ops, elements read from outside and
+  /// elements stored (FusedWork); a partial sum spilled before the last K block is stored whole.
+  double epilogue_ops = 0, extra_in = 0, out_ratio = 1;
+};
+
+/// A fused attention kernel tiled for a unit: per group of instances, a Q block of tile_m rows stays
+/// on chip while K and V stream by in blocks of tile_ctx keys (online softmax), and O is stored once.
+/// When one block holds the whole context, K and V stay for every Q block of the instance.
+struct AttentionTiling {
+  std::int64_t instances = 1, m = 0, ctx = 0, head_dim = 0;
+  std::int64_t tile_m = 0, tile_ctx = 0, tile_instances = 1;
+  int bits = 16;
+  double softmax_ops = 5;  // per score
 };
 
 struct VectorTiling {
@@ -66,13 +89,27 @@ struct WeightPlan {
 struct OpPlan {
   std::size_t unit = 0;  // index into Chip::compute_units()
   bool matrix = true;
+  bool attention = false;  // a fused attention kernel: `att` instead of `mat`
   MatrixTiling mat;
+  AttentionTiling att;
+  /// Runs fused element-wise work (an epilogue, attention's softmax): the op's unit when it has a
+  /// vector path, else the chip's first vector unit for the dtype.
+  std::size_t epilogue_unit = 0;
   VectorTiling vec;
   WeightPlan weights;
   DataType dtype = DataType::kBf16;
   Bytes offchip_bytes;  // total main-memory traffic the tiles will issue
   std::int64_t tiles = 0;
 };
+
+/// The unit that runs vector work for matrix unit `unit_index` in `dtype`: the unit itself when it
+/// has a vector path, else the chip's first vector unit; compute_units().size() when none can.
+std::size_t vector_path(const arch::Chip& chip, std::size_t unit_index, DataType dtype);
+/// vector_path for the fused element-wise work of `op`; throws ConfigError when there is none.
+std::size_t epilogue_unit(const arch::Chip& chip, const wl::OpNode& op, std::size_t unit_index);
+/// Plans a fused attention kernel (plan_attention.cpp): the Q block and K/V block sizes that fit the
+/// unit's buffers with the least estimated time.
+OpPlan plan_attention(const arch::Chip& chip, const wl::OpNode& op, std::size_t unit_index);
 
 /// Plans `op` on `chip`. Throws ConfigError if no unit can run it, no tile fits the buffers, its
 /// weights need a dequantization pass and no unit has a vector path, or its weights are under a codec
@@ -105,6 +142,8 @@ class TileWalker {
   bool next(TileStep& step);
 
  private:
+  bool next_attention(TileStep& step);
+
   const OpPlan& plan_;
   arch::MatrixGeometry geom_;
   std::int64_t instance_ = 0;

@@ -25,6 +25,7 @@ wl::OpGraph build_step(const arch::System& system, const wl::GenerationSpec& spe
   o.kv_len = kv_len;
   wl::OpGraph sharded = wl::shard_transformer(wl::build_transformer(spec.model, o), spec.model, plan);
   if (spec.compression) sharded = wl::apply_compression(sharded, *spec.compression);
+  sharded.set_fusion(spec.fusion);
   return sharded;
 }
 

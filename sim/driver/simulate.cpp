@@ -19,6 +19,7 @@
 #include "sim/driver/tensor_layout.h"
 #include "sim/driver/unit_queue.h"
 #include "sim/kernel/kernel.h"
+#include "workloads/transforms/fuse.h"
 #include "workloads/transforms/microbatch.h"
 
 namespace xpusim {
@@ -139,7 +140,7 @@ class Run {
   /// How far an op has streamed through each operand's region: A, B, partial sums of C read back,
   /// and C stored.
   struct Cursors {
-    std::uint64_t a = 0, b = 0, c = 0, store = 0;
+    std::uint64_t a = 0, b = 0, c = 0, store = 0, extra = 0;
   };
 
   /// Issues the main-memory reads of a tile and the matching buffer writes; returns when all landed.
@@ -147,9 +148,13 @@ class Run {
   Time load(const driver::TileStep& s, const arch::ComputeUnit& u, OpRecord& rec, const driver::OpLayout& where,
             Cursors& at, arch::Chip& ch, double codec_ratio) {
     Time done = kernel::Context::now();
+    // load_extra: the outside inputs of a fused epilogue (a residual), read beside the accumulators.
     const std::tuple<Bytes, arch::MemoryModel*, const driver::Region&, std::uint64_t&> parts[] = {
-        {s.load_a, u.ifmap_buffer, where.a, at.a}, {s.load_b, u.filter_buffer, where.b, at.b}, {s.load_c, u.ofmap_buffer, where.c, at.c}};
-    for (std::size_t i = 0; i < 3; ++i) {
+        {s.load_a, u.ifmap_buffer, where.a, at.a},
+        {s.load_b, u.filter_buffer, where.b, at.b},
+        {s.load_c, u.ofmap_buffer, where.c, at.c},
+        {s.load_extra, u.ofmap_buffer, where.a, at.extra}};
+    for (std::size_t i = 0; i < 4; ++i) {
       const auto& [bytes, buffer, region, cursor] = parts[i];
       if (bytes.count() == 0) continue;
       MemRequest req{bytes, false, arch::AccessPattern::kSequential, Bytes(64), region.at(cursor)};
@@ -180,6 +185,33 @@ class Run {
     return d.done;
   }
 
+  /// Runs fused element-wise work `task` of op `id` on its plan's epilogue unit from `ready`; returns
+  /// when it is done (`ready` when there is none).
+  Time run_fused(wl::OpId id, arch::ComputeTask& task, Time ready, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch) {
+    if (task.elements == 0) return ready;
+    task.region = regions_[id].region;
+    task.parts = regions_[id].parts;
+    arch::ComputeModel& unit = *ch.compute_units()[plans_[id].epilogue_unit].model;
+    Completion e = unit.execute(task, ready);
+    charge(unit, e, rec);
+    rec.compute_busy += e.done - e.start;
+    if (&unit == u.model) rec.cycles += unit.estimate(task).cycles;
+    return e.done;
+  }
+
+  /// The second half of a fused attention tile: the softmax of the scores done at `scores_done`, then
+  /// P x V on the op's unit; returns when P x V is done.
+  Time run_softmax_pv(wl::OpId id, driver::TileStep& step, Time scores_done, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch) {
+    const Time probs = run_fused(id, step.softmax, scores_done, u, rec, ch);
+    step.pv.region = regions_[id].region;
+    step.pv.parts = regions_[id].parts;
+    Completion c = u.model->execute(step.pv, probs);
+    charge(*u.model, c, rec);
+    rec.compute_busy += c.done - c.start;
+    rec.cycles += u.model->estimate(step.pv).cycles;
+    return c.done;
+  }
+
   void run_op(wl::OpId id, kernel::Context& ctx) {
     if (wl::is_collective(graph_.op(id))) return run_collective(id, ctx);
     arch::Chip& ch = chip(id);
@@ -208,7 +240,7 @@ class Run {
       charge(*u.model, c, rec);
       rec.compute_busy += c.done - c.start;
       rec.cycles += u.model->estimate(cur.task).cycles;
-      Time compute_done = c.done;
+      Time compute_done = plan.attention ? run_softmax_pv(id, cur, c.done, u, rec, ch) : c.done;
       const std::pair<Bytes, arch::MemoryModel*> operands[] = {
           {cur.buffer_read_a, u.ifmap_buffer}, {cur.buffer_read_b, u.filter_buffer}, {cur.buffer_write_c, u.ofmap_buffer}};
       for (std::size_t i = 0; i < 3; ++i) {
@@ -220,7 +252,10 @@ class Run {
       // Double buffering: the next tile streams into the free half while this one computes.
       const Time next_loaded = have_next ? load(nxt, u, rec, where, at, ch, codec) : kernel::Context::now();
       const Time next_decoded = have_next ? decode(id, nxt, next_loaded, u, rec, ch) : next_loaded;
-      kernel::Context::wait_until(compute_done);
+      // A fused epilogue runs on the finished block before it leaves. The next block's loads are
+      // already in flight; its MACs wait for the epilogue (a few ops per element against 2K for the
+      // MACs), a small serialisation that keeps every request in simulated-time order.
+      kernel::Context::wait_until(std::max(compute_done, run_fused(id, cur.epilogue, compute_done, u, rec, ch)));
       if (cur.store_c.count() > 0) {
         Completion r = access(*u.ofmap_buffer, MemRequest{cur.store_c, false}, rec, false);
         Completion w = access(ch.main_memory(),
@@ -269,6 +304,7 @@ Result Run::assemble() const {
   r.chip = sys ? system_->name() : chips_.front()->name();
   r.workload = graph_.name();
   r.compression = graph_.compression();
+  if (graph_.fusion() && *graph_.fusion() != FusionPolicy::kNone) r.fusion = std::string(to_string(*graph_.fusion()));
   Time end{0};
   for (const auto& rec : records_) end = std::max(end, rec.end);
   r.latency_s = end.seconds();
@@ -311,6 +347,7 @@ Result Run::assemble() const {
     o.end_s = rec.end.seconds();
     o.flops = wl::flops(op).count();
     o.energy_j = rec.energy.joules();
+    o.members = op.fused.members;
     if (wl::is_collective(op)) {
       o.unit = "interconnect";
       o.bound = "interconnect";
@@ -322,7 +359,7 @@ Result Run::assemble() const {
     const driver::OpPlan& plan = plans_[id];
     const arch::ComputeModel& unit = *chip(id).compute_units()[plan.unit].model;
     o.unit = unit.name();
-    o.dataflow = plan.matrix && unit.geometry().rows > 0 ? arch::to_string(plan.mat.dataflow) : "";
+    o.dataflow = plan.matrix && !plan.attention && unit.geometry().rows > 0 ? arch::to_string(plan.mat.dataflow) : "";
     o.bytes = rec.offchip.count();
     const bool compute_bound = rec.compute_busy >= rec.memory_busy;
     o.bound = compute_bound ? "compute" : "memory";
@@ -375,7 +412,8 @@ Result simulate(arch::Chip& chip, const wl::OpGraph& graph, const SimOptions& op
   graph.validate();
   check_resident_fit(chip, graph);
   chip.reset();
-  Run run({&chip}, nullptr, graph, options);
+  const wl::OpGraph kernels = wl::fuse(graph, graph.fusion().value_or(chip.fusion()));
+  Run run({&chip}, nullptr, kernels, options);
   return run.execute();
 }
 
@@ -388,7 +426,9 @@ Result simulate_system(arch::System& system, const wl::OpGraph& graph, const Sim
   system.reset();
   std::vector<arch::Chip*> chips;
   for (int s = 0; s < system.stages(); ++s) chips.push_back(&system.stage_chip(s));
-  Run run(chips, &system, graph, options);
+  // Every stage runs the same chip type, so its compiler stack is the first stage's.
+  const wl::OpGraph kernels = wl::fuse(graph, graph.fusion().value_or(chips.front()->fusion()));
+  Run run(chips, &system, kernels, options);
   Result r = run.execute();
   // Data-parallel replicas are independent copies: throughput scales with them, latency does not.
   r.throughput_value *= static_cast<double>(system.parallelism().dp);

@@ -14,7 +14,10 @@ using arch::Dataflow;
 
 TileWalker::TileWalker(const OpPlan& plan, const arch::Chip& chip)
     : plan_(plan), geom_(chip.compute_units()[plan.unit].model->geometry()) {
-  if (plan.matrix) {
+  if (plan.attention) {
+    const AttentionTiling& t = plan.att;
+    count_ = {ceil_div(t.instances, t.tile_instances), ceil_div(t.m, t.tile_m), ceil_div(t.ctx, t.tile_ctx)};
+  } else if (plan.matrix) {
     const MatrixTiling& t = plan.mat;
     for (std::size_t l = 0; l < 3; ++l) {
       char d = t.order[l];
@@ -25,9 +28,56 @@ TileWalker::TileWalker(const OpPlan& plan, const arch::Chip& chip)
   }
 }
 
+bool TileWalker::next_attention(TileStep& s) {
+  const AttentionTiling& t = plan_.att;
+  const std::int64_t ig = idx_[0], im = idx_[1], ic = idx_[2];
+  const std::int64_t g = std::min(t.tile_instances, t.instances - ig * t.tile_instances);
+  const std::int64_t em = std::min(t.tile_m, t.m - im * t.tile_m);
+  const std::int64_t ec = std::min(t.tile_ctx, t.ctx - ic * t.tile_ctx);
+  const bool last_block = ic == count_[2] - 1;
+  const double gd = static_cast<double>(g * t.head_dim);
+  const Bytes q = bytes_of(gd * static_cast<double>(em), t.bits);
+  const Bytes kv = bytes_of(2.0 * gd * static_cast<double>(ec), t.bits);
+  if (ic == 0) s.load_a = q;
+  // A context that fits one block stays for every Q block of its instances.
+  if (count_[2] > 1 || im == 0) s.load_b = kv;
+  if (last_block) s.store_c = q;
+  s.buffer_read_a = q;
+  s.buffer_read_b = kv;
+  s.buffer_write_c = last_block ? q : Bytes(0);
+  auto matrix = [&](std::int64_t m, std::int64_t n, std::int64_t k) {
+    arch::ComputeTask task;
+    task.dtype = plan_.dtype;
+    task.m = m;
+    task.n = n;
+    task.k = k;
+    task.batch = g;
+    task.fill_drain = false;
+    return task;
+  };
+  s.task = matrix(em, ec, t.head_dim);
+  s.task.starts_op = first_;
+  first_ = false;
+  s.softmax.cls = arch::TaskClass::kVector;
+  s.softmax.dtype = plan_.dtype;
+  s.softmax.elements = g * em * ec;
+  s.softmax.ops_per_element = t.softmax_ops;
+  s.softmax.fill_drain = false;
+  s.pv = matrix(em, t.head_dim, ec);
+  s.pv.fill_drain = last_block;  // one pipeline fill and drain per Q block
+  for (int l = 2; l >= 0; --l) {
+    auto lu = static_cast<std::size_t>(l);
+    if (++idx_[lu] < count_[lu]) return true;
+    idx_[lu] = 0;
+  }
+  finished_ = true;
+  return true;
+}
+
 bool TileWalker::next(TileStep& s) {
   if (finished_) return false;
   s = TileStep{};
+  if (plan_.attention) return next_attention(s);
   if (!plan_.matrix) {
     const VectorTiling& v = plan_.vec;
     std::int64_t n = std::min(v.tile_elements, v.elements - vec_done_);
@@ -80,11 +130,22 @@ bool TileWalker::next(TileStep& s) {
   const std::array<std::int64_t, 3> next_c{next_instance, index_of(nxt, 'm'), index_of(nxt, 'n')};
   const auto c_slot = static_cast<std::size_t>(im * ceil_div(t.n, t.tile_n) + in);
   const auto g = static_cast<double>(group);
-  if (a_id != last_a_) s.load_a = bytes_of(g * static_cast<double>(em * ek), t.in_bits);
+  if (a_id != last_a_) s.load_a = bytes_of(g * static_cast<double>(em * ek) * t.a_scale, t.in_bits);
   if (b_id != last_b_) s.load_b = bytes_of(g * static_cast<double>(ek * en), t.b_bits);
   if (c_id != last_c_ && c_started_[c_slot]) s.load_c = bytes_of(g * static_cast<double>(em * en), t.out_bits);
   c_started_[c_slot] = true;
-  if (last || next_c != c_id) s.store_c = bytes_of(g * static_cast<double>(em * en), t.out_bits);
+  // The last K block finishes C: the fused epilogue runs on it and only what leaves the kernel is stored.
+  const bool finished_c = ik == ceil_div(t.k, t.tile_k) - 1;
+  if (last || next_c != c_id) s.store_c = bytes_of(g * static_cast<double>(em * en) * (finished_c ? t.out_ratio : 1.0), t.out_bits);
+  if (finished_c && t.extra_in > 0) s.load_extra = bytes_of(g * static_cast<double>(em * en) * t.extra_in, t.out_bits);
+  if (finished_c && t.epilogue_ops > 0) {
+    s.epilogue.cls = arch::TaskClass::kVector;
+    s.epilogue.dtype = plan_.dtype;
+    s.epilogue.elements = group * em * en;
+    s.epilogue.ops_per_element = t.epilogue_ops;
+    s.epilogue.fill_drain = false;
+    s.epilogue.epilogue = true;
+  }
   last_a_ = a_id;
   last_b_ = b_id;
   last_c_ = c_id;

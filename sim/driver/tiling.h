@@ -5,7 +5,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <map>
 
+#include "arch/chip.h"
 #include "arch/compute_model.h"
 #include "sim/units.h"
 
@@ -28,6 +30,18 @@ constexpr Roles roles(arch::Dataflow d) {
 /// `elements` of `bits_per_element` each (fractional with sparsity metadata), rounded up to a byte.
 inline Bytes bytes_of(double elements, double bits_per_element) {
   return Bytes(static_cast<std::int64_t>(std::ceil(elements * bits_per_element / 8.0)));
+}
+
+/// Checks that the operand blocks fit half of the buffers they live in (the other half is being filled).
+inline bool fits(const arch::ComputeUnit& u, Bytes a, Bytes b, Bytes c) {
+  std::map<const arch::MemoryModel*, Bytes> need;
+  need[u.ifmap_buffer] += a;
+  need[u.filter_buffer] += b;
+  need[u.ofmap_buffer] += c;
+  for (const auto& [buf, bytes] : need) {
+    if (bytes.count() * 2 > buf->capacity().count()) return false;
+  }
+  return true;
 }
 
 }  // namespace xpusim::driver

@@ -14,6 +14,7 @@
 #include "sim/driver/serving.h"
 #include "sim/driver/simulate.h"
 #include "workloads/loader.h"
+#include "workloads/transforms/fuse.h"
 
 using namespace xpusim;
 namespace fs = std::filesystem;
@@ -49,7 +50,8 @@ static void check_invariants_on_every_chip(const std::string& workload, const st
     // itself is tested in "an SRAM-only chip refuses ...", and its LLM invariants run on a system below.
     if (chip->main_memory().hard_capacity() && memory_needs(graph, 1).front().total() > chip->main_memory().capacity()) continue;
     const Result r = simulate(*chip, graph);
-    REQUIRE(r.ops.size() == graph.size());
+    // One result entry per kernel: the ops as the chip's compiler stack fuses them.
+    REQUIRE(r.ops.size() == wl::fuse(graph, graph.fusion().value_or(chip->fusion())).size());
     REQUIRE(r.latency_s > 0);
     for (const auto& op : r.ops) {
       INFO(op.name);
@@ -179,7 +181,7 @@ TEST_CASE("a whole 20-step SDXL image (tens of thousands of ops) runs and tears 
   const auto step = wl::load_workload(dir + "sdxl-unet-step.yaml");
   REQUIRE(image.size() > 30000);
   const Result r = simulate(*chip, image);
-  REQUIRE(r.ops.size() == image.size());
+  REQUIRE(r.ops.size() == wl::fuse(image, chip->fusion()).size());
   // Twenty denoising steps run one after another, then the VAE: more than twenty lone steps.
   CHECK(r.latency_s > 20 * simulate(*chip, step).latency_s);
 }

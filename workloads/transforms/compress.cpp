@@ -154,6 +154,7 @@ bool take_compression_overrides(std::vector<std::string>& overrides, ConfigNode&
 OpGraph apply_compression(const OpGraph& g, const CompressionPlan& plan) {
   OpGraph out(g.name());
   out.set_items(g.items(), g.item_unit());
+  out.set_fusion(g.fusion());
   const std::string text = plan.to_string();
   out.set_compression(g.compression().empty() ? text : text.empty() ? g.compression() : g.compression() + "; " + text);
   std::vector<DataType> old_dtype;

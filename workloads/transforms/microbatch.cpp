@@ -67,6 +67,7 @@ OpGraph split_microbatches(const OpGraph& graph, std::int64_t k) {
   if (k == 1) return graph;
   OpGraph out(graph.name());
   out.set_items(graph.items(), graph.item_unit());
+  out.set_fusion(graph.fusion());
   const auto tensors = graph.tensors();
   for (std::int64_t i = 0; i < k; ++i) {
     const std::string prefix = "mb" + std::to_string(i) + "/";

@@ -71,6 +71,7 @@ class Sharder {
       out_.add_tensor(from, to, e.bytes, e.name);
     }
     out_.set_items(in_.items(), in_.item_unit());
+    out_.set_fusion(in_.fusion());
     return std::move(out_);
   }
 
@@ -208,6 +209,7 @@ OpGraph add_stage_transfers(const OpGraph& g, std::int64_t tp) {
     out.add_tensor(sends[key], e.to, e.bytes, e.name);
   }
   out.set_items(g.items(), g.item_unit());
+  out.set_fusion(g.fusion());
   return out;
 }
 
@@ -236,6 +238,7 @@ OpGraph replicate_microbatches(const OpGraph& g, std::int64_t copies, std::int64
     prev_last = last;
   }
   out.set_items(g.items() * static_cast<double>(copies), g.item_unit());
+  out.set_fusion(g.fusion());
   return out;
 }
 

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+// Tiling of a fused attention kernel (FlashAttention-2, Dao, arXiv:2307.08691, Algorithm 1; split-KV
+// decode as FlashDecoding): a block of Q rows stays on chip while K and V stream past it, the scores
+// and probabilities of a block live only between the two GEMMs, and O leaves once. Off-chip traffic is
+// Q + O + K/V once per Q block, or K/V once per instance when one block holds the whole context.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "sim/config/config_error.h"
+#include "sim/driver/mapper.h"
+#include "sim/driver/tiling.h"
+#include "sim/int_math.h"
+
+namespace xpusim::driver {
+namespace {
+
+/// n, ceil(n/2), ceil(n/4), ... down to 1.
+std::vector<std::int64_t> halvings(std::int64_t n) {
+  std::vector<std::int64_t> v;
+  for (std::int64_t d = 1;; d *= 2) {
+    v.push_back(ceil_div(n, d));
+    if (v.back() == 1) break;
+  }
+  return v;
+}
+
+arch::ComputeTask matrix_task(DataType dtype, std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch) {
+  arch::ComputeTask t;
+  t.dtype = dtype;
+  t.m = m;
+  t.n = n;
+  t.k = k;
+  t.batch = batch;
+  return t;
+}
+
+Bytes attention_traffic(const AttentionTiling& t) {
+  const double inst = static_cast<double>(t.instances);
+  const double q_and_o = 2.0 * inst * static_cast<double>(t.m * t.head_dim);
+  const double kv_passes = t.tile_ctx >= t.ctx ? 1.0 : static_cast<double>(ceil_div(t.m, t.tile_m));
+  const double kv = 2.0 * inst * static_cast<double>(t.ctx * t.head_dim) * kv_passes;
+  return bytes_of(q_and_o + kv, t.bits);
+}
+
+}  // namespace
+
+OpPlan plan_attention(const arch::Chip& chip, const wl::OpNode& op, std::size_t unit_index) {
+  const arch::ComputeUnit& u = chip.compute_units()[unit_index];
+  const auto& a = std::get<wl::AttentionShape>(op.shape);
+  OpPlan best;
+  best.unit = unit_index;
+  best.matrix = true;
+  best.attention = true;
+  best.dtype = op.dtype;
+  best.epilogue_unit = epilogue_unit(chip, op, unit_index);
+  const arch::ComputeModel& softmax_unit = *chip.compute_units()[best.epilogue_unit].model;
+
+  AttentionTiling base;
+  base.instances = a.batch;
+  base.m = a.m;
+  base.ctx = a.ctx;
+  base.head_dim = a.head_dim;
+  base.bits = bits(op.dtype);
+  base.softmax_ops = op.ops_per_element;
+  const Bandwidth bw = chip.main_memory().peak_bandwidth();
+  const double tile_latency_s = (chip.main_memory().idle_latency() + u.ifmap_buffer->idle_latency()).seconds();
+  const double d = static_cast<double>(a.head_dim);
+
+  double best_score = std::numeric_limits<double>::infinity();
+  for (std::int64_t tc : halvings(a.ctx)) {
+    for (std::int64_t tm : halvings(a.m)) {
+      const bool whole = tc == a.ctx && tm == a.m;
+      for (std::int64_t group : whole ? halvings(a.batch) : std::vector<std::int64_t>{1}) {
+        const double g = static_cast<double>(group);
+        const Bytes q = bytes_of(g * static_cast<double>(tm) * d, base.bits);
+        const Bytes kv = bytes_of(2.0 * g * static_cast<double>(tc) * d, base.bits);
+        if (!fits(u, q, kv, q)) continue;
+        AttentionTiling cand = base;
+        cand.tile_m = tm;
+        cand.tile_ctx = tc;
+        cand.tile_instances = group;
+        const std::int64_t tiles = ceil_div(a.batch, group) * ceil_div(a.m, tm) * ceil_div(a.ctx, tc);
+        arch::ComputeTask scores = matrix_task(op.dtype, tm, tc, a.head_dim, group);
+        arch::ComputeTask pv = matrix_task(op.dtype, tm, a.head_dim, tc, group);
+        scores.fill_drain = pv.fill_drain = false;
+        arch::ComputeTask softmax;
+        softmax.cls = arch::TaskClass::kVector;
+        softmax.dtype = op.dtype;
+        softmax.elements = group * tm * tc;
+        softmax.ops_per_element = base.softmax_ops;
+        softmax.fill_drain = false;
+        const double compute_s = static_cast<double>(tiles) * (u.model->estimate(scores).time.seconds() + u.model->estimate(pv).time.seconds() +
+                                                               softmax_unit.estimate(softmax).time.seconds());
+        const Bytes traffic = attention_traffic(cand);
+        const double score = std::max(compute_s, (traffic / bw).seconds()) + ((q + kv) / bw).seconds() +
+                             tile_latency_s * static_cast<double>(tiles);
+        if (score < best_score) {
+          best_score = score;
+          best.att = cand;
+          best.offchip_bytes = traffic;
+          best.tiles = tiles;
+        }
+      }
+      if (tc == a.ctx && std::isfinite(best_score)) break;  // K/V resident: smaller Q blocks only add tiles
+    }
+  }
+  if (!std::isfinite(best_score)) {
+    throw ConfigError(SourceMark{chip.name(), 0, 0}, "attention kernel '" + op.name + "' does not fit the buffers of '" +
+                                                         u.model->name() + "' even as one query row and one key");
+  }
+  return best;
+}
+
+}  // namespace xpusim::driver

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: MIT
+// Kernel formation: ops are grouped in topological order (attention triples, then projections that
+// share an input, then element-wise ops into a producer's kernel), and each group becomes one op of
+// the fused graph whose FusedWork says what it holds.
+#include "workloads/transforms/fuse.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "sim/config/config_error.h"
+
+namespace xpusim::wl {
+namespace {
+
+constexpr std::size_t kNoGroup = static_cast<std::size_t>(-1);
+
+struct Group {
+  std::vector<OpId> members;  // in topological order; members[0] is the anchor
+  bool attention = false;
+};
+
+/// Element counts in units of `dtype` (a member may keep another precision than its kernel's anchor).
+double elements_as(Bytes bytes, DataType dtype) { return static_cast<double>(bytes.count()) * 8.0 / bits(dtype); }
+
+bool elementwise(const OpNode& op) { return op.kind == OpKind::kElementwise; }
+/// Row-wise reductions: they can close a chain of element-wise work but need whole rows, which a
+/// GEMM tile's epilogue does not hold.
+bool row_reduction(const OpNode& op) {
+  return op.kind == OpKind::kSoftmax || op.kind == OpKind::kLayerNorm || op.kind == OpKind::kRmsNorm;
+}
+
+class Fuser {
+ public:
+  Fuser(const OpGraph& g, FusionPolicy policy) : g_(g), policy_(policy), order_(g.topo_order()) {
+    pos_.resize(g.size());
+    for (std::size_t i = 0; i < order_.size(); ++i) pos_[order_[i]] = i;
+    preds_.resize(g.size());
+    succs_.resize(g.size());
+    for (OpId id = 0; id < g.size(); ++id) {
+      preds_[id] = g.predecessors(id);
+      succs_[id] = g.successors(id);
+      std::sort(preds_[id].begin(), preds_[id].end());
+      preds_[id].erase(std::unique(preds_[id].begin(), preds_[id].end()), preds_[id].end());
+      std::sort(succs_[id].begin(), succs_[id].end());
+      succs_[id].erase(std::unique(succs_[id].begin(), succs_[id].end()), succs_[id].end());
+    }
+    group_of_.assign(g.size(), kNoGroup);
+    seen_.assign(g.size(), 0);
+    edges_ = g.tensors();
+    in_edges_.resize(g.size());
+    for (const TensorEdge& e : edges_) in_edges_[e.to].push_back(e);
+  }
+
+  OpGraph run() {
+    if (policy_ == FusionPolicy::kFull) group_attention();
+    merge_projections();
+    join_elementwise();
+    for (OpId id : order_) {
+      if (group_of_[id] == kNoGroup) new_group({id});
+    }
+    return build();
+  }
+
+ private:
+  std::size_t new_group(std::vector<OpId> members, bool attention = false) {
+    const std::size_t gid = groups_.size();
+    for (OpId m : members) group_of_[m] = gid;
+    groups_.push_back(Group{std::move(members), attention});
+    return gid;
+  }
+
+  /// True when `target` can be reached from `from` along tensors. Only ops before `target` in
+  /// topological order can lie on such a path, which bounds the search.
+  bool reaches(OpId from, OpId target) {
+    if (pos_[from] >= pos_[target]) return from == target;
+    ++stamp_;
+    std::vector<OpId> stack{from};
+    seen_[from] = stamp_;
+    while (!stack.empty()) {
+      OpId v = stack.back();
+      stack.pop_back();
+      for (OpId s : succs_[v]) {
+        if (s == target) return true;
+        if (seen_[s] == stamp_ || pos_[s] > pos_[target]) continue;
+        seen_[s] = stamp_;
+        stack.push_back(s);
+      }
+    }
+    return false;
+  }
+
+  /// Joining a kernel anchored at `anchor` with external producers `inputs` keeps the kernel graph
+  /// acyclic when none of them depends on the anchor (every member descends from the anchor).
+  bool acyclic_with(OpId anchor, const std::vector<OpId>& inputs) {
+    for (OpId y : inputs) {
+      if (reaches(anchor, y)) return false;
+    }
+    return true;
+  }
+
+  /// Scores -> softmax -> P x V, each the only consumer of the one before, with matching shapes.
+  void group_attention() {
+    for (OpId s : order_) {
+      const OpNode& scores = g_.op(s);
+      const auto* gs = std::get_if<GemmShape>(&scores.shape);
+      if (!gs || scores.kind != OpKind::kGemm || !gs->b_is_activation || succs_[s].size() != 1) continue;
+      const OpId x = succs_[s].front();
+      const OpNode& softmax = g_.op(x);
+      if (softmax.kind != OpKind::kSoftmax || preds_[x].size() != 1 || succs_[x].size() != 1) continue;
+      const OpId p = succs_[x].front();
+      const OpNode& pv = g_.op(p);
+      const auto* gp = std::get_if<GemmShape>(&pv.shape);
+      if (!gp || pv.kind != OpKind::kGemm || !gp->b_is_activation || gp->batch != gs->batch || gp->m != gs->m ||
+          gp->k != gs->n || gp->n != gs->k || gp->b_shared != gs->b_shared || pv.stage != scores.stage ||
+          softmax.stage != scores.stage || group_of_[s] != kNoGroup) {
+        continue;
+      }
+      std::vector<OpId> outside;
+      for (OpId y : preds_[p]) {
+        if (y != x) outside.push_back(y);
+      }
+      if (!acyclic_with(s, outside)) continue;
+      new_group({s, x, p}, true);
+    }
+  }
+
+  /// Weight GEMMs reading the same producers with the same M, K, batch and formats.
+  void merge_projections() {
+    using Key = std::tuple<std::vector<OpId>, std::int64_t, std::int64_t, std::int64_t, DataType, std::optional<DataType>,
+                           WeightFormat, std::int32_t>;
+    std::map<Key, std::vector<OpId>> alike;
+    std::vector<Key> keys_in_order;
+    for (OpId id : order_) {
+      const OpNode& op = g_.op(id);
+      const auto* gm = std::get_if<GemmShape>(&op.shape);
+      if (!gm || op.kind != OpKind::kGemm || gm->b_is_activation || preds_[id].empty() || group_of_[id] != kNoGroup) continue;
+      Key k{preds_[id], gm->batch, gm->m, gm->k, op.dtype, op.weight_dtype, op.weight_format, op.stage};
+      auto [it, fresh] = alike.try_emplace(k);
+      if (fresh) keys_in_order.push_back(k);
+      it->second.push_back(id);
+    }
+    for (const Key& k : keys_in_order) {
+      const auto& ids = alike.at(k);
+      if (ids.size() > 1) new_group(ids);
+    }
+  }
+
+  /// Each element-wise op (and norm or softmax, into an element-wise chain) joins the kernel of one
+  /// of its producers: a GEMM's kernel first, else a vector chain, the latest such producer first.
+  void join_elementwise() {
+    for (OpId x : order_) {
+      const OpNode& op = g_.op(x);
+      if (group_of_[x] != kNoGroup || !(elementwise(op) || row_reduction(op))) continue;
+      const auto* v = std::get_if<VectorShape>(&op.shape);
+      if (!v || v->input_elements != 0) continue;
+      std::vector<std::pair<int, OpId>> candidates;  // (preference, producer)
+      for (OpId p : preds_[x]) {
+        const OpNode& prod = g_.op(p);
+        if (is_collective(prod) || prod.stage != op.stage) continue;
+        const std::size_t gid = group_of_[p];
+        const OpNode& anchor = g_.op(gid == kNoGroup ? p : groups_[gid].members.front());
+        if (gid != kNoGroup && groups_[gid].attention) continue;
+        if (is_matrix(anchor)) {
+          if (elementwise(op)) candidates.emplace_back(0, p);
+        } else if (std::holds_alternative<VectorShape>(anchor.shape) && anchor.kind != OpKind::kPool) {
+          candidates.emplace_back(1, p);
+        }
+      }
+      std::sort(candidates.begin(), candidates.end(),
+                [&](const auto& a, const auto& b) { return a.first != b.first ? a.first < b.first : pos_[a.second] > pos_[b.second]; });
+      for (const auto& [preference, p] : candidates) {
+        std::size_t gid = group_of_[p];
+        const OpId anchor = gid == kNoGroup ? p : groups_[gid].members.front();
+        std::vector<OpId> outside;
+        for (OpId y : preds_[x]) {
+          if (group_of_[y] != gid || (gid == kNoGroup && y != p)) outside.push_back(y);
+        }
+        if (!acyclic_with(anchor, outside)) continue;
+        if (gid == kNoGroup) gid = new_group({p});
+        groups_[gid].members.push_back(x);
+        group_of_[x] = gid;
+        break;
+      }
+    }
+  }
+
+  OpNode kernel_of(const Group& grp) const {
+    const OpNode& first = g_.op(grp.members.front());
+    OpNode k = first;
+    if (grp.members.size() == 1) {
+      if (k.kind == OpKind::kConv2d) k.fused.implicit_gemm = true;
+      return k;
+    }
+    std::set<OpId> inside(grp.members.begin(), grp.members.end());
+    for (OpId m : grp.members) k.fused.members.push_back(g_.op(m).name);
+    k.name = kernel_name(k.fused.members);
+    std::size_t own = 1;  // members that make up the kernel's own result
+    if (grp.attention) {
+      const auto& gs = std::get<GemmShape>(first.shape);
+      const OpNode& softmax = g_.op(grp.members[1]);
+      k.kind = OpKind::kAttention;
+      k.shape = AttentionShape{gs.batch, gs.m, gs.n, gs.k, gs.b_shared};
+      const double scores = static_cast<double>(gs.batch * gs.m * gs.n);
+      k.ops_per_element = static_cast<double>(std::get<VectorShape>(softmax.shape).elements) * softmax.ops_per_element / scores;
+      own = 3;
+    } else if (auto* gm = std::get_if<GemmShape>(&k.shape)) {
+      // Merged projections: N side by side.
+      while (own < grp.members.size() && is_matrix(g_.op(grp.members[own]))) {
+        gm->n += std::get<GemmShape>(g_.op(grp.members[own]).shape).n;
+        ++own;
+      }
+    }
+    if (k.kind == OpKind::kConv2d) k.fused.implicit_gemm = true;
+    const double base = own_output_elements(k);
+    // Inputs of the epilogue members from outside, each producer's tensor once; outputs of every
+    // member that something outside reads (or that nothing reads: a result of the graph).
+    std::set<OpId> read_by_own;
+    for (std::size_t i = 0; i < own; ++i) {
+      for (OpId p : preds_[grp.members[i]]) read_by_own.insert(p);
+    }
+    std::map<OpId, Bytes> extra;
+    double epilogue_ops = 0, leaving = 0;
+    for (const TensorEdge& e : in_edges_of(grp, own, inside)) {
+      if (read_by_own.count(e.from)) continue;
+      Bytes& b = extra[e.from];
+      b = std::max(b, e.bytes);
+    }
+    for (std::size_t i = own; i < grp.members.size(); ++i) {
+      const OpNode& m = g_.op(grp.members[i]);
+      epilogue_ops += static_cast<double>(std::get<VectorShape>(m.shape).elements) * m.ops_per_element;
+    }
+    for (std::size_t i = grp.attention ? 2 : 0; i < grp.members.size(); ++i) {
+      const OpId m = grp.members[i];
+      const bool read_outside = std::any_of(succs_[m].begin(), succs_[m].end(), [&](OpId s) { return !inside.count(s); });
+      if (read_outside || succs_[m].empty()) leaving += elements_as(output_bytes(g_.op(m)), k.dtype);
+    }
+    double extra_elements = 0;
+    for (const auto& [from, bytes] : extra) extra_elements += elements_as(bytes, k.dtype);
+    k.fused.epilogue_ops = epilogue_ops / base;
+    k.fused.extra_inputs = extra_elements / base;
+    k.fused.outputs = leaving / base;
+    return k;
+  }
+
+  /// Edges from outside the kernel into its epilogue members (members[own...]).
+  std::vector<TensorEdge> in_edges_of(const Group& grp, std::size_t own, const std::set<OpId>& inside) const {
+    std::vector<TensorEdge> out;
+    for (std::size_t i = own; i < grp.members.size(); ++i) {
+      for (const TensorEdge& e : in_edges_[grp.members[i]]) {
+        if (!inside.count(e.from)) out.push_back(e);
+      }
+    }
+    return out;
+  }
+
+  /// The members' common prefix up to a '.' or '/', then each member's rest joined by '+'.
+  static std::string kernel_name(const std::vector<std::string>& names) {
+    std::size_t common = names.front().size();
+    for (const std::string& n : names) {
+      std::size_t i = 0;
+      while (i < common && i < n.size() && n[i] == names.front()[i]) ++i;
+      common = i;
+    }
+    const std::size_t cut = names.front().find_last_of("./", common == 0 ? 0 : common - 1);
+    const std::size_t prefix = (cut == std::string::npos || common == 0) ? 0 : cut + 1;
+    std::string name = names.front().substr(0, prefix);
+    for (std::size_t i = 0; i < names.size(); ++i) name += (i ? "+" : "") + names[i].substr(prefix);
+    return name;
+  }
+
+  OpGraph build() {
+    std::vector<std::size_t> group_order(groups_.size());
+    for (std::size_t i = 0; i < groups_.size(); ++i) group_order[i] = i;
+    std::sort(group_order.begin(), group_order.end(),
+              [&](std::size_t a, std::size_t b) { return pos_[groups_[a].members.front()] < pos_[groups_[b].members.front()]; });
+    OpGraph out(g_.name());
+    out.set_items(g_.items(), g_.item_unit());
+    out.set_compression(g_.compression());
+    out.set_fusion(policy_);
+    std::vector<OpId> new_id(groups_.size());
+    for (std::size_t gid : group_order) new_id[gid] = out.add_op(kernel_of(groups_[gid]));
+    std::set<std::tuple<OpId, OpId, OpId>> added;  // (kernel from, kernel to, producing op)
+    for (const TensorEdge& e : edges_) {
+      const std::size_t gf = group_of_[e.from], gt = group_of_[e.to];
+      if (gf == gt || !added.emplace(new_id[gf], new_id[gt], e.from).second) continue;
+      out.add_tensor(new_id[gf], new_id[gt], e.bytes, e.name);
+    }
+    return out;
+  }
+
+  const OpGraph& g_;
+  FusionPolicy policy_;
+  std::vector<OpId> order_;
+  std::vector<std::size_t> pos_;
+  std::vector<std::vector<OpId>> preds_, succs_;
+  std::vector<std::size_t> group_of_;
+  std::vector<Group> groups_;
+  std::vector<TensorEdge> edges_;
+  std::vector<std::vector<TensorEdge>> in_edges_;  // by consumer
+  std::vector<std::uint32_t> seen_;
+  std::uint32_t stamp_ = 0;
+};
+
+}  // namespace
+
+OpGraph fuse(const OpGraph& graph, FusionPolicy policy) {
+  if (policy == FusionPolicy::kNone) return graph;
+  return Fuser(graph, policy).run();
+}
+
+std::optional<FusionPolicy> take_fusion_setting(const ConfigNode* root, std::vector<std::string>& overrides) {
+  auto parse = [](const std::string& text, const SourceMark& where, const std::string& what) {
+    const auto p = parse_fusion_policy(text);
+    if (!p) {
+      throw ConfigError(where, what + " must be one of " + std::string(kFusionPolicyNames) + ", got '" + text + "'" +
+                                   did_you_mean(text, {"none", "epilogue", "full"}));
+    }
+    return *p;
+  };
+  std::optional<FusionPolicy> policy;
+  if (const ConfigNode* f = root && root->is_map() ? root->find("fusion") : nullptr) {
+    if (!f->is_scalar()) throw ConfigError(f->mark(), "'fusion' must be one of " + std::string(kFusionPolicyNames));
+    policy = parse(f->value(), f->mark(), "'fusion'");
+  }
+  std::vector<std::string> rest;
+  for (const std::string& o : overrides) {
+    if (o.rfind("fusion=", 0) != 0) {
+      rest.push_back(o);
+      continue;
+    }
+    policy = parse(o.substr(7), SourceMark{"--wset " + o, 0, 0}, "fusion");
+  }
+  overrides = std::move(rest);
+  return policy;
+}
+
+}  // namespace xpusim::wl
