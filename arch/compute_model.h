@@ -69,12 +69,17 @@ struct ComputeTask {
   bool epilogue = false;
 };
 
+/// What set the pace of a task: the unit's arithmetic, its own local store (a GPU SM's shared
+/// memory), or the operand buffers it streams from (ComputeUnit's buffers: a GPU's L2).
+enum class Feed { kCompute, kLocalStore, kBuffers };
+
 /// Cost of a task on an idle unit.
 struct TaskCost {
   Cycles cycles;
   Time time;
   Energy energy;
   Flops flops;
+  Feed feed = Feed::kCompute;
 };
 
 /// Shape facts a mapper needs to tile for a unit.

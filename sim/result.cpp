@@ -206,6 +206,7 @@ std::string to_json(const Result& r) {
          ", \"unit\": " + json_string(op.unit) + ", \"dataflow\": " + json_string(op.dataflow) +
          ", \"start_s\": " + json_number(op.start_s) + ", \"end_s\": " + json_number(op.end_s) + ", \"flops\": " + json_number(op.flops) +
          ", \"bytes\": " + json_number(op.bytes) + ", \"bound\": " + json_string(op.bound) +
+         ", \"bound_level\": " + json_string(op.bound_level) +
          ", \"compute_cycles\": " + json_number(op.compute_cycles) + ", \"energy_j\": " + json_number(op.energy_j) +
          ", \"roofline_s\": " + json_number(op.roofline_s) + ", \"dequant_ops\": " + json_number(op.dequant_ops) +
          ", \"dequant_s\": " + json_number(op.dequant_s);

@@ -29,6 +29,9 @@ struct OpResult {
   double dequant_ops = 0;           // element ops of its weight dequantization / sparse expansion passes
   double dequant_s = 0;             // time those passes kept their unit busy (inside the op's time)
   std::vector<std::string> members{};  // a fused kernel's ops (workloads/transforms/fuse.h); empty: one op
+  /// The resource behind `bound`: "compute", the on-chip level that fed the compute by its component
+  /// name (a GPU's "l2") or "shared_memory", main memory by name ("hbm"), or "interconnect".
+  std::string bound_level{};
 };
 
 /// One statistic of one component, with its unit.

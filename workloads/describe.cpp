@@ -45,6 +45,9 @@ std::string shape_string(const OpNode& op) {
     if (op.kind == OpKind::kSendRecv) s += " to stage " + num(c->peer_stage);
     return s;
   }
+  if (const auto* a = std::get_if<AttentionShape>(&op.shape)) {
+    return "attention " + num(a->batch) + "x[" + num(a->m) + " q] over " + num(a->ctx) + " kv, d" + num(a->head_dim);
+  }
   const auto& v = std::get<VectorShape>(op.shape);
   std::string s = "vec " + num(v.elements);
   if (v.inputs != 1) s += " x" + num(v.inputs);

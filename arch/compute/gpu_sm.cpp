@@ -217,17 +217,17 @@ GpuKernelChoice GpuSm::search_kernel(std::int64_t m, std::int64_t n, std::int64_
       // deliver and the L2 must supply, shared among the CTAs running at once; the slowest of the
       // three sets the pace. A partial CTA tile costs a full one: its idle rows still occupy the SM.
       const double operands = static_cast<double>(t.m) * bytes + static_cast<double>(t.n) * b_bytes;
-      double per_k = std::max(static_cast<double>(t.m * t.n) / mac_rate,
-                              operands / static_cast<double>(p_.smem_bytes_per_clock));
-      if (l2_bytes_per_clock_ > 0) {
-        per_k = std::max(per_k, operands * static_cast<double>(std::min(ctas, p_.sms)) / l2_bytes_per_clock_);
-      }
+      const double mac_k = static_cast<double>(t.m * t.n) / mac_rate;
+      const double smem_k = operands / static_cast<double>(p_.smem_bytes_per_clock);
+      const double l2_k = l2_bytes_per_clock_ > 0 ? operands * static_cast<double>(std::min(ctas, p_.sms)) / l2_bytes_per_clock_ : 0.0;
+      const double per_k = std::max({mac_k, smem_k, l2_k});
+      const Feed feed = per_k == mac_k ? Feed::kCompute : per_k == l2_k ? Feed::kBuffers : Feed::kLocalStore;
       const auto main = static_cast<std::int64_t>(std::ceil(static_cast<double>(k_cta) * per_k - 1e-9));
       // Each wave pays the pipeline fill and the epilogue; split-K adds a second epilogue that
       // reduces the partial tiles.
       const std::int64_t overhead = fill_drain ? p_.prologue_cycles + epilogue * (split > 1 ? 2 : 1) : 0;
       const std::int64_t cycles = waves * (main + overhead);
-      if (cycles < best.cycles) best = GpuKernelChoice{t, split, ctas, waves, main, cycles};
+      if (cycles < best.cycles) best = GpuKernelChoice{t, split, ctas, waves, main, cycles, feed};
     }
   }
   return best;
@@ -242,7 +242,9 @@ TaskCost GpuSm::estimate(const ComputeTask& task) const {
   TaskCost c;
   std::int64_t cycles = 0;
   if (task.cls == TaskClass::kMatrix) {
-    cycles = choose_kernel(task.m, task.n, task.k, task.batch, task.dtype, task.fill_drain, two_four(task), task.b_bits).cycles;
+    const GpuKernelChoice k = choose_kernel(task.m, task.n, task.k, task.batch, task.dtype, task.fill_drain, two_four(task), task.b_bits);
+    cycles = k.cycles;
+    c.feed = k.feed;
     const double macs = static_cast<double>(task.batch) * static_cast<double>(task.m) * static_cast<double>(task.n) *
                         static_cast<double>(task.k) * (two_four(task) ? task.density : 1.0);
     c.energy = mac_energy(task.dtype) * macs;  // MACs done: padding of partial tiles is not charged

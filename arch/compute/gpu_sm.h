@@ -56,6 +56,7 @@ struct GpuKernelChoice {
   std::int64_t waves = 0;
   std::int64_t cycles_per_cta = 0;  // mainloop of one CTA, no prologue/epilogue
   std::int64_t cycles = 0;          // whole task, launch excluded
+  Feed feed = Feed::kCompute;       // the slowest of tensor cores, shared memory and L2 in the mainloop
 };
 
 class GpuSm final : public ComputeModel {

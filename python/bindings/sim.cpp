@@ -36,6 +36,7 @@ pyb::dict op_dict(const OpResult& o) {
   d["flops"] = o.flops;
   d["bytes"] = o.bytes;
   d["bound"] = o.bound;
+  d["bound_level"] = o.bound_level;
   d["compute_cycles"] = o.compute_cycles;
   d["energy_j"] = o.energy_j;
   d["roofline_s"] = o.roofline_s;

@@ -16,6 +16,8 @@
 namespace xpusim::driver {
 namespace {
 
+constexpr double kTie = 0.01;  // estimated times this close count as equal
+
 /// n, ceil(n/2), ceil(n/4), ... down to 1.
 std::vector<std::int64_t> halvings(std::int64_t n) {
   std::vector<std::int64_t> v;
@@ -94,10 +96,13 @@ OpPlan plan_attention(const arch::Chip& chip, const wl::OpNode& op, std::size_t 
         const double compute_s = static_cast<double>(tiles) * (u.model->estimate(scores).time.seconds() + u.model->estimate(pv).time.seconds() +
                                                                softmax_unit.estimate(softmax).time.seconds());
         const Bytes traffic = attention_traffic(cand);
+        // When compute hides the traffic, every tiling scores alike; of those within 1 % of the best,
+        // take the fewest bytes (what a FlashAttention launch does: one pass over K/V when it can).
         const double score = std::max(compute_s, (traffic / bw).seconds()) + ((q + kv) / bw).seconds() +
                              tile_latency_s * static_cast<double>(tiles);
-        if (score < best_score) {
-          best_score = score;
+        const bool better = score < best_score * (1 - kTie) || (score < best_score * (1 + kTie) && traffic < best.offchip_bytes);
+        if (better) {
+          best_score = std::min(best_score, score);
           best.att = cand;
           best.offchip_bytes = traffic;
           best.tiles = tiles;

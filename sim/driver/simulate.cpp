@@ -35,6 +35,7 @@ struct OpRecord {
   double memory_floor_s = 0;  // sum over off-chip requests of bytes / their peak bandwidth
   Time compute_busy{0}, memory_busy{0}, link_busy{0};
   Time dequant_busy{0};       // weight decode passes, also in compute_busy
+  Time paced_busy[3] = {Time{0}, Time{0}, Time{0}};  // the op's own unit's tasks by what paced them (arch::Feed)
   double dequant_ops = 0;
   Cycles cycles{0};
 };
@@ -207,9 +208,15 @@ class Run {
     step.pv.parts = regions_[id].parts;
     Completion c = u.model->execute(step.pv, probs);
     charge(*u.model, c, rec);
-    rec.compute_busy += c.done - c.start;
-    rec.cycles += u.model->estimate(step.pv).cycles;
+    count_task(u.model->estimate(step.pv), c, rec);
     return c.done;
+  }
+
+  /// Books a task of the op's unit: its busy time and cycles, and what paced it.
+  static void count_task(const arch::TaskCost& cost, const Completion& c, OpRecord& rec) {
+    rec.compute_busy += c.done - c.start;
+    rec.cycles += cost.cycles;
+    rec.paced_busy[static_cast<int>(cost.feed)] += c.done - c.start;
   }
 
   void run_op(wl::OpId id, kernel::Context& ctx) {
@@ -238,8 +245,7 @@ class Run {
       cur.task.parts = regions_[id].parts;
       Completion c = u.model->execute(cur.task, std::max(kernel::Context::now(), cur_decoded));
       charge(*u.model, c, rec);
-      rec.compute_busy += c.done - c.start;
-      rec.cycles += u.model->estimate(cur.task).cycles;
+      count_task(u.model->estimate(cur.task), c, rec);
       Time compute_done = plan.attention ? run_softmax_pv(id, cur, c.done, u, rec, ch) : c.done;
       const std::pair<Bytes, arch::MemoryModel*> operands[] = {
           {cur.buffer_read_a, u.ifmap_buffer}, {cur.buffer_read_b, u.filter_buffer}, {cur.buffer_write_c, u.ofmap_buffer}};
@@ -275,6 +281,19 @@ class Run {
   }
 
   Result assemble() const;
+
+  /// The resource that limited op `id`: main memory by name when memory-bound; else what paced most
+  /// of its unit's time: the unit's operand buffers by name (a GPU's L2 feed), its shared memory, or
+  /// the arithmetic itself ("compute").
+  std::string bound_level(wl::OpId id, bool compute_bound) const {
+    const arch::Chip& ch = chip(id);
+    if (!compute_bound) return ch.main_memory().name();
+    const OpRecord& rec = records_[id];
+    const Time* busy = rec.paced_busy;
+    if (busy[2] > busy[0] && busy[2] >= busy[1]) return ch.compute_units()[plans_[id].unit].ifmap_buffer->name();
+    if (busy[1] > busy[0] && busy[1] > busy[2]) return "shared_memory";
+    return "compute";
+  }
 
   std::vector<arch::Chip*> chips_;
   const arch::System* system_;
@@ -350,7 +369,7 @@ Result Run::assemble() const {
     o.members = op.fused.members;
     if (wl::is_collective(op)) {
       o.unit = "interconnect";
-      o.bound = "interconnect";
+      o.bound = o.bound_level = "interconnect";
       by_bound[2] += (rec.end - rec.start).seconds();
       o.roofline_s = collectives_.floor(op).seconds();
       r.ops.push_back(std::move(o));
@@ -363,6 +382,7 @@ Result Run::assemble() const {
     o.bytes = rec.offchip.count();
     const bool compute_bound = rec.compute_busy >= rec.memory_busy;
     o.bound = compute_bound ? "compute" : "memory";
+    o.bound_level = bound_level(id, compute_bound);
     by_bound[compute_bound ? 0 : 1] += (rec.end - rec.start).seconds();
     o.compute_cycles = unit.reported_cycles(rec.cycles);
     o.dequant_ops = rec.dequant_ops;

@@ -89,7 +89,7 @@ TEST_CASE("JSON has the stable keys and exact values", "[result]") {
   const auto& ops = at(j, "ops").items();
   REQUIRE(ops.size() == 2);
   CHECK(ops[1].keys() == std::vector<std::string>{"name", "kind", "unit", "dataflow", "start_s", "end_s", "flops",
-                                                  "bytes", "bound", "compute_cycles", "energy_j", "roofline_s", "dequant_ops", "dequant_s"});
+                                                  "bytes", "bound", "bound_level", "compute_cycles", "energy_j", "roofline_s", "dequant_ops", "dequant_s"});
   CHECK(at(ops[1], "name").value() == "fc2");
   CHECK(at(ops[1], "dataflow").value() == "ws");
   CHECK(at(ops[1], "bound").value() == "memory");
