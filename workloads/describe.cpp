@@ -33,6 +33,7 @@ std::string shape_string(const OpNode& op) {
     if (g->batch != 1) s += num(g->batch) + "x";
     s += "[" + num(g->m) + "x" + num(g->k) + "]x[" + num(g->k) + "x" + num(g->n) + "]";
     if (g->b_is_activation) s += " (B act)";
+    if (g->weight_sets > 1) s += " over " + num(g->weight_sets) + " experts";
     return s;
   }
   if (const auto* c = std::get_if<ConvShape>(&op.shape)) {
@@ -56,7 +57,7 @@ std::string shape_string(const OpNode& op) {
 }
 
 std::int64_t weight_elements(const OpNode& op) {
-  if (const auto* g = std::get_if<GemmShape>(&op.shape)) return g->b_is_activation ? 0 : g->k * g->n;
+  if (const auto* g = std::get_if<GemmShape>(&op.shape)) return g->b_is_activation ? 0 : g->k * g->n * g->weight_sets;
   if (const auto* c = std::get_if<ConvShape>(&op.shape)) return c->kernel_h * c->kernel_w * c->in_c * c->out_c;
   return 0;
 }

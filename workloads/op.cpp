@@ -105,7 +105,7 @@ Bytes own_input_bytes(const OpNode& op) {
 
 Bytes weight_bytes(const OpNode& op) {
   if (const auto* c = std::get_if<ConvShape>(&op.shape)) return stored_weights(op, c->kernel_h * c->kernel_w * c->in_c * c->out_c);
-  if (const auto* g = std::get_if<GemmShape>(&op.shape)) return g->b_is_activation ? Bytes(0) : stored_weights(op, g->k * g->n);
+  if (const auto* g = std::get_if<GemmShape>(&op.shape)) return g->b_is_activation ? Bytes(0) : stored_weights(op, g->k * g->n * g->weight_sets);
   return Bytes(0);
 }
 

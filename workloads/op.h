@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct GemmShape {
   /// Consecutive batch elements that read the same B operand (attention query heads of one KV head
   /// when a kernel reads the cache per query head): B is stored once per group, read once per element.
   std::int64_t b_shared = 1;
+  /// Distinct weight matrices B: 1 = one weight shared by the batch; `batch` = each batch element
+  /// multiplies its own (the experts of a grouped MoE GEMM).
+  std::int64_t weight_sets = 1;
   auto operator<=>(const GemmShape&) const = default;
 };
 
@@ -91,6 +95,9 @@ struct FusedWork {
   /// A convolution builds its operand tiles on chip from the activation tensor (implicit GEMM)
   /// instead of reading an im2col-expanded matrix from memory.
   bool implicit_gemm = false;
+  /// A grouped GEMM over MoE experts (one launch, as vLLM's fused_moe): (rows, experts with that many
+  /// rows) in order of first appearance; the op's GemmShape has m = all rows and weight_sets = experts.
+  std::vector<std::pair<std::int64_t, std::int64_t>> expert_rows;
   auto operator<=>(const FusedWork&) const = default;
 };
 

@@ -157,9 +157,13 @@ WeightPlan plan_weights(const arch::Chip& chip, const wl::OpNode& op, std::size_
 OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t unit_index) {
   const arch::ComputeUnit& u = chip.compute_units()[unit_index];
   const wl::GemmView g = wl::gemm_view(op);
+  // Instances run one after another when each has its own B: attention's activations, or the experts
+  // of a grouped GEMM; a shared weight instead folds the batch into M.
+  const auto* gs = std::get_if<wl::GemmShape>(&op.shape);
+  const bool per_instance_b = g.b_is_activation || (gs && gs->weight_sets > 1 && gs->weight_sets == gs->batch);
   MatrixTiling base;
-  base.instances = g.b_is_activation ? g.batch : 1;
-  base.m = g.b_is_activation ? g.m : g.batch * g.m;
+  base.instances = per_instance_b ? g.batch : 1;
+  base.m = per_instance_b ? g.m : g.batch * g.m;
   base.n = g.n;
   base.k = g.k;
   base.in_bits = base.out_bits = bits(op.dtype);
@@ -333,7 +337,31 @@ std::size_t epilogue_unit(const arch::Chip& chip, const wl::OpNode& op, std::siz
   return u;
 }
 
+/// A grouped GEMM: each distinct expert row count planned as a batch of that many experts, each with
+/// its own weights; the kernel's plan walks them in turn.
+OpPlan plan_grouped(const arch::Chip& chip, const wl::OpNode& op) {
+  const auto& g = std::get<wl::GemmShape>(op.shape);
+  OpPlan p;
+  for (const auto& [rows, experts] : op.fused.expert_rows) {
+    wl::OpNode part = op;
+    part.fused.expert_rows.clear();
+    part.shape = wl::GemmShape{experts, rows, g.n, g.k, false, 1, experts};
+    p.groups.push_back(plan_matrix(chip, part, pick_unit(chip, part, arch::TaskClass::kMatrix)));
+    p.offchip_bytes += p.groups.back().offchip_bytes;
+    p.tiles += p.groups.back().tiles;
+  }
+  const OpPlan& first = p.groups.front();
+  p.unit = first.unit;
+  p.matrix = true;
+  p.dtype = first.dtype;
+  p.mat = first.mat;
+  p.weights = first.weights;
+  p.epilogue_unit = first.epilogue_unit;
+  return p;
+}
+
 OpPlan plan_op(const arch::Chip& chip, const wl::OpNode& op) {
+  if (!op.fused.expert_rows.empty()) return plan_grouped(chip, op);
   if (op.kind == wl::OpKind::kAttention) return plan_attention(chip, op, pick_unit(chip, op, arch::TaskClass::kMatrix));
   if (wl::is_matrix(op)) return plan_matrix(chip, op, pick_unit(chip, op, arch::TaskClass::kMatrix));
   return plan_vector(chip, op, pick_unit(chip, op, arch::TaskClass::kVector));

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -95,6 +96,9 @@ struct OpPlan {
   /// Runs fused element-wise work (an epilogue, attention's softmax): the op's unit when it has a
   /// vector path, else the chip's first vector unit for the dtype.
   std::size_t epilogue_unit = 0;
+  /// A grouped MoE GEMM: one plan per distinct expert row count (FusedWork::expert_rows), their tiles
+  /// run back to back in one kernel; empty for any other op.
+  std::vector<OpPlan> groups;
   VectorTiling vec;
   WeightPlan weights;
   DataType dtype = DataType::kBf16;
@@ -143,9 +147,13 @@ class TileWalker {
 
  private:
   bool next_attention(TileStep& step);
+  bool next_group(TileStep& step);
 
   const OpPlan& plan_;
+  const arch::Chip& chip_;
   arch::MatrixGeometry geom_;
+  std::size_t group_ = 0;            // grouped GEMM: the expert group being walked
+  std::unique_ptr<TileWalker> sub_;  // and its walker
   std::int64_t instance_ = 0;
   std::array<std::int64_t, 3> idx_{0, 0, 0};  // block index per loop level (outer first)
   std::array<std::int64_t, 3> count_{1, 1, 1};

@@ -13,7 +13,7 @@ namespace xpusim::driver {
 using arch::Dataflow;
 
 TileWalker::TileWalker(const OpPlan& plan, const arch::Chip& chip)
-    : plan_(plan), geom_(chip.compute_units()[plan.unit].model->geometry()) {
+    : plan_(plan), chip_(chip), geom_(chip.compute_units()[plan.unit].model->geometry()) {
   if (plan.attention) {
     const AttentionTiling& t = plan.att;
     count_ = {ceil_div(t.instances, t.tile_instances), ceil_div(t.m, t.tile_m), ceil_div(t.ctx, t.tile_ctx)};
@@ -74,9 +74,24 @@ bool TileWalker::next_attention(TileStep& s) {
   return true;
 }
 
+bool TileWalker::next_group(TileStep& s) {
+  while (group_ < plan_.groups.size()) {
+    if (!sub_) sub_ = std::make_unique<TileWalker>(plan_.groups[group_], chip_);
+    if (sub_->next(s)) {
+      s.task.starts_op = s.task.starts_op && group_ == 0;  // one launch for every expert
+      return true;
+    }
+    sub_.reset();
+    ++group_;
+  }
+  finished_ = true;
+  return false;
+}
+
 bool TileWalker::next(TileStep& s) {
   if (finished_) return false;
   s = TileStep{};
+  if (!plan_.groups.empty()) return next_group(s);
   if (plan_.attention) return next_attention(s);
   if (!plan_.matrix) {
     const VectorTiling& v = plan_.vec;

@@ -19,7 +19,15 @@ constexpr std::size_t kNoGroup = static_cast<std::size_t>(-1);
 struct Group {
   std::vector<OpId> members;  // in topological order; members[0] is the anchor
   bool attention = false;
+  bool experts = false;       // a grouped GEMM over the experts (modules) of an MoE layer
 };
+
+/// The module an op belongs to: its name up to the last '.' or '/' ("L0.expert3" of
+/// "L0.expert3.gate_proj"); "" for a top-level name.
+std::string module_of(const std::string& name) {
+  const std::size_t cut = name.find_last_of("./");
+  return cut == std::string::npos ? std::string() : name.substr(0, cut);
+}
 
 /// Element counts in units of `dtype` (a member may keep another precision than its kernel's anchor).
 double elements_as(Bytes bytes, DataType dtype) { return static_cast<double>(bytes.count()) * 8.0 / bits(dtype); }
@@ -60,6 +68,8 @@ class Fuser {
     for (OpId id : order_) {
       if (group_of_[id] == kNoGroup) new_group({id});
     }
+    while (group_experts()) {
+    }  // the down projections group once their inputs' kernel is one
     return build();
   }
 
@@ -126,17 +136,18 @@ class Fuser {
     }
   }
 
-  /// Weight GEMMs reading the same producers with the same M, K, batch and formats.
+  /// Weight GEMMs of one module reading the same producers with the same M, K, batch and formats.
   void merge_projections() {
-    using Key = std::tuple<std::vector<OpId>, std::int64_t, std::int64_t, std::int64_t, DataType, std::optional<DataType>,
-                           WeightFormat, std::int32_t>;
+    using Key = std::tuple<std::string, std::vector<OpId>, std::int64_t, std::int64_t, std::int64_t, DataType,
+                           std::optional<DataType>, WeightFormat, std::int32_t>;
     std::map<Key, std::vector<OpId>> alike;
     std::vector<Key> keys_in_order;
     for (OpId id : order_) {
       const OpNode& op = g_.op(id);
       const auto* gm = std::get_if<GemmShape>(&op.shape);
       if (!gm || op.kind != OpKind::kGemm || gm->b_is_activation || preds_[id].empty() || group_of_[id] != kNoGroup) continue;
-      Key k{preds_[id], gm->batch, gm->m, gm->k, op.dtype, op.weight_dtype, op.weight_format, op.stage};
+      // Siblings of one module only: two experts that happen to get as many tokens read different rows.
+      Key k{module_of(op.name), preds_[id], gm->batch, gm->m, gm->k, op.dtype, op.weight_dtype, op.weight_format, op.stage};
       auto [it, fresh] = alike.try_emplace(k);
       if (fresh) keys_in_order.push_back(k);
       it->second.push_back(id);
@@ -186,6 +197,78 @@ class Fuser {
     }
   }
 
+  /// The leading weight GEMMs of a kernel (its own result, before any epilogue member).
+  std::vector<OpId> matrix_members(const Group& grp) const {
+    std::vector<OpId> out;
+    for (OpId m : grp.members) {
+      if (!is_matrix(g_.op(m))) break;
+      out.push_back(m);
+    }
+    return out;
+  }
+
+  /// GEMM kernels of sibling modules (the experts of an MoE layer: "L0.expert3", "L0.expert9") with
+  /// the same N and K per module, the same formats, and the same producer kernels become one grouped
+  /// GEMM: one launch whose tiles cover every expert's rows with that expert's weights.
+  bool group_experts() {
+    bool changed = false;
+    using Key = std::tuple<std::string, std::int64_t, std::int64_t, DataType, std::optional<DataType>, WeightFormat,
+                           std::int32_t, std::vector<std::size_t>>;
+    std::map<Key, std::vector<std::size_t>> alike;
+    std::vector<Key> keys_in_order;
+    for (std::size_t gid = 0; gid < groups_.size(); ++gid) {
+      const Group& grp = groups_[gid];
+      if (grp.attention || grp.experts || grp.members.empty()) continue;
+      const std::vector<OpId> mats = matrix_members(grp);
+      if (mats.empty()) continue;
+      const OpNode& a = g_.op(mats.front());
+      const auto* gm = std::get_if<GemmShape>(&a.shape);
+      const std::string module = module_of(a.name);
+      if (!gm || a.kind != OpKind::kGemm || gm->b_is_activation || gm->batch != 1 || module.empty()) continue;
+      std::int64_t n = 0;
+      std::set<std::size_t> from;
+      for (OpId m : mats) {
+        n += std::get<GemmShape>(g_.op(m).shape).n;
+        for (OpId p : preds_[m]) from.insert(group_of_[p]);
+      }
+      Key k{module_of(module), n, gm->k, a.dtype, a.weight_dtype, a.weight_format, a.stage, {from.begin(), from.end()}};
+      auto [it, fresh] = alike.try_emplace(k);
+      if (fresh) keys_in_order.push_back(k);
+      it->second.push_back(gid);
+    }
+    for (const Key& k : keys_in_order) {
+      const auto& parts = alike.at(k);
+      if (parts.size() < 2) continue;
+      std::vector<OpId> mats, rest, anchors;
+      std::set<OpId> inside;
+      for (std::size_t gid : parts) {
+        const std::vector<OpId> own = matrix_members(groups_[gid]);
+        anchors.push_back(own.front());
+        mats.insert(mats.end(), own.begin(), own.end());
+        rest.insert(rest.end(), groups_[gid].members.begin() + static_cast<std::ptrdiff_t>(own.size()), groups_[gid].members.end());
+        inside.insert(groups_[gid].members.begin(), groups_[gid].members.end());
+      }
+      std::vector<OpId> outside;
+      for (OpId m : inside) {
+        for (OpId p : preds_[m]) {
+          if (!inside.count(p)) outside.push_back(p);
+        }
+      }
+      bool ok = true;
+      for (OpId a : anchors) ok = ok && acyclic_with(a, outside);
+      if (!ok) continue;
+      auto by_pos = [&](OpId x, OpId y) { return pos_[x] < pos_[y]; };
+      std::sort(mats.begin(), mats.end(), by_pos);
+      std::sort(rest.begin(), rest.end(), by_pos);
+      for (std::size_t gid : parts) groups_[gid].members.clear();  // emptied groups are dropped in build()
+      mats.insert(mats.end(), rest.begin(), rest.end());
+      const std::size_t gid = new_group(std::move(mats));
+      groups_[gid].experts = true;
+      changed = true;
+    }
+    return changed;
+  }
+
   OpNode kernel_of(const Group& grp) const {
     const OpNode& first = g_.op(grp.members.front());
     OpNode k = first;
@@ -195,7 +278,7 @@ class Fuser {
     }
     std::set<OpId> inside(grp.members.begin(), grp.members.end());
     for (OpId m : grp.members) k.fused.members.push_back(g_.op(m).name);
-    k.name = kernel_name(k.fused.members);
+    k.name = grp.experts ? experts_name(grp) : kernel_name(k.fused.members);
     std::size_t own = 1;  // members that make up the kernel's own result
     if (grp.attention) {
       const auto& gs = std::get<GemmShape>(first.shape);
@@ -205,6 +288,34 @@ class Fuser {
       const double scores = static_cast<double>(gs.batch * gs.m * gs.n);
       k.ops_per_element = static_cast<double>(std::get<VectorShape>(softmax.shape).elements) * softmax.ops_per_element / scores;
       own = 3;
+    } else if (grp.experts) {
+      // One GEMM per expert module (its merged projections side by side): rows add up, N and K are
+      // each expert's, and every expert brings its own weights.
+      std::map<std::string, std::pair<std::int64_t, std::int64_t>> rows_n;  // module -> (rows, n)
+      std::vector<std::string> modules;
+      own = matrix_members(grp).size();
+      for (std::size_t i = 0; i < own; ++i) {
+        const OpNode& m = g_.op(grp.members[i]);
+        const auto& gm = std::get<GemmShape>(m.shape);
+        auto [it, fresh] = rows_n.try_emplace(module_of(m.name), gm.m, 0);
+        if (fresh) modules.push_back(it->first);
+        it->second.second += gm.n;
+      }
+      std::int64_t rows = 0;
+      for (const std::string& mod : modules) {
+        const std::int64_t r = rows_n.at(mod).first;
+        rows += r;
+        auto same = std::find_if(k.fused.expert_rows.begin(), k.fused.expert_rows.end(), [&](const auto& e) { return e.first == r; });
+        if (same == k.fused.expert_rows.end()) {
+          k.fused.expert_rows.emplace_back(r, 1);
+        } else {
+          ++same->second;
+        }
+      }
+      auto& gm = std::get<GemmShape>(k.shape);
+      gm.m = rows;
+      gm.n = rows_n.at(modules.front()).second;
+      gm.weight_sets = static_cast<std::int64_t>(modules.size());
     } else if (auto* gm = std::get_if<GemmShape>(&k.shape)) {
       // Merged projections: N side by side.
       while (own < grp.members.size() && is_matrix(g_.op(grp.members[own]))) {
@@ -255,6 +366,24 @@ class Fuser {
     return out;
   }
 
+  /// A grouped GEMM by its layer, expert count and the parts each expert runs, then the members
+  /// outside the experts: "L0.experts(8).gate_proj+up_proj+act_mul".
+  std::string experts_name(const Group& grp) const {
+    const std::string layer = module_of(module_of(g_.op(grp.members.front()).name));
+    std::set<std::string> modules;
+    std::vector<std::string> parts;
+    for (OpId m : grp.members) {
+      const std::string& name = g_.op(m).name;
+      const std::string module = module_of(name);
+      const std::string part = module == layer ? name.substr(layer.empty() ? 0 : layer.size() + 1) : name.substr(module.size() + 1);
+      if (module != layer) modules.insert(module);
+      if (std::find(parts.begin(), parts.end(), part) == parts.end()) parts.push_back(part);
+    }
+    std::string name = (layer.empty() ? "" : layer + ".") + "experts(" + std::to_string(modules.size()) + ").";
+    for (std::size_t i = 0; i < parts.size(); ++i) name += (i ? "+" : "") + parts[i];
+    return name;
+  }
+
   /// The members' common prefix up to a '.' or '/', then each member's rest joined by '+'.
   static std::string kernel_name(const std::vector<std::string>& names) {
     std::size_t common = names.front().size();
@@ -273,6 +402,9 @@ class Fuser {
   OpGraph build() {
     std::vector<std::size_t> group_order(groups_.size());
     for (std::size_t i = 0; i < groups_.size(); ++i) group_order[i] = i;
+    // Groups merged into a grouped GEMM were emptied: they form no kernel.
+    group_order.erase(std::remove_if(group_order.begin(), group_order.end(), [&](std::size_t gid) { return groups_[gid].members.empty(); }),
+                      group_order.end());
     std::sort(group_order.begin(), group_order.end(),
               [&](std::size_t a, std::size_t b) { return pos_[groups_[a].members.front()] < pos_[groups_[b].members.front()]; });
     OpGraph out(g_.name());
