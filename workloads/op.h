@@ -95,8 +95,9 @@ struct FusedWork {
   /// A convolution builds its operand tiles on chip from the activation tensor (implicit GEMM)
   /// instead of reading an im2col-expanded matrix from memory.
   bool implicit_gemm = false;
-  /// A grouped GEMM over MoE experts (one launch, as vLLM's fused_moe): (rows, experts with that many
-  /// rows) in order of first appearance; the op's GemmShape has m = all rows and weight_sets = experts.
+  /// A grouped GEMM over MoE experts (one launch, as vLLM's fused_moe): (rows as computed, each
+  /// expert's padded to a whole block; experts with that many) in order of first appearance. The op's
+  /// GemmShape has m = all rows as routed (unpadded) and weight_sets = experts.
   std::vector<std::pair<std::int64_t, std::int64_t>> expert_rows;
   auto operator<=>(const FusedWork&) const = default;
 };

@@ -10,11 +10,15 @@
 #include <tuple>
 
 #include "sim/config/config_error.h"
+#include "sim/int_math.h"
 
 namespace xpusim::wl {
 namespace {
 
 constexpr std::size_t kNoGroup = static_cast<std::size_t>(-1);
+/// A grouped MoE kernel sorts the tokens by expert and pads each expert's rows to a whole block:
+/// vLLM's fused_moe aligns them to BLOCK_SIZE_M (moe_align_block_size), 16 in its smallest configs.
+constexpr std::int64_t kExpertBlockRows = 16;
 
 struct Group {
   std::vector<OpId> members;  // in topological order; members[0] is the anchor
@@ -303,8 +307,8 @@ class Fuser {
       }
       std::int64_t rows = 0;
       for (const std::string& mod : modules) {
-        const std::int64_t r = rows_n.at(mod).first;
-        rows += r;
+        rows += rows_n.at(mod).first;
+        const std::int64_t r = ceil_div(rows_n.at(mod).first, kExpertBlockRows) * kExpertBlockRows;
         auto same = std::find_if(k.fused.expert_rows.begin(), k.fused.expert_rows.end(), [&](const auto& e) { return e.first == r; });
         if (same == k.fused.expert_rows.end()) {
           k.fused.expert_rows.emplace_back(r, 1);
