@@ -16,7 +16,7 @@ enum class FusionPolicy {
   /// projections that share an input as one GEMM, convolutions as implicit GEMMs.
   kEpilogue,
   /// kEpilogue, and attention as one tiled kernel (FlashAttention / FlashDecoding): the scores never
-  /// leave the chip.
+  /// leave the chip; the experts of an MoE layer as one grouped GEMM per projection.
   kFull,
 };
 

@@ -72,8 +72,10 @@ class Fuser {
     for (OpId id : order_) {
       if (group_of_[id] == kNoGroup) new_group({id});
     }
-    while (group_experts()) {
-    }  // the down projections group once their inputs' kernel is one
+    if (policy_ == FusionPolicy::kFull) {
+      while (group_experts()) {
+      }  // the down projections group once their inputs' kernel is one
+    }
     return build();
   }
 

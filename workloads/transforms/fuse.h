@@ -18,12 +18,15 @@ namespace xpusim::wl {
 /// `graph` as kernels under `policy`; kNone returns it unchanged. Rules, in order:
 ///  - kFull: a GEMM of scores whose only consumer is a softmax whose only consumer is the P x V GEMM
 ///    becomes one kAttention kernel (FlashAttention): the scores stay on chip.
-///  - Weight GEMMs with the same producers and the same M, K and formats become one GEMM with their
-///    N side by side (fused QKV and gate/up projections, as serving engines store them).
+///  - Weight GEMMs of one module (names alike up to the last '.') with the same producers and the same
+///    M, K and formats become one GEMM with their N side by side (fused QKV and gate/up projections,
+///    as serving engines store them).
 ///  - An element-wise op joins the kernel of one of its producers (a GEMM's epilogue, or a chain of
 ///    element-wise ops and norms); norms and softmax, which reduce whole rows, join only element-wise
 ///    chains, never a GEMM tile's epilogue; pooling joins nothing. An op never joins a kernel that
 ///    one of its other producers depends on, so the kernels stay acyclic.
+///  - kFull: the per-expert GEMM kernels of an MoE layer (sibling modules with the same N and K and
+///    the same producer kernels) become one grouped GEMM (FusedWork::expert_rows), one launch.
 ///  - Convolutions run as implicit GEMMs (FusedWork::implicit_gemm).
 /// A kernel reads what enters it from outside and writes what leaves it for outside consumers (or
 /// leaves the graph). Kernels keep the order of their first op; a kernel of several ops is named by
