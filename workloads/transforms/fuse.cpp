@@ -62,7 +62,11 @@ class Fuser {
     seen_.assign(g.size(), 0);
     edges_ = g.tensors();
     in_edges_.resize(g.size());
-    for (const TensorEdge& e : edges_) in_edges_[e.to].push_back(e);
+    out_edges_.resize(g.size());
+    for (const TensorEdge& e : edges_) {
+      in_edges_[e.to].push_back(e);
+      out_edges_[e.from].push_back(e);
+    }
   }
 
   OpGraph run() {
@@ -348,10 +352,16 @@ class Fuser {
       const OpNode& m = g_.op(grp.members[i]);
       epilogue_ops += static_cast<double>(std::get<VectorShape>(m.shape).elements) * m.ops_per_element;
     }
+    // What outside consumers read of a member (the rotated Q of a fused rotary, not the K that the KV
+    // write in the same kernel stores), at most its whole result.
     for (std::size_t i = grp.attention ? 2 : 0; i < grp.members.size(); ++i) {
       const OpId m = grp.members[i];
-      const bool read_outside = std::any_of(succs_[m].begin(), succs_[m].end(), [&](OpId s) { return !inside.count(s); });
-      if (read_outside || succs_[m].empty()) leaving += elements_as(output_bytes(g_.op(m)), k.dtype);
+      const Bytes whole = output_bytes(g_.op(m));
+      Bytes read{0};
+      for (const TensorEdge& e : out_edges_[m]) {
+        if (!inside.count(e.to)) read += e.bytes;
+      }
+      leaving += elements_as(succs_[m].empty() ? whole : std::min(whole, read), k.dtype);
     }
     double extra_elements = 0;
     for (const auto& [from, bytes] : extra) extra_elements += elements_as(bytes, k.dtype);
@@ -436,7 +446,7 @@ class Fuser {
   std::vector<std::size_t> group_of_;
   std::vector<Group> groups_;
   std::vector<TensorEdge> edges_;
-  std::vector<std::vector<TensorEdge>> in_edges_;  // by consumer
+  std::vector<std::vector<TensorEdge>> in_edges_, out_edges_;  // by consumer, by producer
   std::vector<std::uint32_t> seen_;
   std::uint32_t stamp_ = 0;
 };
