@@ -120,6 +120,14 @@ OpPlan plan_attention(const arch::Chip& chip, const wl::OpNode& op, std::size_t 
 /// and the chip's main memory has no decoder.
 OpPlan plan_op(const arch::Chip& chip, const wl::OpNode& op);
 
+/// The tasks of one fused-attention tile of `batch` instances: the scores of m query rows against
+/// ctx keys, the softmax over them, and P x V; none pays a pipeline fill (the walker charges it once
+/// per Q block, on the last P x V).
+struct AttentionTasks {
+  arch::ComputeTask scores, softmax, pv;
+};
+AttentionTasks attention_tasks(const AttentionTiling& t, DataType dtype, std::int64_t batch, std::int64_t m, std::int64_t ctx);
+
 /// plan_op once per distinct op of a run: plan_op is a pure function of the chip and the op's fields
 /// other than its name, so the 80 alike layers of a transformer share one search per op shape.
 class PlanMemo {

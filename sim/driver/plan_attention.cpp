@@ -28,15 +28,6 @@ std::vector<std::int64_t> halvings(std::int64_t n) {
   return v;
 }
 
-arch::ComputeTask matrix_task(DataType dtype, std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch) {
-  arch::ComputeTask t;
-  t.dtype = dtype;
-  t.m = m;
-  t.n = n;
-  t.k = k;
-  t.batch = batch;
-  return t;
-}
 
 Bytes attention_traffic(const AttentionTiling& t) {
   const double inst = static_cast<double>(t.instances);
@@ -47,6 +38,26 @@ Bytes attention_traffic(const AttentionTiling& t) {
 }
 
 }  // namespace
+
+AttentionTasks attention_tasks(const AttentionTiling& t, DataType dtype, std::int64_t batch, std::int64_t m, std::int64_t ctx) {
+  auto matrix = [&](std::int64_t rows, std::int64_t cols, std::int64_t depth) {
+    arch::ComputeTask task;
+    task.dtype = dtype;
+    task.m = rows;
+    task.n = cols;
+    task.k = depth;
+    task.batch = batch;
+    task.fill_drain = false;
+    return task;
+  };
+  AttentionTasks out{matrix(m, ctx, t.head_dim), {}, matrix(m, t.head_dim, ctx)};
+  out.softmax.cls = arch::TaskClass::kVector;
+  out.softmax.dtype = dtype;
+  out.softmax.elements = batch * m * ctx;
+  out.softmax.ops_per_element = t.softmax_ops;
+  out.softmax.fill_drain = false;
+  return out;
+}
 
 OpPlan plan_attention(const arch::Chip& chip, const wl::OpNode& op, std::size_t unit_index) {
   const arch::ComputeUnit& u = chip.compute_units()[unit_index];
@@ -84,17 +95,10 @@ OpPlan plan_attention(const arch::Chip& chip, const wl::OpNode& op, std::size_t 
         cand.tile_ctx = tc;
         cand.tile_instances = group;
         const std::int64_t tiles = ceil_div(a.batch, group) * ceil_div(a.m, tm) * ceil_div(a.ctx, tc);
-        arch::ComputeTask scores = matrix_task(op.dtype, tm, tc, a.head_dim, group);
-        arch::ComputeTask pv = matrix_task(op.dtype, tm, a.head_dim, tc, group);
-        scores.fill_drain = pv.fill_drain = false;
-        arch::ComputeTask softmax;
-        softmax.cls = arch::TaskClass::kVector;
-        softmax.dtype = op.dtype;
-        softmax.elements = group * tm * tc;
-        softmax.ops_per_element = base.softmax_ops;
-        softmax.fill_drain = false;
-        const double compute_s = static_cast<double>(tiles) * (u.model->estimate(scores).time.seconds() + u.model->estimate(pv).time.seconds() +
-                                                               softmax_unit.estimate(softmax).time.seconds());
+        const AttentionTasks t = attention_tasks(cand, op.dtype, group, tm, tc);
+        const double compute_s = static_cast<double>(tiles) * (u.model->estimate(t.scores).time.seconds() +
+                                                               u.model->estimate(t.pv).time.seconds() +
+                                                               softmax_unit.estimate(t.softmax).time.seconds());
         const Bytes traffic = attention_traffic(cand);
         // When compute hides the traffic, every tiling scores alike; of those within 1 % of the best,
         // take the fewest bytes (what a FlashAttention launch does: one pass over K/V when it can).

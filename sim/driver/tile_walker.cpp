@@ -45,25 +45,12 @@ bool TileWalker::next_attention(TileStep& s) {
   s.buffer_read_a = q;
   s.buffer_read_b = kv;
   s.buffer_write_c = last_block ? q : Bytes(0);
-  auto matrix = [&](std::int64_t m, std::int64_t n, std::int64_t k) {
-    arch::ComputeTask task;
-    task.dtype = plan_.dtype;
-    task.m = m;
-    task.n = n;
-    task.k = k;
-    task.batch = g;
-    task.fill_drain = false;
-    return task;
-  };
-  s.task = matrix(em, ec, t.head_dim);
+  AttentionTasks tasks = attention_tasks(t, plan_.dtype, g, em, ec);
+  s.task = tasks.scores;
   s.task.starts_op = first_;
   first_ = false;
-  s.softmax.cls = arch::TaskClass::kVector;
-  s.softmax.dtype = plan_.dtype;
-  s.softmax.elements = g * em * ec;
-  s.softmax.ops_per_element = t.softmax_ops;
-  s.softmax.fill_drain = false;
-  s.pv = matrix(em, t.head_dim, ec);
+  s.softmax = tasks.softmax;
+  s.pv = tasks.pv;
   s.pv.fill_drain = last_block;  // one pipeline fill and drain per Q block
   for (int l = 2; l >= 0; --l) {
     auto lu = static_cast<std::size_t>(l);
