@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "workloads/op.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "sim/int_math.h"
@@ -68,8 +69,9 @@ Flops flops(const OpNode& op) {
                      static_cast<double>(g.k) * op.weight_format.density + epilogue);
   }
   if (const auto* a = std::get_if<AttentionShape>(&op.shape)) {
-    // Two GEMMs (Q K^T and P V) of 2 x m x ctx x d each, and the softmax's ops on every score.
-    const double scores = static_cast<double>(a->batch) * static_cast<double>(a->m) * static_cast<double>(a->ctx);
+    // Two GEMMs (Q K^T and P V) of 2 x m x ctx x d each, and the softmax's ops, on every score the mask
+    // lets through.
+    const double scores = static_cast<double>(a->batch) * visible_scores(*a, 0, a->m, 0, a->ctx);
     return Flops(4.0 * scores * static_cast<double>(a->head_dim) + scores * op.ops_per_element + epilogue);
   }
   if (const auto* c = std::get_if<CollectiveShape>(&op.shape)) {
@@ -80,6 +82,29 @@ Flops flops(const OpNode& op) {
   }
   const auto& v = std::get<VectorShape>(op.shape);
   return Flops(static_cast<double>(v.elements) * op.ops_per_element + epilogue);
+}
+
+double visible_scores(const AttentionShape& a, std::int64_t row0, std::int64_t row1, std::int64_t key0, std::int64_t keys) {
+  if (a.causal_past < 0) return static_cast<double>(row1 - row0) * static_cast<double>(keys);
+  // Position p of the queries sees keys [0, causal_past + p + 1): clamp(causal_past + p + 1 - key0, 0,
+  // keys) of this block. Summed over the positions of the rows, in closed form per position range.
+  const std::int64_t per_position = std::max<std::int64_t>(1, a.m / std::max<std::int64_t>(1, a.ctx - a.causal_past));
+  auto seen = [&](std::int64_t p) { return std::clamp<std::int64_t>(a.causal_past + p + 1 - key0, 0, keys); };
+  auto sum_seen = [&](std::int64_t p0, std::int64_t p1) {  // sum of seen(p), p in [p0, p1): linear, then flat
+    double total = 0;
+    const std::int64_t rising_end = std::clamp<std::int64_t>(key0 + keys - a.causal_past - 1, p0, p1);  // seen(p) < keys before it
+    const std::int64_t rising_start = std::clamp<std::int64_t>(key0 - a.causal_past - 1, p0, rising_end);  // seen(p) > 0 from it
+    const double n = static_cast<double>(rising_end - rising_start);
+    if (n > 0) total += n * (static_cast<double>(seen(rising_start)) + static_cast<double>(seen(rising_end - 1))) / 2;
+    total += static_cast<double>(p1 - rising_end) * static_cast<double>(keys);
+    return total;
+  };
+  // Whole positions, plus the rows of partly covered positions at either end.
+  const std::int64_t p0 = row0 / per_position, p1 = (row1 + per_position - 1) / per_position;
+  double total = sum_seen(p0, p1) * static_cast<double>(per_position);
+  total -= static_cast<double>(row0 - p0 * per_position) * static_cast<double>(seen(p0));
+  total -= static_cast<double>(p1 * per_position - row1) * static_cast<double>(seen(p1 - 1));
+  return total;
 }
 
 Bytes input_bytes(const OpNode& op) {

@@ -36,6 +36,10 @@ struct GemmShape {
   /// Distinct weight matrices B: 1 = one weight shared by the batch; `batch` = each batch element
   /// multiplies its own (the experts of a grouped MoE GEMM).
   std::int64_t weight_sets = 1;
+  /// Attention scores under a causal mask: query position i (of the last q positions of `n` keys) sees
+  /// the keys before it, `causal_past` + i + 1 of them (causal_past = n - q). -1: every key (decode,
+  /// or no mask). An unfused GEMM computes the masked scores anyway; a fused kernel skips them.
+  std::int64_t causal_past = -1;
   auto operator<=>(const GemmShape&) const = default;
 };
 
@@ -79,8 +83,15 @@ struct CollectiveShape {
 /// `b_shared` instances read one stored K/V (a per-query-head kernel reads a group's cache per head).
 struct AttentionShape {
   std::int64_t batch = 1, m = 0, ctx = 0, head_dim = 0, b_shared = 1;
+  /// GemmShape::causal_past of the scores; with a mask, the m rows are the last ctx - causal_past
+  /// query positions, m / (ctx - causal_past) rows (the heads of a GQA group) each, position-major.
+  std::int64_t causal_past = -1;
   auto operator<=>(const AttentionShape&) const = default;
 };
+
+/// Scores a causal mask lets rows [row0, row1) of an attention instance see among keys [key0, key0 +
+/// keys): all of them without a mask.
+double visible_scores(const AttentionShape& a, std::int64_t row0, std::int64_t row1, std::int64_t key0, std::int64_t keys);
 
 using OpShape = std::variant<GemmShape, ConvShape, VectorShape, CollectiveShape, AttentionShape>;
 

@@ -71,6 +71,7 @@ OpPlan plan_attention(const arch::Chip& chip, const wl::OpNode& op, std::size_t 
   const arch::ComputeModel& softmax_unit = *chip.compute_units()[best.epilogue_unit].model;
 
   AttentionTiling base;
+  base.shape = a;
   base.instances = a.batch;
   base.m = a.m;
   base.ctx = a.ctx;

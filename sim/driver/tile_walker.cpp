@@ -2,6 +2,7 @@
 // Tile-by-tile generation of a planned op: which operand blocks each tile loads and stores (a block
 // resident from the previous tile is not fetched again), its compute task and its weight decode pass.
 #include <algorithm>
+#include <cmath>
 
 #include "sim/driver/mapper.h"
 #include "sim/driver/tiling.h"
@@ -32,9 +33,19 @@ bool TileWalker::next_attention(TileStep& s) {
   const AttentionTiling& t = plan_.att;
   const std::int64_t ig = idx_[0], im = idx_[1], ic = idx_[2];
   const std::int64_t g = std::min(t.tile_instances, t.instances - ig * t.tile_instances);
-  const std::int64_t em = std::min(t.tile_m, t.m - im * t.tile_m);
-  const std::int64_t ec = std::min(t.tile_ctx, t.ctx - ic * t.tile_ctx);
-  const bool last_block = ic == count_[2] - 1;
+  const std::int64_t r0 = im * t.tile_m, em = std::min(t.tile_m, t.m - r0);
+  const std::int64_t c0 = ic * t.tile_ctx, ec = std::min(t.tile_ctx, t.ctx - c0);
+  // Under a causal mask a Q block stops at the block of the last key its last row sees (FlashAttention
+  // skips the blocks above the diagonal), and each row of a block works on the keys it sees.
+  std::int64_t blocks = count_[2];
+  if (t.shape.causal_past >= 0) {
+    const std::int64_t per_position = std::max<std::int64_t>(1, t.m / std::max<std::int64_t>(1, t.ctx - t.shape.causal_past));
+    const std::int64_t last_key = t.shape.causal_past + (r0 + em - 1) / per_position;
+    blocks = std::min(blocks, last_key / t.tile_ctx + 1);
+  }
+  const bool last_block = ic == blocks - 1;
+  const double seen = wl::visible_scores(t.shape, r0, r0 + em, c0, ec);
+  const std::int64_t keys = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(seen / static_cast<double>(em))));
   const double gd = static_cast<double>(g * t.head_dim);
   const Bytes q = bytes_of(gd * static_cast<double>(em), t.bits);
   const Bytes kv = bytes_of(2.0 * gd * static_cast<double>(ec), t.bits);
@@ -45,18 +56,22 @@ bool TileWalker::next_attention(TileStep& s) {
   s.buffer_read_a = q;
   s.buffer_read_b = kv;
   s.buffer_write_c = last_block ? q : Bytes(0);
-  AttentionTasks tasks = attention_tasks(t, plan_.dtype, g, em, ec);
+  AttentionTasks tasks = attention_tasks(t, plan_.dtype, g, em, keys);
   s.task = tasks.scores;
   s.task.starts_op = first_;
   first_ = false;
   s.softmax = tasks.softmax;
   s.pv = tasks.pv;
   s.pv.fill_drain = last_block;  // one pipeline fill and drain per Q block
-  for (int l = 2; l >= 0; --l) {
-    auto lu = static_cast<std::size_t>(l);
-    if (++idx_[lu] < count_[lu]) return true;
-    idx_[lu] = 0;
+  // Next: the following K/V block of this Q block, else the next Q block, else the next instances.
+  if (!last_block) {
+    ++idx_[2];
+    return true;
   }
+  idx_[2] = 0;
+  if (++idx_[1] < count_[1]) return true;
+  idx_[1] = 0;
+  if (++idx_[0] < count_[0]) return true;
   finished_ = true;
   return true;
 }

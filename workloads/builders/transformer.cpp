@@ -102,7 +102,9 @@ class Builder {
     OpId kv_write = vec(p + "kv_write", OpKind::kElementwise, T * 2 * kvh * d, 1, kMoveOps);
     edge(k_src, kv_write, T * kvh * d, "k");
     edge(v, kv_write, T * kvh * d, "v");
-    const OpId pv = attend(p, o_.batch, q_len_, ctx_, !prefill_, q_src, kv_write);
+    // A prompt attends causally; a sliding window that cuts the context makes a band we do not mark.
+    const bool causal = prefill_ && (c_.sliding_window == 0 || c_.sliding_window >= o_.past_len + o_.prompt_len);
+    const OpId pv = attend(p, o_.batch, q_len_, ctx_, !prefill_, q_src, kv_write, causal);
     const OpId decode_pv = mixed_decode_ > 0 ? attend(p + "decode.", mixed_decode_, 1, window(o_.kv_len), true, q_src, kv_write) : pv;
     OpId o = gemm(p + "o_proj", T, H * d, h);
     edge(pv, o, o_.batch * q_len_ * H * d, "attn");
@@ -113,11 +115,11 @@ class Builder {
   /// Scores, softmax and P*V of `seqs` sequences of `q_len` queries over `ctx` cached tokens each;
   /// returns P*V.
   OpId attend(const std::string& p, std::int64_t seqs, std::int64_t q_len, std::int64_t ctx, bool decoding, OpId q_src,
-              OpId kv_write) {
+              OpId kv_write, bool causal = false) {
     const std::int64_t d = c_.head_dim, H = c_.heads, kvh = c_.kv_heads, group = H / kvh, t = seqs * q_len;
     const bool per_head = decoding && o_.decode_attention == DecodeAttention::kPerQueryHead && group > 1;
     const std::int64_t att_m = per_head ? q_len : q_len * group, att_batch = per_head ? seqs * H : seqs * kvh;
-    OpId scores = gemm(p + "scores", att_m, d, ctx, att_batch, true, per_head ? group : 1);
+    OpId scores = gemm(p + "scores", att_m, d, ctx, att_batch, true, per_head ? group : 1, causal ? ctx - q_len : -1);
     edge(q_src, scores, t * H * d, "q");
     edge(kv_write, scores, t * kvh * d, "k_new");
     const std::int64_t probs = seqs * H * q_len * ctx;
@@ -189,13 +191,15 @@ class Builder {
   }
 
   OpId gemm(std::string name, std::int64_t m, std::int64_t k, std::int64_t n, std::int64_t batch = 1,
-            bool b_is_activation = false, std::int64_t b_shared = 1) {
+            bool b_is_activation = false, std::int64_t b_shared = 1, std::int64_t causal_past = -1) {
     OpNode op;
     op.name = std::move(name);
     op.kind = OpKind::kGemm;
     op.dtype = o_.activation_dtype;
     if (!b_is_activation) op.weight_dtype = o_.weight_dtype;
-    op.shape = GemmShape{batch, m, n, k, b_is_activation, b_shared};
+    GemmShape shape{batch, m, n, k, b_is_activation, b_shared};
+    shape.causal_past = causal_past;
+    op.shape = shape;
     return g_.add_op(std::move(op));
   }
 

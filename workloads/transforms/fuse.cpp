@@ -294,7 +294,7 @@ class Fuser {
       const auto& gs = std::get<GemmShape>(first.shape);
       const OpNode& softmax = g_.op(grp.members[1]);
       k.kind = OpKind::kAttention;
-      k.shape = AttentionShape{gs.batch, gs.m, gs.n, gs.k, gs.b_shared};
+      k.shape = AttentionShape{gs.batch, gs.m, gs.n, gs.k, gs.b_shared, gs.causal_past};
       const double scores = static_cast<double>(gs.batch * gs.m * gs.n);
       k.ops_per_element = static_cast<double>(std::get<VectorShape>(softmax.shape).elements) * softmax.ops_per_element / scores;
       own = 3;

@@ -258,8 +258,25 @@ TEST_CASE("full fusion makes scores, softmax and P x V one attention kernel per 
     const OpGraph g = load("configs/workloads/llama-2-7b-prefill.yaml");
     const OpGraph f = fuse(g, FusionPolicy::kFull);
     const OpNode& a = kernel_of(f, "L0.scores");
-    CHECK(std::get<AttentionShape>(a.shape) == AttentionShape{32, 1024, 1024, 128, 1});
+    // A prompt attends causally from the first key: no earlier context.
+    CHECK(std::get<AttentionShape>(a.shape) == AttentionShape{32, 1024, 1024, 128, 1, 0});
+    // The kernel computes the scores the mask lets through: 1024 x 1025 / 2 per instance.
+    const double scores = 32.0 * 1024 * 1025 / 2;
+    CHECK(flops(a).count() == Approx(scores * (4 * 128 + a.ops_per_element)).epsilon(1e-12));
   }
+}
+
+TEST_CASE("causal attention: the scores a block of rows sees, in closed form", "[fusion][fuse]") {
+  // 4 positions after 2 earlier keys (ctx 6), 2 rows per position (a GQA group of 2): position p
+  // sees 3 + p keys.
+  const AttentionShape a{1, 8, 6, 64, 1, 2};
+  CHECK(visible_scores(a, 0, 8, 0, 6) == 2 * (3 + 4 + 5 + 6));
+  CHECK(visible_scores(a, 0, 2, 0, 6) == 2 * 3);      // position 0: keys 0-2
+  CHECK(visible_scores(a, 1, 3, 0, 6) == 3 + 4);      // half of position 0, half of position 1
+  CHECK(visible_scores(a, 0, 8, 4, 2) == 2 * (0 + 0 + 1 + 2));  // keys 4-5: positions 2 and 3 only
+  CHECK(visible_scores(a, 6, 8, 3, 3) == 2 * 3);      // position 3 sees keys 0-5: all three of 3-5
+  const AttentionShape open{1, 8, 6, 64, 1, -1};
+  CHECK(visible_scores(open, 0, 8, 0, 6) == 8 * 6);
 }
 
 TEST_CASE("fused bundled workloads are valid acyclic graphs whose kernels partition the ops", "[fusion][fuse]") {
