@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Kernel formation: ops are grouped in topological order (attention triples, then projections that
-// share an input, then element-wise ops into a producer's kernel), and each group becomes one op of
-// the fused graph whose FusedWork says what it holds.
+// share an input, then element-wise ops into a producer's kernel, then the experts of an MoE layer);
+// fused_kernel.h turns each group into one op of the fused graph.
 #include "workloads/transforms/fuse.h"
 
 #include <algorithm>
@@ -10,31 +10,13 @@
 #include <tuple>
 
 #include "sim/config/config_error.h"
-#include "sim/int_math.h"
+#include "workloads/transforms/fused_kernel.h"
 
 namespace xpusim::wl {
 namespace {
 
 constexpr std::size_t kNoGroup = static_cast<std::size_t>(-1);
-/// A grouped MoE kernel sorts the tokens by expert and pads each expert's rows to a whole block:
-/// vLLM's fused_moe aligns them to BLOCK_SIZE_M (moe_align_block_size), 16 in its smallest configs.
-constexpr std::int64_t kExpertBlockRows = 16;
-
-struct Group {
-  std::vector<OpId> members;  // in topological order; members[0] is the anchor
-  bool attention = false;
-  bool experts = false;       // a grouped GEMM over the experts (modules) of an MoE layer
-};
-
-/// The module an op belongs to: its name up to the last '.' or '/' ("L0.expert3" of
-/// "L0.expert3.gate_proj"); "" for a top-level name.
-std::string module_of(const std::string& name) {
-  const std::size_t cut = name.find_last_of("./");
-  return cut == std::string::npos ? std::string() : name.substr(0, cut);
-}
-
-/// Element counts in units of `dtype` (a member may keep another precision than its kernel's anchor).
-double elements_as(Bytes bytes, DataType dtype) { return static_cast<double>(bytes.count()) * 8.0 / bits(dtype); }
+using Group = KernelGroup;
 
 bool elementwise(const OpNode& op) { return op.kind == OpKind::kElementwise; }
 /// Row-wise reductions: they can close a chain of element-wise work but need whole rows, which a
@@ -45,28 +27,11 @@ bool row_reduction(const OpNode& op) {
 
 class Fuser {
  public:
-  Fuser(const OpGraph& g, FusionPolicy policy) : g_(g), policy_(policy), order_(g.topo_order()) {
+  Fuser(const OpGraph& g, FusionPolicy policy) : g_(g), ix_(g), policy_(policy), order_(g.topo_order()) {
     pos_.resize(g.size());
     for (std::size_t i = 0; i < order_.size(); ++i) pos_[order_[i]] = i;
-    preds_.resize(g.size());
-    succs_.resize(g.size());
-    for (OpId id = 0; id < g.size(); ++id) {
-      preds_[id] = g.predecessors(id);
-      succs_[id] = g.successors(id);
-      std::sort(preds_[id].begin(), preds_[id].end());
-      preds_[id].erase(std::unique(preds_[id].begin(), preds_[id].end()), preds_[id].end());
-      std::sort(succs_[id].begin(), succs_[id].end());
-      succs_[id].erase(std::unique(succs_[id].begin(), succs_[id].end()), succs_[id].end());
-    }
     group_of_.assign(g.size(), kNoGroup);
     seen_.assign(g.size(), 0);
-    edges_ = g.tensors();
-    in_edges_.resize(g.size());
-    out_edges_.resize(g.size());
-    for (const TensorEdge& e : edges_) {
-      in_edges_[e.to].push_back(e);
-      out_edges_[e.from].push_back(e);
-    }
   }
 
   OpGraph run() {
@@ -101,7 +66,7 @@ class Fuser {
     while (!stack.empty()) {
       OpId v = stack.back();
       stack.pop_back();
-      for (OpId s : succs_[v]) {
+      for (OpId s : ix_.succs[v]) {
         if (s == target) return true;
         if (seen_[s] == stamp_ || pos_[s] > pos_[target]) continue;
         seen_[s] = stamp_;
@@ -125,11 +90,11 @@ class Fuser {
     for (OpId s : order_) {
       const OpNode& scores = g_.op(s);
       const auto* gs = std::get_if<GemmShape>(&scores.shape);
-      if (!gs || scores.kind != OpKind::kGemm || !gs->b_is_activation || succs_[s].size() != 1) continue;
-      const OpId x = succs_[s].front();
+      if (!gs || scores.kind != OpKind::kGemm || !gs->b_is_activation || ix_.succs[s].size() != 1) continue;
+      const OpId x = ix_.succs[s].front();
       const OpNode& softmax = g_.op(x);
-      if (softmax.kind != OpKind::kSoftmax || preds_[x].size() != 1 || succs_[x].size() != 1) continue;
-      const OpId p = succs_[x].front();
+      if (softmax.kind != OpKind::kSoftmax || ix_.preds[x].size() != 1 || ix_.succs[x].size() != 1) continue;
+      const OpId p = ix_.succs[x].front();
       const OpNode& pv = g_.op(p);
       const auto* gp = std::get_if<GemmShape>(&pv.shape);
       if (!gp || pv.kind != OpKind::kGemm || !gp->b_is_activation || gp->batch != gs->batch || gp->m != gs->m ||
@@ -138,7 +103,7 @@ class Fuser {
         continue;
       }
       std::vector<OpId> outside;
-      for (OpId y : preds_[p]) {
+      for (OpId y : ix_.preds[p]) {
         if (y != x) outside.push_back(y);
       }
       if (!acyclic_with(s, outside)) continue;
@@ -155,9 +120,9 @@ class Fuser {
     for (OpId id : order_) {
       const OpNode& op = g_.op(id);
       const auto* gm = std::get_if<GemmShape>(&op.shape);
-      if (!gm || op.kind != OpKind::kGemm || gm->b_is_activation || preds_[id].empty() || group_of_[id] != kNoGroup) continue;
+      if (!gm || op.kind != OpKind::kGemm || gm->b_is_activation || ix_.preds[id].empty() || group_of_[id] != kNoGroup) continue;
       // Siblings of one module only: two experts that happen to get as many tokens read different rows.
-      Key k{module_of(op.name), preds_[id], gm->batch, gm->m, gm->k, op.dtype, op.weight_dtype, op.weight_format, op.stage};
+      Key k{module_of(op.name), ix_.preds[id], gm->batch, gm->m, gm->k, op.dtype, op.weight_dtype, op.weight_format, op.stage};
       auto [it, fresh] = alike.try_emplace(k);
       if (fresh) keys_in_order.push_back(k);
       it->second.push_back(id);
@@ -177,7 +142,7 @@ class Fuser {
       const auto* v = std::get_if<VectorShape>(&op.shape);
       if (!v || v->input_elements != 0) continue;
       std::vector<std::pair<int, OpId>> candidates;  // (preference, producer)
-      for (OpId p : preds_[x]) {
+      for (OpId p : ix_.preds[x]) {
         const OpNode& prod = g_.op(p);
         if (is_collective(prod) || prod.stage != op.stage) continue;
         const std::size_t gid = group_of_[p];
@@ -195,7 +160,7 @@ class Fuser {
         std::size_t gid = group_of_[p];
         const OpId anchor = gid == kNoGroup ? p : groups_[gid].members.front();
         std::vector<OpId> outside;
-        for (OpId y : preds_[x]) {
+        for (OpId y : ix_.preds[x]) {
           if (group_of_[y] != gid || (gid == kNoGroup && y != p)) outside.push_back(y);
         }
         if (!acyclic_with(anchor, outside)) continue;
@@ -205,16 +170,6 @@ class Fuser {
         break;
       }
     }
-  }
-
-  /// The leading weight GEMMs of a kernel (its own result, before any epilogue member).
-  std::vector<OpId> matrix_members(const Group& grp) const {
-    std::vector<OpId> out;
-    for (OpId m : grp.members) {
-      if (!is_matrix(g_.op(m))) break;
-      out.push_back(m);
-    }
-    return out;
   }
 
   /// GEMM kernels of sibling modules (the experts of an MoE layer: "L0.expert3", "L0.expert9") with
@@ -229,7 +184,7 @@ class Fuser {
     for (std::size_t gid = 0; gid < groups_.size(); ++gid) {
       const Group& grp = groups_[gid];
       if (grp.attention || grp.experts || grp.members.empty()) continue;
-      const std::vector<OpId> mats = matrix_members(grp);
+      const std::vector<OpId> mats = matrix_members(ix_, grp);
       if (mats.empty()) continue;
       const OpNode& a = g_.op(mats.front());
       const auto* gm = std::get_if<GemmShape>(&a.shape);
@@ -239,7 +194,7 @@ class Fuser {
       std::set<std::size_t> from;
       for (OpId m : mats) {
         n += std::get<GemmShape>(g_.op(m).shape).n;
-        for (OpId p : preds_[m]) from.insert(group_of_[p]);
+        for (OpId p : ix_.preds[m]) from.insert(group_of_[p]);
       }
       Key k{module_of(module), n, gm->k, a.dtype, a.weight_dtype, a.weight_format, a.stage, {from.begin(), from.end()}};
       auto [it, fresh] = alike.try_emplace(k);
@@ -252,7 +207,7 @@ class Fuser {
       std::vector<OpId> mats, rest, anchors;
       std::set<OpId> inside;
       for (std::size_t gid : parts) {
-        const std::vector<OpId> own = matrix_members(groups_[gid]);
+        const std::vector<OpId> own = matrix_members(ix_, groups_[gid]);
         anchors.push_back(own.front());
         mats.insert(mats.end(), own.begin(), own.end());
         rest.insert(rest.end(), groups_[gid].members.begin() + static_cast<std::ptrdiff_t>(own.size()), groups_[gid].members.end());
@@ -260,7 +215,7 @@ class Fuser {
       }
       std::vector<OpId> outside;
       for (OpId m : inside) {
-        for (OpId p : preds_[m]) {
+        for (OpId p : ix_.preds[m]) {
           if (!inside.count(p)) outside.push_back(p);
         }
       }
@@ -279,142 +234,6 @@ class Fuser {
     return changed;
   }
 
-  OpNode kernel_of(const Group& grp) const {
-    const OpNode& first = g_.op(grp.members.front());
-    OpNode k = first;
-    if (grp.members.size() == 1) {
-      if (k.kind == OpKind::kConv2d) k.fused.implicit_gemm = true;
-      return k;
-    }
-    std::set<OpId> inside(grp.members.begin(), grp.members.end());
-    for (OpId m : grp.members) k.fused.members.push_back(g_.op(m).name);
-    k.name = grp.experts ? experts_name(grp) : kernel_name(k.fused.members);
-    std::size_t own = 1;  // members that make up the kernel's own result
-    if (grp.attention) {
-      const auto& gs = std::get<GemmShape>(first.shape);
-      const OpNode& softmax = g_.op(grp.members[1]);
-      k.kind = OpKind::kAttention;
-      k.shape = AttentionShape{gs.batch, gs.m, gs.n, gs.k, gs.b_shared, gs.causal_past};
-      const double scores = static_cast<double>(gs.batch * gs.m * gs.n);
-      k.ops_per_element = static_cast<double>(std::get<VectorShape>(softmax.shape).elements) * softmax.ops_per_element / scores;
-      own = 3;
-    } else if (grp.experts) {
-      // One GEMM per expert module (its merged projections side by side): rows add up, N and K are
-      // each expert's, and every expert brings its own weights.
-      std::map<std::string, std::pair<std::int64_t, std::int64_t>> rows_n;  // module -> (rows, n)
-      std::vector<std::string> modules;
-      own = matrix_members(grp).size();
-      for (std::size_t i = 0; i < own; ++i) {
-        const OpNode& m = g_.op(grp.members[i]);
-        const auto& gm = std::get<GemmShape>(m.shape);
-        auto [it, fresh] = rows_n.try_emplace(module_of(m.name), gm.m, 0);
-        if (fresh) modules.push_back(it->first);
-        it->second.second += gm.n;
-      }
-      std::int64_t rows = 0;
-      for (const std::string& mod : modules) {
-        rows += rows_n.at(mod).first;
-        const std::int64_t r = ceil_div(rows_n.at(mod).first, kExpertBlockRows) * kExpertBlockRows;
-        auto same = std::find_if(k.fused.expert_rows.begin(), k.fused.expert_rows.end(), [&](const auto& e) { return e.first == r; });
-        if (same == k.fused.expert_rows.end()) {
-          k.fused.expert_rows.emplace_back(r, 1);
-        } else {
-          ++same->second;
-        }
-      }
-      auto& gm = std::get<GemmShape>(k.shape);
-      gm.m = rows;
-      gm.n = rows_n.at(modules.front()).second;
-      gm.weight_sets = static_cast<std::int64_t>(modules.size());
-    } else if (auto* gm = std::get_if<GemmShape>(&k.shape)) {
-      // Merged projections: N side by side.
-      while (own < grp.members.size() && is_matrix(g_.op(grp.members[own]))) {
-        gm->n += std::get<GemmShape>(g_.op(grp.members[own]).shape).n;
-        ++own;
-      }
-    }
-    if (k.kind == OpKind::kConv2d) k.fused.implicit_gemm = true;
-    const double base = own_output_elements(k);
-    // Inputs of the epilogue members from outside, each producer's tensor once; outputs of every
-    // member that something outside reads (or that nothing reads: a result of the graph).
-    std::set<OpId> read_by_own;
-    for (std::size_t i = 0; i < own; ++i) {
-      for (OpId p : preds_[grp.members[i]]) read_by_own.insert(p);
-    }
-    std::map<OpId, Bytes> extra;
-    double epilogue_ops = 0, leaving = 0;
-    for (const TensorEdge& e : in_edges_of(grp, own, inside)) {
-      if (read_by_own.count(e.from)) continue;
-      Bytes& b = extra[e.from];
-      b = std::max(b, e.bytes);
-    }
-    for (std::size_t i = own; i < grp.members.size(); ++i) {
-      const OpNode& m = g_.op(grp.members[i]);
-      epilogue_ops += static_cast<double>(std::get<VectorShape>(m.shape).elements) * m.ops_per_element;
-    }
-    // What outside consumers read of a member (the rotated Q of a fused rotary, not the K that the KV
-    // write in the same kernel stores), at most its whole result.
-    for (std::size_t i = grp.attention ? 2 : 0; i < grp.members.size(); ++i) {
-      const OpId m = grp.members[i];
-      const Bytes whole = output_bytes(g_.op(m));
-      Bytes read{0};
-      for (const TensorEdge& e : out_edges_[m]) {
-        if (!inside.count(e.to)) read += e.bytes;
-      }
-      leaving += elements_as(succs_[m].empty() ? whole : std::min(whole, read), k.dtype);
-    }
-    double extra_elements = 0;
-    for (const auto& [from, bytes] : extra) extra_elements += elements_as(bytes, k.dtype);
-    k.fused.epilogue_ops = epilogue_ops / base;
-    k.fused.extra_inputs = extra_elements / base;
-    k.fused.outputs = leaving / base;
-    return k;
-  }
-
-  /// Edges from outside the kernel into its epilogue members (members[own...]).
-  std::vector<TensorEdge> in_edges_of(const Group& grp, std::size_t own, const std::set<OpId>& inside) const {
-    std::vector<TensorEdge> out;
-    for (std::size_t i = own; i < grp.members.size(); ++i) {
-      for (const TensorEdge& e : in_edges_[grp.members[i]]) {
-        if (!inside.count(e.from)) out.push_back(e);
-      }
-    }
-    return out;
-  }
-
-  /// A grouped GEMM by its layer, expert count and the parts each expert runs, then the members
-  /// outside the experts: "L0.experts(8).gate_proj+up_proj+act_mul".
-  std::string experts_name(const Group& grp) const {
-    const std::string layer = module_of(module_of(g_.op(grp.members.front()).name));
-    std::set<std::string> modules;
-    std::vector<std::string> parts;
-    for (OpId m : grp.members) {
-      const std::string& name = g_.op(m).name;
-      const std::string module = module_of(name);
-      const std::string part = module == layer ? name.substr(layer.empty() ? 0 : layer.size() + 1) : name.substr(module.size() + 1);
-      if (module != layer) modules.insert(module);
-      if (std::find(parts.begin(), parts.end(), part) == parts.end()) parts.push_back(part);
-    }
-    std::string name = (layer.empty() ? "" : layer + ".") + "experts(" + std::to_string(modules.size()) + ").";
-    for (std::size_t i = 0; i < parts.size(); ++i) name += (i ? "+" : "") + parts[i];
-    return name;
-  }
-
-  /// The members' common prefix up to a '.' or '/', then each member's rest joined by '+'.
-  static std::string kernel_name(const std::vector<std::string>& names) {
-    std::size_t common = names.front().size();
-    for (const std::string& n : names) {
-      std::size_t i = 0;
-      while (i < common && i < n.size() && n[i] == names.front()[i]) ++i;
-      common = i;
-    }
-    const std::size_t cut = names.front().find_last_of("./", common == 0 ? 0 : common - 1);
-    const std::size_t prefix = (cut == std::string::npos || common == 0) ? 0 : cut + 1;
-    std::string name = names.front().substr(0, prefix);
-    for (std::size_t i = 0; i < names.size(); ++i) name += (i ? "+" : "") + names[i].substr(prefix);
-    return name;
-  }
-
   OpGraph build() {
     std::vector<std::size_t> group_order(groups_.size());
     for (std::size_t i = 0; i < groups_.size(); ++i) group_order[i] = i;
@@ -428,9 +247,9 @@ class Fuser {
     out.set_compression(g_.compression());
     out.set_fusion(policy_);
     std::vector<OpId> new_id(groups_.size());
-    for (std::size_t gid : group_order) new_id[gid] = out.add_op(kernel_of(groups_[gid]));
+    for (std::size_t gid : group_order) new_id[gid] = out.add_op(make_kernel(ix_, groups_[gid]));
     std::set<std::tuple<OpId, OpId, OpId>> added;  // (kernel from, kernel to, producing op)
-    for (const TensorEdge& e : edges_) {
+    for (const TensorEdge& e : ix_.edges) {
       const std::size_t gf = group_of_[e.from], gt = group_of_[e.to];
       if (gf == gt || !added.emplace(new_id[gf], new_id[gt], e.from).second) continue;
       out.add_tensor(new_id[gf], new_id[gt], e.bytes, e.name);
@@ -439,14 +258,12 @@ class Fuser {
   }
 
   const OpGraph& g_;
+  GraphIndex ix_;
   FusionPolicy policy_;
   std::vector<OpId> order_;
   std::vector<std::size_t> pos_;
-  std::vector<std::vector<OpId>> preds_, succs_;
   std::vector<std::size_t> group_of_;
   std::vector<Group> groups_;
-  std::vector<TensorEdge> edges_;
-  std::vector<std::vector<TensorEdge>> in_edges_, out_edges_;  // by consumer, by producer
   std::vector<std::uint32_t> seen_;
   std::uint32_t stamp_ = 0;
 };
