@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+// Runs an op graph on a chip: one process per op, started when its producers finish, that streams
+// its tiles through a double-buffered pipeline. Components own all timing; contention between ops
+// comes from their reservations, made in simulated-time order. A system run places each op on its
+// pipeline stage's representative chip; collectives run as steps of link transfers on the topology.
+#include "sim/driver/run.h"
+
+#include <algorithm>
+
+#include "sim/config/config_error.h"
+#include "workloads/transforms/microbatch.h"
+
+namespace xpusim::driver {
+
+Run::Run(std::vector<arch::Chip*> chips, const arch::System* system, const wl::OpGraph& graph, const SimOptions& opt)
+    : chips_(std::move(chips)), system_(system), graph_(graph), opt_(opt), collectives_(system) {
+  for (const arch::Chip* chip : chips_) {
+    for (const auto& c : chip->components()) index_[c.get()] = index_.size();
+  }
+  ledger_.assign(index_.size() + 1, Energy(0));  // the last entry is the interconnect
+  const auto order = graph.topo_order();
+  plans_.resize(graph.size());
+  PlanMemo planner;
+  for (wl::OpId id : order) {
+    const wl::OpNode& op = graph.op(id);
+    if (op.stage < 0 || static_cast<std::size_t>(op.stage) >= chips_.size()) {
+      throw ConfigError(SourceMark{graph.name(), 0, 0}, "op '" + op.name + "' is placed on pipeline stage " + std::to_string(op.stage) +
+                                                            ", but the run has " + std::to_string(chips_.size()) + " stage(s)");
+    }
+    if (wl::is_collective(op)) {
+      check_collective(system_, op, graph_.name());
+      continue;
+    }
+    plans_[id] = planner.plan(chip(id), op);
+  }
+  layout_ = layout_tensors(graph, order);
+  records_.resize(graph.size());
+  // Ops on one unit run one after another, unless a spatial unit gives their layers regions of
+  // their own: then each region is a queue of its own and regions overlap.
+  regions_ = place_layers(graph, order, plans_, chips_);
+  queue_of_.resize(graph.size(), nullptr);
+  microbatch_.resize(graph.size(), 0);
+  for (wl::OpId id : order) {
+    const wl::OpNode& op = graph.op(id);
+    if (wl::is_collective(op)) continue;
+    microbatch_[id] = wl::microbatch_of(op.name);
+    // Element-wise work on a layer's region is applied to the data as it streams out (fused, as
+    // spatial compilers do): its tasks share the region's timeline with the layer's tiles instead
+    // of waiting for a whole op of the next micro-batch.
+    if (regions_[id].region >= 0 && !plans_[id].matrix) continue;
+    queue_of_[id] = &queues_[std::make_tuple(op.stage, plans_[id].unit, regions_[id].region)];
+  }
+  for (wl::OpId id = 0; id < graph.size(); ++id) pending_inputs_.push_back(graph.predecessors(id).size());
+}
+
+Result Run::execute() {
+  kernel::Context ctx;
+  for (wl::OpId id = 0; id < graph_.size(); ++id) {
+    if (pending_inputs_[id] == 0) ctx.spawn([this, id, &ctx] { run_op(id, ctx); });
+  }
+  ctx.run();
+  return assemble();
+}
+
+void Run::run_collective(wl::OpId id, kernel::Context& ctx) {
+  OpRecord& rec = records_[id];
+  rec.start = kernel::Context::now();
+  const arch::CollectivePlan& plan = collectives_.plan(graph_.op(id));
+  for (std::size_t s = 0; s < plan.steps.size(); ++s) {
+    const Completion c = arch::issue_step(*system_->topology(), plan, s, kernel::Context::now());
+    ledger_.back() += c.energy;
+    rec.energy += c.energy;
+    kernel::Context::wait_until(c.done);
+  }
+  rec.end = kernel::Context::now();
+  rec.link_busy = rec.end - rec.start;
+  finish(id, ctx);
+}
+
+void Run::finish(wl::OpId id, kernel::Context& ctx) {
+  for (wl::OpId s : graph_.successors(id)) {
+    if (--pending_inputs_[s] == 0) ctx.spawn([this, s, &ctx] { run_op(s, ctx); });
+  }
+}
+
+Completion Run::access(arch::MemoryModel& mem, const MemRequest& req, OpRecord& rec, bool offchip) {
+  Completion c = mem.access(req, kernel::Context::now());
+  charge(mem, c, rec);
+  if (offchip) {
+    rec.offchip += req.bytes;
+    rec.memory_busy += c.done - c.start;
+    // Codec reads deliver more bytes per stored byte, so their floor is their own peak.
+    const Bandwidth peak = req.codec_ratio > 1 ? mem.codec_peak_bandwidth(req.codec_ratio) : mem.peak_bandwidth();
+    rec.memory_floor_s += static_cast<double>(req.bytes.count()) / peak.bytes_per_second();
+  }
+  return c;
+}
+
+void Run::charge(const arch::Component& comp, const Completion& c, OpRecord& rec) {
+  ledger_[index_.at(&comp)] += c.energy;
+  rec.energy += c.energy;
+  if (opt_.trace && c.done > c.start) timeline_.push_back({comp.name(), current_op_name_, "busy", c.start.ps(), (c.done - c.start).ps()});
+}
+
+Time Run::load(const TileStep& s, const arch::ComputeUnit& u, OpRecord& rec, const OpLayout& where,
+          Cursors& at, arch::Chip& ch, double codec_ratio) {
+  Time done = kernel::Context::now();
+  // load_extra: the outside inputs of a fused epilogue (a residual), read beside the accumulators.
+  const std::tuple<Bytes, arch::MemoryModel*, const driver::Region&, std::uint64_t&> parts[] = {
+      {s.load_a, u.ifmap_buffer, where.a, at.a},
+      {s.load_b, u.filter_buffer, where.b, at.b},
+      {s.load_c, u.ofmap_buffer, where.c, at.c},
+      {s.load_extra, u.ofmap_buffer, where.a, at.extra}};
+  for (std::size_t i = 0; i < 4; ++i) {
+    const auto& [bytes, buffer, region, cursor] = parts[i];
+    if (bytes.count() == 0) continue;
+    MemRequest req{bytes, false, arch::AccessPattern::kSequential, Bytes(64), region.at(cursor)};
+    if (i == 1) req.codec_ratio = codec_ratio;
+    Completion d = access(ch.main_memory(), req, rec, true);
+    cursor += static_cast<std::uint64_t>(bytes.count());
+    Completion b = access(*buffer, MemRequest{bytes, true}, rec, false);
+    done = std::max({done, d.done, b.done});
+  }
+  return done;
+}
+
+Time Run::decode(wl::OpId id, TileStep& step, Time loaded, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch) {
+  arch::ComputeTask& task = step.decode;
+  if (task.elements == 0) return loaded;
+  task.region = regions_[id].region;
+  task.parts = regions_[id].parts;
+  arch::ComputeModel& unit = *ch.compute_units()[plans_[id].weights.decode_unit].model;
+  Completion d = unit.execute(task, loaded);
+  charge(unit, d, rec);
+  rec.compute_busy += d.done - d.start;
+  rec.dequant_busy += d.done - d.start;
+  rec.dequant_ops += static_cast<double>(task.elements) * task.ops_per_element;
+  if (&unit == u.model) rec.cycles += unit.estimate(task).cycles;  // its busy cycles are the op's unit's
+  return d.done;
+}
+
+Time Run::run_fused(wl::OpId id, arch::ComputeTask& task, Time ready, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch) {
+  if (task.elements == 0) return ready;
+  task.region = regions_[id].region;
+  task.parts = regions_[id].parts;
+  arch::ComputeModel& unit = *ch.compute_units()[plans_[id].epilogue_unit].model;
+  Completion e = unit.execute(task, ready);
+  charge(unit, e, rec);
+  rec.compute_busy += e.done - e.start;
+  if (&unit == u.model) rec.cycles += unit.estimate(task).cycles;
+  return e.done;
+}
+
+Time Run::run_softmax_pv(wl::OpId id, TileStep& step, Time scores_done, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch) {
+  const Time probs = run_fused(id, step.softmax, scores_done, u, rec, ch);
+  step.pv.region = regions_[id].region;
+  step.pv.parts = regions_[id].parts;
+  Completion c = u.model->execute(step.pv, probs);
+  charge(*u.model, c, rec);
+  count_task(u.model->estimate(step.pv), c, rec);
+  return c.done;
+}
+
+void Run::count_task(const arch::TaskCost& cost, const Completion& c, OpRecord& rec) {
+  rec.compute_busy += c.done - c.start;
+  rec.cycles += cost.cycles;
+  rec.paced_busy[static_cast<int>(cost.feed)] += c.done - c.start;
+}
+
+void Run::run_op(wl::OpId id, kernel::Context& ctx) {
+  if (wl::is_collective(graph_.op(id))) return run_collective(id, ctx);
+  arch::Chip& ch = chip(id);
+  const OpPlan& plan = plans_[id];
+  const arch::ComputeUnit& u = ch.compute_units()[plan.unit];
+  OpRecord& rec = records_[id];
+  if (queue_of_[id]) queue_of_[id]->acquire(microbatch_[id]);
+  rec.start = kernel::Context::now();
+  current_op_name_ = graph_.op(id).name;
+  const OpLayout& where = layout_[id];
+  Cursors at;
+
+  TileWalker walker(plan, ch);
+  TileStep cur, nxt;
+  bool have = walker.next(cur);
+  const double codec = plan.weights.format.codec_ratio;
+  kernel::Context::wait_until(load(cur, u, rec, where, at, ch, codec));
+  Time stores_done = kernel::Context::now();
+  Time cur_decoded = decode(id, cur, kernel::Context::now(), u, rec, ch);
+  while (have) {
+    const bool have_next = walker.next(nxt);
+    current_op_name_ = graph_.op(id).name;
+    cur.task.region = regions_[id].region;
+    cur.task.parts = regions_[id].parts;
+    Completion c = u.model->execute(cur.task, std::max(kernel::Context::now(), cur_decoded));
+    charge(*u.model, c, rec);
+    count_task(u.model->estimate(cur.task), c, rec);
+    Time compute_done = plan.attention ? run_softmax_pv(id, cur, c.done, u, rec, ch) : c.done;
+    const std::pair<Bytes, arch::MemoryModel*> operands[] = {
+        {cur.buffer_read_a, u.ifmap_buffer}, {cur.buffer_read_b, u.filter_buffer}, {cur.buffer_write_c, u.ofmap_buffer}};
+    for (std::size_t i = 0; i < 3; ++i) {
+      const auto& [bytes, buffer] = operands[i];
+      if (bytes.count() == 0) continue;
+      Completion b = access(*buffer, MemRequest{bytes, i == 2}, rec, false);
+      compute_done = std::max(compute_done, b.done);
+    }
+    // Double buffering: the next tile streams into the free half while this one computes.
+    const Time next_loaded = have_next ? load(nxt, u, rec, where, at, ch, codec) : kernel::Context::now();
+    const Time next_decoded = have_next ? decode(id, nxt, next_loaded, u, rec, ch) : next_loaded;
+    // A fused epilogue runs on the finished block before it leaves. The next block's loads are
+    // already in flight; its MACs wait for the epilogue (a few ops per element against 2K for the
+    // MACs), a small serialisation that keeps every request in simulated-time order.
+    kernel::Context::wait_until(std::max(compute_done, run_fused(id, cur.epilogue, compute_done, u, rec, ch)));
+    if (cur.store_c.count() > 0) {
+      Completion r = access(*u.ofmap_buffer, MemRequest{cur.store_c, false}, rec, false);
+      Completion w = access(ch.main_memory(),
+                            MemRequest{cur.store_c, true, arch::AccessPattern::kSequential, Bytes(64), where.c.at(at.store)}, rec, true);
+      at.store += static_cast<std::uint64_t>(cur.store_c.count());
+      stores_done = std::max({stores_done, r.done, w.done});
+    }
+    kernel::Context::wait_until(next_loaded);
+    cur = nxt;
+    cur_decoded = next_decoded;
+    have = have_next;
+  }
+  if (queue_of_[id]) queue_of_[id]->release();
+  kernel::Context::wait_until(stores_done);
+  rec.end = kernel::Context::now();
+  finish(id, ctx);
+}
+
+}  // namespace xpusim::driver

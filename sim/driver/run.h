@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// One simulation of an op graph on one chip or one system's pipeline stages: the op processes, their
+// requests to the components, and the ledger they leave behind. Internal to sim/driver: simulate.h
+// is the interface.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "arch/system.h"
+#include "sim/driver/collective_ops.h"
+#include "sim/driver/mapper.h"
+#include "sim/driver/placement.h"
+#include "sim/driver/simulate.h"
+#include "sim/driver/tensor_layout.h"
+#include "sim/driver/unit_queue.h"
+#include "sim/kernel/kernel.h"
+
+namespace xpusim::driver {
+
+using arch::Completion;
+using arch::MemRequest;
+
+/// What one op did: when, what it moved and spent, and how long each resource was busy with it.
+struct OpRecord {
+  Time start, end;
+  Energy energy{0};
+  Bytes offchip{0};
+  double memory_floor_s = 0;  // sum over off-chip requests of bytes / their peak bandwidth
+  Time compute_busy{0}, memory_busy{0}, link_busy{0};
+  Time dequant_busy{0};       // weight decode passes, also in compute_busy
+  Time paced_busy[3] = {Time{0}, Time{0}, Time{0}};  // the op's own unit's tasks by what paced them (arch::Feed)
+  double dequant_ops = 0;
+  Cycles cycles{0};
+};
+
+/// A simulation in progress. Contract: construct, then execute() once.
+class Run {
+ public:
+  /// `chips[s]` runs the ops of pipeline stage s; `system` (nullptr for a lone chip) carries collectives.
+  Run(std::vector<arch::Chip*> chips, const arch::System* system, const wl::OpGraph& graph, const SimOptions& opt);
+  /// Runs every op in a fresh SystemC context and assembles the Result.
+  Result execute();
+
+ private:
+  arch::Chip& chip(wl::OpId id) const { return *chips_[static_cast<std::size_t>(graph_.op(id).stage)]; }
+
+  /// Runs a collective step by step: each step's transfers are issued together on the links (pipelined
+  /// ones when the transfer they wait for arrives), and the next step waits for the last of them.
+  /// Contention with other traffic comes from the reservations.
+  void run_collective(wl::OpId id, kernel::Context& ctx);
+
+  /// Starts every successor of `id` whose inputs are all done.
+  void finish(wl::OpId id, kernel::Context& ctx);
+  Completion access(arch::MemoryModel& mem, const MemRequest& req, OpRecord& rec, bool offchip);
+
+  void charge(const arch::Component& comp, const Completion& c, OpRecord& rec);
+
+  /// How far an op has streamed through each operand's region: A, B, partial sums of C read back,
+  /// and C stored.
+  struct Cursors {
+    std::uint64_t a = 0, b = 0, c = 0, store = 0, extra = 0;
+  };
+
+  /// Issues the main-memory reads of a tile and the matching buffer writes; returns when all landed.
+  /// Weights (B) under a codec are read with its ratio, decoded at the memory interface.
+  Time load(const TileStep& s, const arch::ComputeUnit& u, OpRecord& rec, const OpLayout& where,
+            Cursors& at, arch::Chip& ch, double codec_ratio);
+
+  /// Runs the weight decode pass of tile `step` of op `id`, if it has one, once the tile's weights are
+  /// in at `loaded`; returns when its MACs may start. Started this early, the pass overlaps the previous
+  /// tile's MACs where the unit allows.
+  Time decode(wl::OpId id, TileStep& step, Time loaded, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch);
+
+  /// Runs fused element-wise work `task` of op `id` on its plan's epilogue unit from `ready`; returns
+  /// when it is done (`ready` when there is none).
+  Time run_fused(wl::OpId id, arch::ComputeTask& task, Time ready, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch);
+
+  /// The second half of a fused attention tile: the softmax of the scores done at `scores_done`, then
+  /// P x V on the op's unit; returns when P x V is done.
+  Time run_softmax_pv(wl::OpId id, TileStep& step, Time scores_done, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch);
+
+  /// Books a task of the op's unit: its busy time and cycles, and what paced it.
+  static void count_task(const arch::TaskCost& cost, const Completion& c, OpRecord& rec);
+
+  /// The process of one op: waits for its unit, streams its tiles, finishes.
+  void run_op(wl::OpId id, kernel::Context& ctx);
+
+  /// The Result of the finished run (run_result.cpp).
+  Result assemble() const;
+
+  /// The resource that limited op `id`: main memory by name when memory-bound; else what paced most
+  /// of its unit's time: the unit's operand buffers by name (a GPU's L2 feed), its shared memory, or
+  /// the arithmetic itself ("compute").
+  std::string bound_level(wl::OpId id, bool compute_bound) const;
+
+  std::vector<arch::Chip*> chips_;
+  const arch::System* system_;
+  const wl::OpGraph& graph_;
+  SimOptions opt_;
+  std::vector<OpPlan> plans_;
+  std::vector<OpLayout> layout_;
+  std::vector<OpRecord> records_;
+  std::vector<OpRegion> regions_;
+  std::map<std::tuple<std::int32_t, std::size_t, std::int32_t>, UnitQueue> queues_;  // stage, unit, region
+  std::vector<UnitQueue*> queue_of_;
+  std::vector<std::int64_t> microbatch_;  // the "mb<i>/" index of each op's name, 0 without one
+  std::vector<std::size_t> pending_inputs_;
+  std::unordered_map<const arch::Component*, std::size_t> index_;  // lookup only; output follows chip order
+  std::vector<Energy> ledger_;
+  std::vector<TraceSpan> timeline_;
+  std::string current_op_name_;
+  mutable CollectivePlans collectives_;  // a memo: assemble() asks it for floors
+};
+
+}  // namespace xpusim::driver
