@@ -14,7 +14,22 @@ const char* const kListUsage =
     "\n"
     "Lists every model type a chip config may use (`type:` of a component), each with its\n"
     "parameters: key, kind (unit), default and meaning. Parameters without a default are required.\n"
-    "`xpusim list scenario` lists the keys of a workload's scenario: block.\n\n";
+    "`xpusim list scenario` lists the keys of a workload's scenario: block, `xpusim list chip` those\n"
+    "of a chip config's chip: block.\n\n";
+
+/// The keys of a chip config's `chip:` block (arch/chip.cpp reads them).
+std::vector<FieldDoc> chip_fields() {
+  return {
+      {"name", "text", "the chip's name in results", "", true},
+      {"main_memory", "component name", "the memory that holds weights and activations", "", true},
+      {"static_power", "power", "static power of the chip outside its components (uncore), charged for the whole run", "0 W", false},
+      {"fusion", "one of none|epilogue|full",
+       "how the chip's production compiler stack fuses ops into kernels (README \"Kernel fusion\"); a workload's "
+       "fusion: or --wset fusion= overrides it",
+       "none", false},
+      {"description", "text", "free text", "\"\"", false},
+  };
+}
 
 void describe(const arch::ModelInfo& m, std::ostream& out) {
   out << m.type << (m.doc.empty() ? "" : " - " + m.doc) << "\n";
@@ -44,6 +59,10 @@ int list_command(const std::vector<std::string>& args, std::ostream& out) {
   const ParsedArgs a = parse_args(args, no_options, "list");
   if (a.help) {
     out << kListUsage << options_help(no_options);
+    return 0;
+  }
+  if (a.positionals.size() == 1 && a.positionals.front() == "chip") {
+    describe(arch::ModelInfo{"chip", "the chip: block of a chip config", chip_fields(), {}}, out);
     return 0;
   }
   if (a.positionals.size() == 1 && a.positionals.front() == "scenario") {

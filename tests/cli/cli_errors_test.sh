@@ -135,6 +135,17 @@ expect_bad_input "no decoder at its memory interface"
 xp describe --workload "$FIX/gemm.yaml" --compress sparsity=2:4,seed=3
 expect_bad_input "'seed' applies only with sparsity=unstructured"
 
+# --- fusion policies: a bad value names where it came from, with a did-you-mean ---
+xp run --chip "$FIX/toy_chip.yaml" --workload "$FIX/gemm.yaml" --wset fusion=ful
+expect_bad_input "--wset fusion=ful: fusion must be one of none, epilogue, full, got 'ful' (did you mean 'full'?)"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WL" --wset fusion=epilog
+expect_bad_input "got 'epilog' (did you mean 'epilogue'?)"
+xp run --chip "$FIX/toy_chip.yaml" --set chip.fusion=nonee --workload "$FIX/gemm.yaml"
+expect_bad_input "chip: 'fusion' must be one of none, epilogue, full, got 'nonee' (did you mean 'none'?)"
+printf 'workload:\n  type: gemm\n  m: 8\n  n: 8\n  k: 8\nfusion: [full]\n' > "$WORK/fusion_list.yaml"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WORK/fusion_list.yaml"
+expect_bad_input "fusion_list.yaml:6:9: 'fusion' must be one of none, epilogue, full"
+
 # --- describe ---
 xp describe
 expect_bad_input "missing --workload FILE"
