@@ -76,8 +76,8 @@ class Fuser {
     return false;
   }
 
-  /// Joining a kernel anchored at `anchor` with external producers `inputs` keeps the kernel graph
-  /// acyclic when none of them depends on the anchor (every member descends from the anchor).
+  /// Joining a kernel rooted at `anchor` with external producers `inputs` keeps the kernel graph
+  /// acyclic when none of them depends on the root (callers check every root of the kernel).
   bool acyclic_with(OpId anchor, const std::vector<OpId>& inputs) {
     for (OpId y : inputs) {
       if (reaches(anchor, y)) return false;
@@ -158,12 +158,17 @@ class Fuser {
                 [&](const auto& a, const auto& b) { return a.first != b.first ? a.first < b.first : pos_[a.second] > pos_[b.second]; });
       for (const auto& [preference, p] : candidates) {
         std::size_t gid = group_of_[p];
-        const OpId anchor = gid == kNoGroup ? p : groups_[gid].members.front();
+        // Every member descends from the kernel's roots: its anchor, or each of its merged GEMMs.
+        std::vector<OpId> roots{p};
+        if (gid != kNoGroup) {
+          roots = matrix_members(ix_, groups_[gid]);
+          if (roots.empty()) roots = {groups_[gid].members.front()};
+        }
         std::vector<OpId> outside;
         for (OpId y : ix_.preds[x]) {
           if (group_of_[y] != gid || (gid == kNoGroup && y != p)) outside.push_back(y);
         }
-        if (!acyclic_with(anchor, outside)) continue;
+        if (!std::all_of(roots.begin(), roots.end(), [&](OpId r) { return acyclic_with(r, outside); })) continue;
         if (gid == kNoGroup) gid = new_group({p});
         groups_[gid].members.push_back(x);
         group_of_[x] = gid;
