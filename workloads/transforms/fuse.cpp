@@ -76,13 +76,50 @@ class Fuser {
     return false;
   }
 
-  /// Joining a kernel rooted at `anchor` with external producers `inputs` keeps the kernel graph
-  /// acyclic when none of them depends on the root (callers check every root of the kernel).
+  /// True when none of `inputs` depends on `anchor`: an attention triple rooted at its scores may
+  /// then take them as outside inputs (it is formed before any other kernel exists).
   bool acyclic_with(OpId anchor, const std::vector<OpId>& inputs) {
     for (OpId y : inputs) {
       if (reaches(anchor, y)) return false;
     }
     return true;
+  }
+
+  /// The first and last topological positions of group `gid`'s members.
+  std::pair<std::size_t, std::size_t> span(std::size_t gid) const {
+    std::pair<std::size_t, std::size_t> s{pos_.size(), 0};
+    for (OpId m : groups_[gid].members) s = {std::min(s.first, pos_[m]), std::max(s.second, pos_[m])};
+    return s;
+  }
+
+  /// True when the kernel graph stays acyclic with groups `parts` taken as one kernel: Kahn's
+  /// algorithm over the kernels (every op is in a group by now).
+  bool acyclic_if_merged(const std::vector<std::size_t>& parts) const {
+    std::vector<std::size_t> kernel(groups_.size());
+    for (std::size_t gid = 0; gid < groups_.size(); ++gid) kernel[gid] = gid;
+    for (std::size_t gid : parts) kernel[gid] = parts.front();
+    std::vector<std::set<std::size_t>> out(groups_.size());
+    std::vector<std::size_t> in(groups_.size(), 0);
+    for (const TensorEdge& e : ix_.edges) {
+      const std::size_t a = kernel[group_of_[e.from]], b = kernel[group_of_[e.to]];
+      if (a != b && out[a].insert(b).second) ++in[b];
+    }
+    std::vector<std::size_t> ready;
+    std::size_t live = 0, done = 0;
+    for (std::size_t gid = 0; gid < groups_.size(); ++gid) {
+      if (kernel[gid] != gid || groups_[gid].members.empty()) continue;
+      ++live;
+      if (in[gid] == 0) ready.push_back(gid);
+    }
+    while (!ready.empty()) {
+      const std::size_t k = ready.back();
+      ready.pop_back();
+      ++done;
+      for (std::size_t b : out[k]) {
+        if (--in[b] == 0) ready.push_back(b);
+      }
+    }
+    return done == live;
   }
 
   /// Scores -> softmax -> P x V, each the only consumer of the one before, with matching shapes.
@@ -158,17 +195,16 @@ class Fuser {
                 [&](const auto& a, const auto& b) { return a.first != b.first ? a.first < b.first : pos_[a.second] > pos_[b.second]; });
       for (const auto& [preference, p] : candidates) {
         std::size_t gid = group_of_[p];
-        // Every member descends from the kernel's roots: its anchor, or each of its merged GEMMs.
-        std::vector<OpId> roots{p};
-        if (gid != kNoGroup) {
-          roots = matrix_members(ix_, groups_[gid]);
-          if (roots.empty()) roots = {groups_[gid].members.front()};
-        }
-        std::vector<OpId> outside;
+        // The kernels of x's other inputs must end before this kernel begins (in topological
+        // order): then every edge a join adds runs from an earlier kernel to a later one, and two
+        // kernels can never wait for each other, however they grow.
+        const std::size_t begin = gid == kNoGroup ? pos_[p] : span(gid).first;
+        bool before = true;
         for (OpId y : ix_.preds[x]) {
-          if (group_of_[y] != gid || (gid == kNoGroup && y != p)) outside.push_back(y);
+          if (y == p || (gid != kNoGroup && group_of_[y] == gid)) continue;
+          before = before && (group_of_[y] == kNoGroup ? pos_[y] : span(group_of_[y]).second) < begin;
         }
-        if (!std::all_of(roots.begin(), roots.end(), [&](OpId r) { return acyclic_with(r, outside); })) continue;
+        if (!before) continue;
         if (gid == kNoGroup) gid = new_group({p});
         groups_[gid].members.push_back(x);
         group_of_[x] = gid;
@@ -194,7 +230,8 @@ class Fuser {
       const OpNode& a = g_.op(mats.front());
       const auto* gm = std::get_if<GemmShape>(&a.shape);
       const std::string module = module_of(a.name);
-      if (!gm || a.kind != OpKind::kGemm || gm->b_is_activation || gm->batch != 1 || module.empty()) continue;
+      // Experts are modules inside a layer ("L0.expert3"): top-level modules are no MoE.
+      if (!gm || a.kind != OpKind::kGemm || gm->b_is_activation || gm->batch != 1 || module_of(module).empty()) continue;
       std::int64_t n = 0;
       std::set<std::size_t> from;
       for (OpId m : mats) {
@@ -209,24 +246,13 @@ class Fuser {
     for (const Key& k : keys_in_order) {
       const auto& parts = alike.at(k);
       if (parts.size() < 2) continue;
-      std::vector<OpId> mats, rest, anchors;
-      std::set<OpId> inside;
+      std::vector<OpId> mats, rest;
       for (std::size_t gid : parts) {
         const std::vector<OpId> own = matrix_members(ix_, groups_[gid]);
-        anchors.push_back(own.front());
         mats.insert(mats.end(), own.begin(), own.end());
         rest.insert(rest.end(), groups_[gid].members.begin() + static_cast<std::ptrdiff_t>(own.size()), groups_[gid].members.end());
-        inside.insert(groups_[gid].members.begin(), groups_[gid].members.end());
       }
-      std::vector<OpId> outside;
-      for (OpId m : inside) {
-        for (OpId p : ix_.preds[m]) {
-          if (!inside.count(p)) outside.push_back(p);
-        }
-      }
-      bool ok = true;
-      for (OpId a : anchors) ok = ok && acyclic_with(a, outside);
-      if (!ok) continue;
+      if (!acyclic_if_merged(parts)) continue;
       auto by_pos = [&](OpId x, OpId y) { return pos_[x] < pos_[y]; };
       std::sort(mats.begin(), mats.end(), by_pos);
       std::sort(rest.begin(), rest.end(), by_pos);
@@ -252,7 +278,15 @@ class Fuser {
     out.set_compression(g_.compression());
     out.set_fusion(policy_);
     std::vector<OpId> new_id(groups_.size());
-    for (std::size_t gid : group_order) new_id[gid] = out.add_op(make_kernel(ix_, groups_[gid]));
+    // Names built from members can meet (two grouped GEMMs of one layer running the same parts, an
+    // op whose own name looks like a kernel's): later ones get a number.
+    std::set<std::string> names;
+    for (std::size_t gid : group_order) {
+      OpNode k = make_kernel(ix_, groups_[gid]);
+      const std::string base = k.name;
+      for (int copy = 2; !names.insert(k.name).second; ++copy) k.name = base + "#" + std::to_string(copy);
+      new_id[gid] = out.add_op(std::move(k));
+    }
     std::set<std::tuple<OpId, OpId, OpId>> added;  // (kernel from, kernel to, producing op)
     for (const TensorEdge& e : ix_.edges) {
       const std::size_t gf = group_of_[e.from], gt = group_of_[e.to];

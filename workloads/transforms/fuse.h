@@ -23,10 +23,11 @@ namespace xpusim::wl {
 ///    as serving engines store them).
 ///  - An element-wise op joins the kernel of one of its producers (a GEMM's epilogue, or a chain of
 ///    element-wise ops and norms); norms and softmax, which reduce whole rows, join only element-wise
-///    chains, never a GEMM tile's epilogue; pooling joins nothing. An op never joins a kernel that
-///    one of its other producers depends on, so the kernels stay acyclic.
+///    chains, never a GEMM tile's epilogue; pooling joins nothing. An op joins a kernel only when the
+///    kernels of its other inputs end before that kernel begins, so the kernels stay acyclic.
 ///  - kFull: the per-expert GEMM kernels of an MoE layer (sibling modules with the same N and K and
-///    the same producer kernels) become one grouped GEMM (FusedWork::expert_rows), one launch.
+///    the same producer kernels) become one grouped GEMM (FusedWork::expert_rows), one launch, unless
+///    that would make two kernels wait for each other.
 ///  - Convolutions run as implicit GEMMs (FusedWork::implicit_gemm).
 /// A kernel reads what enters it from outside and writes what leaves it for outside consumers (or
 /// leaves the graph). Kernels keep the order of their first op; a kernel of several ops is named by

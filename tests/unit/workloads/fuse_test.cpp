@@ -404,3 +404,87 @@ TEST_CASE("a workload asks for a policy with fusion=VALUE, the last one winning"
   // process where SystemC's coroutines ran, as when this runs after the [fusion][sim] cases, is
   // misreported.)
 }
+
+TEST_CASE("fusion of random graphs: kernels stay acyclic and partition the ops", "[fusion][fuse]") {
+  // Random DAGs of weight GEMMs (some siblings of one module with shared inputs, so they merge),
+  // element-wise ops with up to three producers (residual-like joins across branches), norms and
+  // attention triples: whatever joins whatever, the kernel graph must stay acyclic and hold every op
+  // once. Seeded, so a failure reproduces.
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    std::uint64_t state = seed * 0x9E3779B97F4A7C15ull;
+    auto next = [&](std::uint64_t n) {
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      return state % n;
+    };
+    OpGraph g("random" + std::to_string(seed));
+    std::vector<OpId> ids;
+    auto add = [&](OpNode op, const std::vector<OpId>& from) {
+      const OpId id = g.add_op(std::move(op));
+      for (OpId f : from) g.add_tensor(f, id, Bytes(64 * 64 * 2), "t");
+      ids.push_back(id);
+      return id;
+    };
+    auto pick = [&] { return ids[next(ids.size())]; };
+    auto vector_op = [&](const std::string& name, OpKind kind, std::int64_t inputs) {
+      OpNode v;
+      v.name = name;
+      v.kind = kind;
+      v.shape = VectorShape{64 * 64, inputs, 0};
+      return v;
+    };
+    auto gemm = [&](const std::string& name) {
+      OpNode m;
+      m.name = name;
+      m.kind = OpKind::kGemm;
+      m.shape = GemmShape{1, 64, 64, 64, false};
+      return m;
+    };
+    add(vector_op("in", OpKind::kElementwise, 1), {});
+    const int ops = 20 + static_cast<int>(next(40));
+    for (int i = 0; i < ops; ++i) {
+      const std::string mod = "m" + std::to_string(i) + ".";
+      switch (next(5)) {
+        case 0: {  // sibling projections of one module on one input
+          const OpId src = pick();
+          const std::uint64_t n = 1 + next(3);
+          for (std::uint64_t j = 0; j < n; ++j) add(gemm(mod + "proj" + std::to_string(j)), {src});
+          break;
+        }
+        case 1: {  // an element-wise join of up to three producers
+          std::vector<OpId> from{pick()};
+          for (std::uint64_t j = next(3); j > 0; --j) {
+            const OpId f = pick();
+            if (std::find(from.begin(), from.end(), f) == from.end()) from.push_back(f);
+          }
+          add(vector_op(mod + "add", OpKind::kElementwise, static_cast<std::int64_t>(from.size())), from);
+          break;
+        }
+        case 2:
+          add(vector_op(mod + "norm", OpKind::kRmsNorm, 1), {pick()});
+          break;
+        case 3: {  // scores -> softmax -> pv, reading two producers
+          const OpId q = pick(), kv = pick();
+          OpNode s = gemm(mod + "scores");
+          std::get<GemmShape>(s.shape).b_is_activation = true;
+          const OpId sid = add(s, q == kv ? std::vector<OpId>{q} : std::vector<OpId>{q, kv});
+          const OpId x = add(vector_op(mod + "softmax", OpKind::kSoftmax, 1), {sid});
+          OpNode pv = gemm(mod + "pv");
+          std::get<GemmShape>(pv.shape).b_is_activation = true;
+          add(pv, {x, kv});
+          break;
+        }
+        default:
+          add(gemm(mod + "fc"), {pick()});
+          break;
+      }
+    }
+    for (FusionPolicy policy : {FusionPolicy::kEpilogue, FusionPolicy::kFull}) {
+      INFO("seed " << seed << ", " << to_string(policy));
+      const OpGraph f = fuse(g, policy);
+      REQUIRE_NOTHROW(f.validate());  // acyclic, positive shapes, unique names
+      check_partition(g, f);
+    }
+  }
+}
