@@ -83,7 +83,10 @@ Result Run::assemble() const {
     const auto cls = plan.matrix ? arch::TaskClass::kMatrix : arch::TaskClass::kVector;
     const FlopRate peak = unit.peak_rate(cls, op.dtype);
     o.roofline_s = std::max((wl::flops(op) / peak).seconds(), rec.memory_floor_s);
-    const std::string ceiling = unit.name() + " " + std::string(to_string(op.dtype));
+    // One ceiling per unit, dtype and kind of work: a GPU's SMs have a tensor-core and a CUDA-core
+    // peak, and the first op on them (an embedding lookup) must not set the tensor ceiling.
+    const bool both = !plan.matrix && unit.supports(arch::TaskClass::kMatrix, op.dtype);
+    const std::string ceiling = unit.name() + " " + std::string(to_string(op.dtype)) + (both ? " vector" : "");
     const auto& ceilings = r.peak_flops_per_s;
     if (std::none_of(ceilings.begin(), ceilings.end(), [&](const auto& c) { return c.first == ceiling; })) {
       r.peak_flops_per_s.emplace_back(ceiling, peak.per_second());
