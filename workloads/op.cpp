@@ -84,11 +84,15 @@ Flops flops(const OpNode& op) {
   return Flops(static_cast<double>(v.elements) * op.ops_per_element + epilogue);
 }
 
+std::int64_t rows_per_position(const AttentionShape& a) {
+  return std::max<std::int64_t>(1, a.m / std::max<std::int64_t>(1, a.ctx - a.causal_past));
+}
+
 double visible_scores(const AttentionShape& a, std::int64_t row0, std::int64_t row1, std::int64_t key0, std::int64_t keys) {
   if (a.causal_past < 0) return static_cast<double>(row1 - row0) * static_cast<double>(keys);
   // Position p of the queries sees keys [0, causal_past + p + 1): clamp(causal_past + p + 1 - key0, 0,
   // keys) of this block. Summed over the positions of the rows, in closed form per position range.
-  const std::int64_t per_position = std::max<std::int64_t>(1, a.m / std::max<std::int64_t>(1, a.ctx - a.causal_past));
+  const std::int64_t per_position = rows_per_position(a);
   auto seen = [&](std::int64_t p) { return std::clamp<std::int64_t>(a.causal_past + p + 1 - key0, 0, keys); };
   auto sum_seen = [&](std::int64_t p0, std::int64_t p1) {  // sum of seen(p), p in [p0, p1): linear, then flat
     double total = 0;

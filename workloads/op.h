@@ -89,6 +89,8 @@ struct AttentionShape {
   auto operator<=>(const AttentionShape&) const = default;
 };
 
+/// Rows per query position under a causal mask (the heads of a GQA group): m / (ctx - causal_past).
+std::int64_t rows_per_position(const AttentionShape& a);
 /// Scores a causal mask lets rows [row0, row1) of an attention instance see among keys [key0, key0 +
 /// keys): all of them without a mask.
 double visible_scores(const AttentionShape& a, std::int64_t row0, std::int64_t row1, std::int64_t key0, std::int64_t keys);

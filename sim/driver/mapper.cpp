@@ -341,12 +341,13 @@ std::size_t epilogue_unit(const arch::Chip& chip, const wl::OpNode& op, std::siz
 /// its own weights; the kernel's plan walks them in turn.
 OpPlan plan_grouped(const arch::Chip& chip, const wl::OpNode& op) {
   const auto& g = std::get<wl::GemmShape>(op.shape);
+  const std::size_t unit = pick_unit(chip, op, arch::TaskClass::kMatrix);
   OpPlan p;
   for (const auto& [rows, experts] : op.fused.expert_rows) {
     wl::OpNode part = op;
     part.fused.expert_rows.clear();
     part.shape = wl::GemmShape{experts, rows, g.n, g.k, false, 1, experts};
-    p.groups.push_back(plan_matrix(chip, part, pick_unit(chip, part, arch::TaskClass::kMatrix)));
+    p.groups.push_back(plan_matrix(chip, part, unit));
     p.offchip_bytes += p.groups.back().offchip_bytes;
     p.tiles += p.groups.back().tiles;
   }

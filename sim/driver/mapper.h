@@ -56,8 +56,7 @@ struct MatrixTiling {
 /// on chip while K and V stream by in blocks of tile_ctx keys (online softmax), and O is stored once.
 /// When one block holds the whole context, K and V stay for every Q block of the instance.
 struct AttentionTiling {
-  wl::AttentionShape shape;  // the kernel's (its causal mask decides which blocks run)
-  std::int64_t instances = 1, m = 0, ctx = 0, head_dim = 0;
+  wl::AttentionShape shape;  // the kernel's: instances (batch), rows, context, head size, causal mask
   std::int64_t tile_m = 0, tile_ctx = 0, tile_instances = 1;
   int bits = 16;
   double softmax_ops = 5;  // per score

@@ -30,10 +30,11 @@ std::vector<std::int64_t> halvings(std::int64_t n) {
 
 
 Bytes attention_traffic(const AttentionTiling& t) {
-  const double inst = static_cast<double>(t.instances);
-  const double q_and_o = 2.0 * inst * static_cast<double>(t.m * t.head_dim);
-  const double kv_passes = t.tile_ctx >= t.ctx ? 1.0 : static_cast<double>(ceil_div(t.m, t.tile_m));
-  const double kv = 2.0 * inst * static_cast<double>(t.ctx * t.head_dim) * kv_passes;
+  const wl::AttentionShape& a = t.shape;
+  const double inst = static_cast<double>(a.batch);
+  const double q_and_o = 2.0 * inst * static_cast<double>(a.m * a.head_dim);
+  const double kv_passes = t.tile_ctx >= a.ctx ? 1.0 : static_cast<double>(ceil_div(a.m, t.tile_m));
+  const double kv = 2.0 * inst * static_cast<double>(a.ctx * a.head_dim) * kv_passes;
   return bytes_of(q_and_o + kv, t.bits);
 }
 
@@ -50,7 +51,7 @@ AttentionTasks attention_tasks(const AttentionTiling& t, DataType dtype, std::in
     task.fill_drain = false;
     return task;
   };
-  AttentionTasks out{matrix(m, ctx, t.head_dim), {}, matrix(m, t.head_dim, ctx)};
+  AttentionTasks out{matrix(m, ctx, t.shape.head_dim), {}, matrix(m, t.shape.head_dim, ctx)};
   out.softmax.cls = arch::TaskClass::kVector;
   out.softmax.dtype = dtype;
   out.softmax.elements = batch * m * ctx;
@@ -72,10 +73,6 @@ OpPlan plan_attention(const arch::Chip& chip, const wl::OpNode& op, std::size_t 
 
   AttentionTiling base;
   base.shape = a;
-  base.instances = a.batch;
-  base.m = a.m;
-  base.ctx = a.ctx;
-  base.head_dim = a.head_dim;
   base.bits = bits(op.dtype);
   base.softmax_ops = op.ops_per_element;
   const Bandwidth bw = chip.main_memory().peak_bandwidth();

@@ -17,7 +17,7 @@ TileWalker::TileWalker(const OpPlan& plan, const arch::Chip& chip)
     : plan_(plan), chip_(chip), geom_(chip.compute_units()[plan.unit].model->geometry()) {
   if (plan.attention) {
     const AttentionTiling& t = plan.att;
-    count_ = {ceil_div(t.instances, t.tile_instances), ceil_div(t.m, t.tile_m), ceil_div(t.ctx, t.tile_ctx)};
+    count_ = {ceil_div(t.shape.batch, t.tile_instances), ceil_div(t.shape.m, t.tile_m), ceil_div(t.shape.ctx, t.tile_ctx)};
   } else if (plan.matrix) {
     const MatrixTiling& t = plan.mat;
     for (std::size_t l = 0; l < 3; ++l) {
@@ -31,22 +31,19 @@ TileWalker::TileWalker(const OpPlan& plan, const arch::Chip& chip)
 
 bool TileWalker::next_attention(TileStep& s) {
   const AttentionTiling& t = plan_.att;
+  const wl::AttentionShape& a = t.shape;
   const std::int64_t ig = idx_[0], im = idx_[1], ic = idx_[2];
-  const std::int64_t g = std::min(t.tile_instances, t.instances - ig * t.tile_instances);
-  const std::int64_t r0 = im * t.tile_m, em = std::min(t.tile_m, t.m - r0);
-  const std::int64_t c0 = ic * t.tile_ctx, ec = std::min(t.tile_ctx, t.ctx - c0);
+  const std::int64_t g = std::min(t.tile_instances, a.batch - ig * t.tile_instances);
+  const std::int64_t r0 = im * t.tile_m, em = std::min(t.tile_m, a.m - r0);
+  const std::int64_t c0 = ic * t.tile_ctx, ec = std::min(t.tile_ctx, a.ctx - c0);
   // Under a causal mask a Q block stops at the block of the last key its last row sees (FlashAttention
   // skips the blocks above the diagonal), and each row of a block works on the keys it sees.
   std::int64_t blocks = count_[2];
-  if (t.shape.causal_past >= 0) {
-    const std::int64_t per_position = std::max<std::int64_t>(1, t.m / std::max<std::int64_t>(1, t.ctx - t.shape.causal_past));
-    const std::int64_t last_key = t.shape.causal_past + (r0 + em - 1) / per_position;
-    blocks = std::min(blocks, last_key / t.tile_ctx + 1);
-  }
+  if (a.causal_past >= 0) blocks = std::min(blocks, (a.causal_past + (r0 + em - 1) / wl::rows_per_position(a)) / t.tile_ctx + 1);
   const bool last_block = ic == blocks - 1;
-  const double seen = wl::visible_scores(t.shape, r0, r0 + em, c0, ec);
+  const double seen = wl::visible_scores(a, r0, r0 + em, c0, ec);
   const std::int64_t keys = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(seen / static_cast<double>(em))));
-  const double gd = static_cast<double>(g * t.head_dim);
+  const double gd = static_cast<double>(g * a.head_dim);
   const Bytes q = bytes_of(gd * static_cast<double>(em), t.bits);
   const Bytes kv = bytes_of(2.0 * gd * static_cast<double>(ec), t.bits);
   if (ic == 0) s.load_a = q;

@@ -101,10 +101,8 @@ OpNode make_kernel(const GraphIndex& ix, const KernelGroup& grp) {
   const OpGraph& g = ix.g;
   const OpNode& first = g.op(grp.members.front());
   OpNode k = first;
-  if (grp.members.size() == 1) {
-    if (k.kind == OpKind::kConv2d) k.fused.implicit_gemm = true;
-    return k;
-  }
+  if (k.kind == OpKind::kConv2d) k.fused.implicit_gemm = true;
+  if (grp.members.size() == 1) return k;
   std::set<OpId> inside(grp.members.begin(), grp.members.end());
   for (OpId m : grp.members) k.fused.members.push_back(g.op(m).name);
   k.name = grp.experts ? experts_name(ix, grp) : kernel_name(k.fused.members);
@@ -152,7 +150,6 @@ OpNode make_kernel(const GraphIndex& ix, const KernelGroup& grp) {
       ++own;
     }
   }
-  if (k.kind == OpKind::kConv2d) k.fused.implicit_gemm = true;
   const double base = own_output_elements(k);
   // Inputs of the epilogue members from outside, each producer's tensor once; outputs of every
   // member that something outside reads (or that nothing reads: a result of the graph).
