@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "arch/chip.h"
 
+#include "arch/power/process_node.h"
 #include "arch/registry.h"
 
 namespace xpusim::arch {
 namespace {
 
 const std::vector<std::string> kTopKeys{"chip", "components"};
-const std::vector<std::string> kChipKeys{"name", "main_memory", "static_power", "fusion", "description"};
+const std::vector<std::string> kChipKeys{"name", "main_memory", "static_power", "fusion", "power", "description"};
 const std::vector<std::string> kBufferKeys{"buffer", "ifmap_buffer", "filter_buffer", "ofmap_buffer"};
+// The node a component's energies are given at: read by the chip, which knows its own node.
+constexpr std::string_view kEnergyNodeKey = "energy_node";
 
 void check_keys(const ConfigNode& node, const std::vector<std::string>& allowed, const std::string& where,
                 Diagnostics& diag) {
@@ -86,10 +89,18 @@ std::unique_ptr<Chip> Chip::build(const ConfigNode& root) {
     }
   }
 
+  if (const ConfigNode* pw = meta->find("power")) {
+    chip->power_ = ChipPowerParams::schema().bind(*pw, "chip: power", diag);
+    if (meta->find("static_power")) {
+      diag.error(pw->mark(), "chip: give either 'static_power' or 'power: active_idle', which includes it, not both");
+    }
+  }
+
   const auto& registry = Registry::instance();
   struct Pending {
     const ConfigNode* node;
     Component* component;
+    std::optional<Length> energy_node;
   };
   std::vector<Pending> pending;
   for (const auto& item : comps->items()) {
@@ -118,9 +129,23 @@ std::unique_ptr<Chip> Chip::build(const ConfigNode& root) {
     // Buffer references belong to the chip's wiring, not to the model's own parameters.
     ConfigNode params = item;
     for (const auto& k : kBufferKeys) params.erase(k);
+    params.erase(std::string(kEnergyNodeKey));
+    std::optional<Length> energy_node;
+    if (const ConfigNode* en = item.find(kEnergyNodeKey)) {
+      try {
+        energy_node = parse_quantity<Length>(en->is_scalar() ? en->value() : std::string());
+        if (!node_energy_ratio(*energy_node, *energy_node)) {
+          diag.error(en->mark(), "component '" + name + "': 'energy_node' must lie in the node table, " + node_table_range());
+        } else if (!chip->power_) {
+          diag.error(en->mark(), "component '" + name + "': 'energy_node' needs the chip's node: add 'power: node:' under 'chip:'");
+        }
+      } catch (const UnitError& e) {
+        diag.error(en->mark(), "component '" + name + "': 'energy_node' " + e.what());
+      }
+    }
     auto c = info->make(ComponentContext{name, type, item.mark()}, params, diag);
     if (c) {
-      pending.push_back({&item, c.get()});
+      pending.push_back({&item, c.get(), energy_node});
       chip->components_.push_back(std::move(c));
     }
   }
@@ -166,6 +191,33 @@ std::unique_ptr<Chip> Chip::build(const ConfigNode& root) {
   }
   if (chip->units_.empty()) diag.error(comps->mark(), "chip has no compute unit");
   diag.throw_if_any();
+
+  if (chip->power_) {
+    const ChipPowerParams& pw = *chip->power_;
+    const auto chip_node = node_energy_ratio(pw.node, pw.node);
+    if (!chip_node) diag.error(meta->find("power")->mark(), "chip: power: 'node' must lie in the node table, " + std::string(node_table_range()));
+    for (const auto& p : pending) {
+      if (!p.energy_node || !chip_node) continue;
+      const auto* mem = dynamic_cast<const MemoryModel*>(p.component);
+      if (mem && mem->off_chip()) {
+        diag.error(p.node->find(kEnergyNodeKey)->mark(), p.component->name() + ": 'energy_node' scales on-die energies; " +
+                                                          p.component->type() + " is off-chip, its energies are per bit at its interface");
+        continue;
+      }
+      p.component->set_energy_scale(*node_energy_ratio(*p.energy_node, pw.node) * pw.voltage_factor());
+    }
+    if (meta->find("power")->find("active_idle")) {
+      Power components{0};
+      for (const auto& c : chip->components_) components += c->static_power();
+      chip->uncore_static_ = pw.active_idle - components;
+      chip->uncore_name_ = "active_idle";
+      if (chip->uncore_static_.watts() < 0) {
+        diag.error(meta->find("power")->find("active_idle")->mark(),
+                   "chip: power: 'active_idle' (" + format(pw.active_idle) + ") is below the components' static power (" +
+                       format(components) + "), which it includes");
+      }
+    }
+  }
 
   for (auto& c : chip->components_) c->connect(*chip, diag);
   diag.throw_if_any();

@@ -51,6 +51,10 @@ class Component {
   virtual void connect(const Chip& /*chip*/, Diagnostics& /*diag*/) {}
   /// Power drawn busy or idle (leakage, refresh, clock tree); charged for the whole run.
   virtual Power static_power() const { return Power(0); }
+  /// Multiplier on every dynamic energy the component charges and estimates: 1 unless its chip has a
+  /// `power:` block, whose process node and voltage in force scale on-die energies (arch/power/chip_power.h).
+  void set_energy_scale(double scale) { energy_scale_ = scale; }
+  double energy_scale() const { return energy_scale_; }
   /// Statistics of the run so far, each with its unit.
   virtual std::vector<Stat> stats() const { return {}; }
   /// Back to the state right after construction, so one chip serves many runs.
@@ -58,6 +62,7 @@ class Component {
 
  private:
   ComponentContext ctx_;
+  double energy_scale_ = 1.0;
 };
 
 /// A resource that serves one request at a time, first come first served. Requests are issued in

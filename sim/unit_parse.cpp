@@ -36,6 +36,8 @@ constexpr std::array kBandwidthUnits{
 constexpr std::array kEnergyUnits{UnitEntry{"J", 1.0},     UnitEntry{"mJ", 1e-3},  UnitEntry{"uJ", 1e-6},
                                   UnitEntry{"nJ", 1e-9},   UnitEntry{"pJ", 1e-12}, UnitEntry{"fJ", 1e-15}};
 constexpr std::array kPowerUnits{UnitEntry{"W", 1.0}, UnitEntry{"mW", 1e-3}, UnitEntry{"kW", 1e3}, UnitEntry{"uW", 1e-6}};
+constexpr std::array kVoltageUnits{UnitEntry{"V", 1.0}, UnitEntry{"mV", 1e-3}};
+constexpr std::array kLengthUnits{UnitEntry{"m", 1.0}, UnitEntry{"mm", 1e-3}, UnitEntry{"um", 1e-6}, UnitEntry{"nm", 1e-9}};
 constexpr std::array kEnergyPerByteUnits{UnitEntry{"pJ/bit", 8e-12}, UnitEntry{"pJ/b", 8e-12},
                                          UnitEntry{"fJ/bit", 8e-15}, UnitEntry{"pJ/B", 1e-12},
                                          UnitEntry{"pJ/byte", 1e-12}, UnitEntry{"nJ/B", 1e-9}};
@@ -50,6 +52,8 @@ template <> struct Table<Frequency> { static constexpr auto& units = kFrequencyU
 template <> struct Table<Bandwidth> { static constexpr auto& units = kBandwidthUnits; };
 template <> struct Table<Energy> { static constexpr auto& units = kEnergyUnits; };
 template <> struct Table<Power> { static constexpr auto& units = kPowerUnits; };
+template <> struct Table<Voltage> { static constexpr auto& units = kVoltageUnits; };
+template <> struct Table<Length> { static constexpr auto& units = kLengthUnits; };
 template <> struct Table<EnergyPerByte> { static constexpr auto& units = kEnergyPerByteUnits; };
 template <> struct Table<FlopRate> { static constexpr auto& units = kRateUnits; };
 
@@ -148,6 +152,8 @@ template <> Power parse_quantity<Power>(std::string_view text) { return Power(pa
 template <> EnergyPerByte parse_quantity<EnergyPerByte>(std::string_view text) {
   return EnergyPerByte(parse_si<EnergyPerByte>(text));
 }
+template <> Voltage parse_quantity<Voltage>(std::string_view text) { return Voltage(parse_si<Voltage>(text)); }
+template <> Length parse_quantity<Length>(std::string_view text) { return Length(parse_si<Length>(text)); }
 template <> FlopRate parse_quantity<FlopRate>(std::string_view text) { return FlopRate(parse_si<FlopRate>(text)); }
 
 std::string format(Time t) {
@@ -176,5 +182,11 @@ std::string format(Energy e) {
   return out;
 }
 std::string format(Power p) { return with_prefix(p.watts(), "W"); }
+std::string format(Voltage v) { return with_prefix(v.volts(), "V"); }
+std::string format(Length l) {  // process nodes are named in nanometres
+  char out[64];
+  std::snprintf(out, sizeof out, "%.4g nm", l.nm());
+  return out;
+}
 
 }  // namespace xpusim

@@ -27,6 +27,8 @@ template <> struct QuantityTraits<Bandwidth> { static constexpr const char* name
 template <> struct QuantityTraits<Energy> { static constexpr const char* name = "energy"; static constexpr const char* example = "0.5 pJ"; };
 template <> struct QuantityTraits<Power> { static constexpr const char* name = "power"; static constexpr const char* example = "700 W"; };
 template <> struct QuantityTraits<EnergyPerByte> { static constexpr const char* name = "energy per bit or byte"; static constexpr const char* example = "3.9 pJ/bit"; };
+template <> struct QuantityTraits<Voltage> { static constexpr const char* name = "voltage"; static constexpr const char* example = "0.9 V"; };
+template <> struct QuantityTraits<Length> { static constexpr const char* name = "length"; static constexpr const char* example = "4 nm"; };
 template <> struct QuantityTraits<FlopRate> { static constexpr const char* name = "operation rate"; static constexpr const char* example = "989 TFLOP/s"; };
 
 /// Parses `text` as a quantity of kind Q; throws UnitError on a missing, wrong or unknown unit.
@@ -39,5 +41,7 @@ std::string format(Frequency f);
 std::string format(Bandwidth b);
 std::string format(Energy e);
 std::string format(Power p);
+std::string format(Voltage v);
+std::string format(Length l);
 
 }  // namespace xpusim

@@ -111,11 +111,27 @@ class Power : public Quantity<Power, double> {
   friend constexpr Power operator*(Power p, double k) { return Power(p.v_ * k); }
 };
 
+/// A supply voltage (a chip's voltage/frequency relation).
+class Voltage : public Quantity<Voltage, double> {
+ public:
+  using Quantity::Quantity;
+  constexpr double volts() const { return v_; }
+};
+
+/// A length; here the feature size that names a process node ("4 nm").
+class Length : public Quantity<Length, double> {
+ public:
+  using Quantity::Quantity;
+  constexpr double meters() const { return v_; }
+  constexpr double nm() const { return v_ * 1e9; }
+};
+
 /// Energy to move one byte (parsed from "pJ/bit" or "pJ/B").
 class EnergyPerByte : public Quantity<EnergyPerByte, double> {
  public:
   using Quantity::Quantity;
   constexpr double joules_per_byte() const { return v_; }
+  friend constexpr EnergyPerByte operator*(EnergyPerByte e, double k) { return EnergyPerByte(e.v_ * k); }
 };
 
 /// A number of floating-point (or integer) operations; one multiply-accumulate is two.

@@ -91,7 +91,7 @@ TaskCost AtMemoryGrid::estimate(const ComputeTask& t) const {
     const std::int64_t pes_used = banks_for(t) * p_.pe_rows * p_.pe_cols;
     const auto issue = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(pes_used)));
     c.cycles = Cycles(issue > 0 ? issue + (t.fill_drain ? p_.pe_rows : 0) : 0);
-    c.energy = p_.vector_op_energy * ops;
+    c.energy = p_.vector_op_energy * ops * energy_scale();
     c.flops = Flops(ops);
   } else {
     if (t.dataflow != Dataflow::kWeightStationary) {
@@ -101,7 +101,7 @@ TaskCost AtMemoryGrid::estimate(const ComputeTask& t) const {
     c.cycles = Cycles(g.rounds * t.m + (t.fill_drain ? g.overhead : 0));
     const double macs = static_cast<double>(t.batch) * static_cast<double>(t.m) * static_cast<double>(t.n) *
                         static_cast<double>(t.k);
-    c.energy = mac_energy(t.dtype) * macs;
+    c.energy = mac_energy(t.dtype) * macs * energy_scale();
     c.flops = Flops(2.0 * macs);
   }
   c.time = clock_.to_time(c.cycles);

@@ -247,7 +247,7 @@ TaskCost GpuSm::estimate(const ComputeTask& task) const {
     c.feed = k.feed;
     const double macs = static_cast<double>(task.batch) * static_cast<double>(task.m) * static_cast<double>(task.n) *
                         static_cast<double>(task.k) * (two_four(task) ? task.density : 1.0);
-    c.energy = mac_energy(task.dtype) * macs;  // MACs done: padding of partial tiles is not charged
+    c.energy = mac_energy(task.dtype) * macs * energy_scale();  // MACs done: padding of partial tiles is not charged
     c.flops = Flops(2.0 * macs);
   } else {
     if (task.elements < 0 || !(task.ops_per_element >= 0)) {
@@ -256,7 +256,7 @@ TaskCost GpuSm::estimate(const ComputeTask& task) const {
     const double ops = static_cast<double>(task.elements) * task.ops_per_element;
     const auto issue = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(p_.fp32_lanes * p_.sms)));
     cycles = issue > 0 ? issue + (task.fill_drain ? p_.prologue_cycles : 0) : 0;
-    c.energy = p_.vector_op_energy * ops;
+    c.energy = p_.vector_op_energy * ops * energy_scale();
     c.flops = Flops(ops);
   }
   // One kernel per op: its launch and the synchronisation after it precede the first tile.

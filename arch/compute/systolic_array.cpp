@@ -176,7 +176,7 @@ TaskCost SystolicArray::estimate(const ComputeTask& task) const {
   TaskCost c;
   c.cycles = Cycles(cycles);
   c.time = clock_.to_time(c.cycles);
-  c.energy = p_.mac_energy * macs;  // only useful MACs: idle PEs of partial folds are not charged
+  c.energy = p_.mac_energy * macs * energy_scale();  // only useful MACs: idle PEs of partial folds are not charged
   c.flops = Flops(2.0 * macs);
   return c;
 }

@@ -89,7 +89,7 @@ TaskCost TensorContraction::estimate(const ComputeTask& t) const {
   const double macs = static_cast<double>(t.batch) * static_cast<double>(t.m) * static_cast<double>(t.n) *
                       static_cast<double>(t.k);
   const Energy mac = pack(t.dtype) == 1 ? p_.mac_energy_16bit : pack(t.dtype) == 2 ? p_.mac_energy_8bit : p_.mac_energy_4bit;
-  cost.energy = mac * macs;
+  cost.energy = mac * macs * energy_scale();
   cost.flops = Flops(2.0 * macs);
   return cost;
 }

@@ -58,7 +58,7 @@ TaskCost VectorUnit::estimate(const ComputeTask& task) const {
   std::int64_t issue = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(p_.lanes)));
   c.cycles = Cycles(issue > 0 ? issue + (task.fill_drain ? p_.latency : 0) : 0);
   c.time = clock_.to_time(c.cycles);
-  c.energy = p_.lane_op_energy * ops;  // useful lane-ops only; idle lanes of the last issue are free
+  c.energy = p_.lane_op_energy * ops * energy_scale();  // useful lane-ops only; idle lanes of the last issue are free
   c.flops = Flops(ops);
   return c;
 }

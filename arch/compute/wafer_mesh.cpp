@@ -111,7 +111,7 @@ TaskCost WaferMesh::estimate(const ComputeTask& t) const {
     const double ops = static_cast<double>(t.elements) * t.ops_per_element;
     const auto issue = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(cores_for(t) * simd(t.dtype))));
     c.cycles = Cycles(issue > 0 ? issue + (t.fill_drain ? p_.hop_cycles : 0) : 0);
-    c.energy = p_.vector_op_energy * ops;
+    c.energy = p_.vector_op_energy * ops * energy_scale();
     c.flops = Flops(ops);
   } else {
     const MeshPlacement pl = place(t);
@@ -123,7 +123,7 @@ TaskCost WaferMesh::estimate(const ComputeTask& t) const {
                              (static_cast<double>(t.k * bits(t.dtype) / 8) * static_cast<double>(pl.cols - 1) +
                               static_cast<double>(t.n * kPartialSumBytes) * static_cast<double>(pl.rows - 1));
     const Energy mac = bits(t.dtype) == 16 ? p_.mac_energy_16bit : p_.mac_energy_8bit;
-    c.energy = mac * macs + Energy(p_.hop_energy.joules_per_byte() * byte_hops);
+    c.energy = (mac * macs + Energy(p_.hop_energy.joules_per_byte() * byte_hops)) * energy_scale();
     c.flops = Flops(2.0 * macs);
   }
   c.time = clock_.to_time(c.cycles);

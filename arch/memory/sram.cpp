@@ -44,7 +44,7 @@ Completion Sram::access(const MemRequest& req, Time now) {
   const Cycles cycles(ceil_div(bank_cycles, p_.banks));
   const Time start = ports_.reserve(now, clock_.to_time(cycles));
   const Time done = start + clock_.to_time(cycles + Cycles(p_.latency_cycles));
-  const Energy energy = (req.write ? p_.write_energy : p_.read_energy) * req.bytes;
+  const Energy energy = (req.write ? p_.write_energy : p_.read_energy) * energy_scale() * req.bytes;
   (req.write ? bytes_written_ : bytes_read_) += req.bytes;
   bank_cycles_ += bank_cycles;
   dynamic_energy_ += energy;

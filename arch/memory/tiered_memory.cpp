@@ -81,11 +81,11 @@ Completion TieredMemory::access(const MemRequest& req, Time now) {
     const Cycles cycles(ceil_div(ceil_div(onchip.count(), p_.port_width.count()), p_.banks));
     Time start = banks_.reserve(now, clock_.to_time(cycles));
     Time done = start + clock_.to_time(cycles + Cycles(p_.latency_cycles));
-    Energy e = (req.write ? p_.write_energy : p_.read_energy) * onchip;
+    Energy e = (req.write ? p_.write_energy : p_.read_energy) * onchip * energy_scale();
     bank_energy_ += e;
     if (req.write) {
       // A result travels over the row/column (or fabric) links to the banks of its consumer.
-      const Energy moved = p_.transfer_energy * onchip;
+      const Energy moved = p_.transfer_energy * onchip * energy_scale();
       transfer_energy_ += moved;
       e += moved;
       if (p_.transfer_bandwidth.bytes_per_second() > 0) {

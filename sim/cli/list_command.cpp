@@ -27,6 +27,7 @@ std::vector<FieldDoc> chip_fields() {
        "how the chip's production compiler stack fuses ops into kernels (README \"Kernel fusion\"); a workload's "
        "fusion: or --wset fusion= overrides it",
        "none", false},
+      {"power", "map (below)", "the chip's process node, core voltage and active-idle power (README \"Power\")", "", false},
       {"description", "text", "free text", "\"\"", false},
   };
 }
@@ -63,6 +64,10 @@ int list_command(const std::vector<std::string>& args, std::ostream& out) {
   }
   if (a.positionals.size() == 1 && a.positionals.front() == "chip") {
     describe(arch::ModelInfo{"chip", "the chip: block of a chip config", chip_fields(), {}}, out);
+    out << "\n";
+    describe(arch::ModelInfo{"chip: power", arch::ChipPowerParams::schema().doc(), arch::ChipPowerParams::schema().docs(), {}}, out);
+    out << "\nEvery component also takes energy_node (length, e.g. \"45 nm\"): the node its energies are given at;\n"
+           "the chip's power: node and voltage scale them (arch/power/process_node.cpp).\n";
     return 0;
   }
   if (a.positionals.size() == 1 && a.positionals.front() == "scenario") {

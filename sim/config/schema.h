@@ -44,6 +44,8 @@ struct ValueTraits<Q> {
     else if constexpr (std::is_same_v<Q, Energy>) return q.joules();
     else if constexpr (std::is_same_v<Q, Power>) return q.watts();
     else if constexpr (std::is_same_v<Q, EnergyPerByte>) return q.joules_per_byte();
+    else if constexpr (std::is_same_v<Q, Voltage>) return q.volts();
+    else if constexpr (std::is_same_v<Q, Length>) return q.meters();
     else return q.per_second();
   }
   static std::string show(const Q& q) {

@@ -34,7 +34,7 @@ Result Run::assemble() const {
     }
     if (ch.uncore_static_power().watts() > 0) {
       Energy e = ch.uncore_static_power() * end * copies;
-      r.energy_breakdown_j.emplace_back(prefix + "uncore", e.joules());
+      r.energy_breakdown_j.emplace_back(prefix + ch.uncore_name(), e.joules());
       total += e;
     }
   }
