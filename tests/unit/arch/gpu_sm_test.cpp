@@ -144,7 +144,9 @@ TEST_CASE("vector ops run on the CUDA cores", "[gpu]") {
   t.ops_per_element = 2;
   CHECK(sm.supports(arch::TaskClass::kVector, DataType::kBf16));
   CHECK(sm.estimate(t).cycles.count() == 2000 + 400);  // ops / (lanes x SMs) + prologue
-  CHECK(sm.estimate(t).energy.pj() == Approx(132 * 128 * 1000 * 2 * 0.9));
+  // vector_op_energy per op, scaled from its energy node to the chip's (configs/chips/h100-sxm.yaml).
+  CHECK(sm.energy_scale() == Approx(0.071 / 0.174));
+  CHECK(sm.estimate(t).energy.pj() == Approx(132 * 128 * 1000 * 2 * sm.params().vector_op_energy.pj() * sm.energy_scale()));
 }
 
 TEST_CASE("H100 decode GEMV (m=1..8, n=k=8192, bf16) is HBM-bound near peak bandwidth", "[gpu]") {
