@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "arch/chip.h"
 
+#include <optional>
+
+#include "arch/power/chip_power.h"
 #include "arch/power/process_node.h"
 #include "arch/registry.h"
 
@@ -89,8 +92,10 @@ std::unique_ptr<Chip> Chip::build(const ConfigNode& root) {
     }
   }
 
+  // The power block only scales energies and sets the idle floor here: nothing reads it later.
+  std::optional<ChipPowerParams> power;
   if (const ConfigNode* pw = meta->find("power")) {
-    chip->power_ = ChipPowerParams::schema().bind(*pw, "chip: power", diag);
+    power = ChipPowerParams::schema().bind(*pw, "chip: power", diag);
     if (meta->find("static_power")) {
       diag.error(pw->mark(), "chip: give either 'static_power' or 'power: active_idle', which includes it, not both");
     }
@@ -136,7 +141,7 @@ std::unique_ptr<Chip> Chip::build(const ConfigNode& root) {
         energy_node = parse_quantity<Length>(en->is_scalar() ? en->value() : std::string());
         if (!node_energy_ratio(*energy_node, *energy_node)) {
           diag.error(en->mark(), "component '" + name + "': 'energy_node' must lie in the node table, " + node_table_range());
-        } else if (!chip->power_) {
+        } else if (!power) {
           diag.error(en->mark(), "component '" + name + "': 'energy_node' needs the chip's node: add 'power: node:' under 'chip:'");
         }
       } catch (const UnitError& e) {
@@ -192,8 +197,8 @@ std::unique_ptr<Chip> Chip::build(const ConfigNode& root) {
   if (chip->units_.empty()) diag.error(comps->mark(), "chip has no compute unit");
   diag.throw_if_any();
 
-  if (chip->power_) {
-    const ChipPowerParams& pw = *chip->power_;
+  if (power) {
+    const ChipPowerParams& pw = *power;
     const auto chip_node = node_energy_ratio(pw.node, pw.node);
     if (!chip_node) diag.error(meta->find("power")->mark(), "chip: power: 'node' must lie in the node table, " + std::string(node_table_range()));
     for (const auto& p : pending) {

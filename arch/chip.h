@@ -4,14 +4,12 @@
 #pragma once
 
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "arch/compute_model.h"
 #include "arch/memory_model.h"
 #include "sim/config/config_node.h"
-#include "arch/power/chip_power.h"
 #include "sim/fusion_policy.h"
 
 namespace xpusim::arch {
@@ -43,8 +41,6 @@ class Chip {
   /// The energy-breakdown name of uncore_static_power(): "uncore" (`chip: static_power:`), or
   /// "active_idle" for the part of the `power:` block's active-idle floor not in a component.
   const std::string& uncore_name() const { return uncore_name_; }
-  /// The `chip: power:` block, if the config has one.
-  const std::optional<ChipPowerParams>& power() const { return power_; }
   /// How the chip's production compiler stack fuses ops into kernels (`chip: fusion:`), the default
   /// for workloads that do not ask for a policy; kNone when the config does not say.
   FusionPolicy fusion() const { return fusion_; }
@@ -56,7 +52,6 @@ class Chip {
   std::string name_;
   Power uncore_static_{0};
   std::string uncore_name_ = "uncore";
-  std::optional<ChipPowerParams> power_;
   FusionPolicy fusion_ = FusionPolicy::kNone;
   MemoryModel* main_memory_ = nullptr;
   std::vector<std::unique_ptr<Component>> components_;

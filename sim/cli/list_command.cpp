@@ -3,6 +3,7 @@
 // read from the same schemas that check configs, so the listing cannot drift from the code.
 #include <algorithm>
 
+#include "arch/power/chip_power.h"
 #include "arch/registry.h"
 #include "sim/cli/cli.h"
 
