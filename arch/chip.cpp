@@ -211,6 +211,19 @@ std::unique_ptr<Chip> Chip::build(const ConfigNode& root) {
       }
       p.component->set_energy_scale(*node_energy_ratio(*p.energy_node, pw.node) * pw.voltage_factor());
     }
+    if (pw.tdp.watts() > 0) {
+      const ConfigNode& block = *meta->find("power");
+      if (pw.tdp <= pw.active_idle) {
+        diag.error(block.find("tdp")->mark(), "chip: power: 'tdp' (" + format(pw.tdp) + ") must exceed 'active_idle' (" +
+                                                  format(pw.active_idle) + "): no kernel could run under it");
+      } else if (pw.threshold_voltage >= pw.max_voltage()) {
+        const ConfigNode* vt = block.find("threshold_voltage");
+        diag.error(vt ? vt->mark() : block.mark(), "chip: power: 'threshold_voltage' (" + format(pw.threshold_voltage) +
+                                                       ") must lie below the core voltage (" + format(pw.max_voltage()) + ")");
+      } else {
+        chip->governor_.emplace(pw);
+      }
+    }
     if (meta->find("power")->find("active_idle")) {
       Power components{0};
       for (const auto& c : chip->components_) components += c->static_power();
@@ -224,7 +237,10 @@ std::unique_ptr<Chip> Chip::build(const ConfigNode& root) {
     }
   }
 
-  for (auto& c : chip->components_) c->connect(*chip, diag);
+  for (auto& c : chip->components_) {
+    c->connect(*chip, diag);
+    chip->node_energy_scale_.push_back(c->energy_scale());
+  }
   diag.throw_if_any();
   return chip;
 }
@@ -242,7 +258,21 @@ Power Chip::static_power() const {
   return p;
 }
 
+void Chip::set_clock_ratio(double ratio) {
+  if (!governor_ || ratio == clock_ratio_) return;
+  clock_ratio_ = ratio;
+  const double v = governor_->voltage_ratio(ratio);
+  for (std::size_t i = 0; i < components_.size(); ++i) {
+    Component& c = *components_[i];
+    const auto* mem = dynamic_cast<const MemoryModel*>(&c);
+    if (mem && mem->off_chip()) continue;
+    c.set_clock_ratio(ratio);
+    c.set_energy_scale(node_energy_scale_[i] * v * v);
+  }
+}
+
 void Chip::reset() {
+  set_clock_ratio(1.0);
   for (auto& c : components_) c->reset();
 }
 

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "arch/compute_model.h"
 #include "arch/memory_model.h"
+#include "arch/power/clock_governor.h"
 #include "sim/config/config_node.h"
 #include "sim/fusion_policy.h"
 
@@ -44,6 +46,13 @@ class Chip {
   /// How the chip's production compiler stack fuses ops into kernels (`chip: fusion:`), the default
   /// for workloads that do not ask for a policy; kNone when the config does not say.
   FusionPolicy fusion() const { return fusion_; }
+  /// The power cap's governor (`chip: power: tdp:`); nullptr when the chip has no cap.
+  const ClockGovernor* governor() const { return governor_ ? &*governor_ : nullptr; }
+  /// Runs every on-die component at `ratio` x its configured clock, at the voltage the governor gives
+  /// that clock (its energies scale by the voltage ratio squared). Only a chip with a cap changes clock.
+  void set_clock_ratio(double ratio);
+  double clock_ratio() const { return clock_ratio_; }
+  /// Every component back to its state after construction, at the configured clocks.
   void reset();
   /// The config the chip was built from, overrides applied: written beside results for replay.
   const ConfigNode& config() const { return config_; }
@@ -55,6 +64,9 @@ class Chip {
   FusionPolicy fusion_ = FusionPolicy::kNone;
   MemoryModel* main_memory_ = nullptr;
   std::vector<std::unique_ptr<Component>> components_;
+  std::vector<double> node_energy_scale_;  // per component: its energy scale at the configured clocks
+  std::optional<ClockGovernor> governor_;
+  double clock_ratio_ = 1.0;
   std::vector<ComputeUnit> units_;
   ConfigNode config_;
 };

@@ -39,6 +39,9 @@ class MemoryModel : public Component {
   virtual bool decodes_codec() const { return false; }
   /// Peak rate, in decoded bytes, of reads with `codec_ratio`: the roofline's floor for such reads.
   virtual Bandwidth codec_peak_bandwidth(double /*codec_ratio*/) const { return peak_bandwidth(); }
+  /// Dynamic energy per byte of a long sequential read (or write) at the clocks in force: what the
+  /// clock governor (arch/power/clock_governor.h) predicts a kernel's traffic to cost before it runs.
+  virtual EnergyPerByte streaming_energy(bool write) const = 0;
   /// Time from issue to first data on an idle device: what every request exposes when nothing
   /// overlaps it. Side-effect free; mappers weigh it against tile size.
   virtual Time idle_latency() const = 0;

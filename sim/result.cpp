@@ -185,6 +185,8 @@ std::string to_json(const Result& r) {
   o += "  \"throughput\": {\"value\": " + json_number(r.throughput_value) + ", \"unit\": " + json_string(r.throughput_unit) + "},\n";
   o += "  \"energy_j\": " + json_number(r.energy_j) + ",\n";
   o += "  \"avg_power_w\": " + json_number(r.avg_power_w) + ",\n";
+  if (r.power_cap_w) o += "  \"power_cap_w\": " + json_number(*r.power_cap_w) + ",\n";
+  if (r.avg_clock_ratio) o += "  \"avg_clock_ratio\": " + json_number(*r.avg_clock_ratio) + ",\n";
   o += "  \"energy_breakdown_j\": {";
   for (std::size_t i = 0; i < r.energy_breakdown_j.size(); ++i) {
     const auto& [component, joules] = r.energy_breakdown_j[i];
@@ -210,6 +212,7 @@ std::string to_json(const Result& r) {
          ", \"compute_cycles\": " + json_number(op.compute_cycles) + ", \"energy_j\": " + json_number(op.energy_j) +
          ", \"roofline_s\": " + json_number(op.roofline_s) + ", \"dequant_ops\": " + json_number(op.dequant_ops) +
          ", \"dequant_s\": " + json_number(op.dequant_s);
+    if (op.clock_ratio) o += ", \"clock_ratio\": " + json_number(*op.clock_ratio);
     if (!op.members.empty()) {
       o += ", \"members\": [";
       for (std::size_t m = 0; m < op.members.size(); ++m) o += (m ? ", " : "") + json_string(op.members[m]);
@@ -230,12 +233,17 @@ std::string to_json(const Result& r) {
 }
 
 std::string to_csv(const Result& r) {
-  std::string o = "name,kind,unit,dataflow,start_s,end_s,flops,bytes,bound,compute_cycles,energy_j,roofline_s,dequant_ops,dequant_s\n";
+  // A capped chip's ops carry the clock they ran at in one more column.
+  const bool clocks = r.power_cap_w.has_value();
+  std::string o = "name,kind,unit,dataflow,start_s,end_s,flops,bytes,bound,compute_cycles,energy_j,roofline_s,dequant_ops,dequant_s";
+  o += clocks ? ",clock_ratio\n" : "\n";
   for (const OpResult& op : r.ops) {
     o += csv_field(op.name) + "," + csv_field(op.kind) + "," + csv_field(op.unit) + "," + csv_field(op.dataflow) + "," +
          json_number(op.start_s) + "," + json_number(op.end_s) + "," + json_number(op.flops) + "," + json_number(op.bytes) + "," + csv_field(op.bound) +
          "," + json_number(op.compute_cycles) + "," + json_number(op.energy_j) + "," + json_number(op.roofline_s) + "," + json_number(op.dequant_ops) +
-         "," + json_number(op.dequant_s) + "\n";
+         "," + json_number(op.dequant_s);
+    if (clocks) o += "," + (op.clock_ratio ? json_number(*op.clock_ratio) : std::string());
+    o += "\n";
   }
   return o;
 }
@@ -250,6 +258,9 @@ std::string to_table(const Result& r) {
                                        " " + r.throughput_unit});
   summary.push_back({"energy", si(r.energy_j, "J")});
   summary.push_back({"avg power", si(r.avg_power_w, "W")});
+  if (r.power_cap_w) {
+    summary.push_back({"clock", sig(r.avg_clock_ratio.value_or(1.0), 3) + " x configured (power cap " + si(*r.power_cap_w, "W") + ")"});
+  }
   o += columns(summary, {}, "");
 
   o += "\nenergy breakdown\n";

@@ -59,6 +59,7 @@ class AtMemoryGrid final : public ComputeModel {
   Power static_power() const override { return p_.leakage; }
   std::vector<Stat> stats() const override;
   void reset() override;
+  void set_clock_ratio(double ratio) override { clock_ = Clock(Frequency(p_.clock.hz() * ratio)); }
 
   /// The fold arithmetic of a matrix task over the banks it may use (exposed for tests).
   GridMapping mapping(const ComputeTask& task) const;

@@ -89,6 +89,7 @@ class GpuSm final : public ComputeModel {
   Power static_power() const override { return p_.leakage; }
   std::vector<Stat> stats() const override;
   void reset() override;
+  void set_clock_ratio(double ratio) override { clock_ = Clock(Frequency(p_.clock.hz() * ratio)); }
 
   /// The kernel a library would pick for C[m x n] += A[m x k] B[k x n]: over the configured CTA
   /// tiles and split-K factors, the fewest cycles of waves x (prologue + mainloop + epilogue); the

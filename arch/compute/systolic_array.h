@@ -104,6 +104,7 @@ class SystolicArray final : public ComputeModel {
   Power static_power() const override { return p_.leakage; }
   std::vector<Stat> stats() const override;
   void reset() override;
+  void set_clock_ratio(double ratio) override { clock_ = Clock(Frequency(p_.clock.hz() * ratio)); }
 
   const SystolicArrayParams& params() const { return p_; }
 

@@ -42,6 +42,7 @@ class VectorUnit final : public ComputeModel {
   Power static_power() const override { return p_.leakage; }
   std::vector<Stat> stats() const override;
   void reset() override;
+  void set_clock_ratio(double ratio) override { clock_ = Clock(Frequency(p_.clock.hz() * ratio)); }
 
  private:
   VectorUnitParams p_;

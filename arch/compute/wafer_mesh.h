@@ -66,6 +66,7 @@ class WaferMesh final : public ComputeModel {
   Power static_power() const override { return p_.leakage; }
   std::vector<Stat> stats() const override;
   void reset() override;
+  void set_clock_ratio(double ratio) override { clock_ = Clock(Frequency(p_.clock.hz() * ratio)); }
 
   std::int64_t cores() const { return p_.mesh_rows * p_.mesh_cols; }
   /// The cores `task` may use: its region's, or the whole mesh.

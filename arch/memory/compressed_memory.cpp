@@ -54,6 +54,12 @@ Bandwidth CompressedMemory::codec_peak_bandwidth(double codec_ratio) const {
   return std::min(device_->peak_bandwidth() * (codec_ratio > 1 ? codec_ratio : p_.ratio), p_.decode_bandwidth);
 }
 
+EnergyPerByte CompressedMemory::streaming_energy(bool write) const {
+  if (!device_) return EnergyPerByte(0);
+  if (write) return device_->streaming_energy(true);
+  return EnergyPerByte(device_->streaming_energy(false).joules_per_byte() / p_.ratio + p_.decode_energy.joules_per_byte());
+}
+
 Time CompressedMemory::idle_latency() const { return device_ ? device_->idle_latency() : Time(0); }
 
 Completion CompressedMemory::access(const MemRequest& req, Time now) {

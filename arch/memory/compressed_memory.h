@@ -42,6 +42,8 @@ class CompressedMemory final : public MemoryModel {
   Bandwidth codec_peak_bandwidth(double codec_ratio) const override;
   Time idle_latency() const override;
   bool off_chip() const override { return true; }
+  /// A read: the device's energy for the stored bytes plus the decoder's per logical byte.
+  EnergyPerByte streaming_energy(bool write) const override;
   Power static_power() const override { return p_.leakage; }
   std::vector<Stat> stats() const override;
   void reset() override;

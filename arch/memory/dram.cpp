@@ -83,6 +83,11 @@ Bandwidth Dram::peak_bandwidth() const {
   return Bandwidth(static_cast<double>(p_.channels * p_.bus_width_bits) * p_.data_rate.hz() / 8.0);
 }
 
+EnergyPerByte Dram::streaming_energy(bool write) const {
+  const EnergyPerByte per_byte = write ? p_.write_energy : p_.read_energy;
+  return EnergyPerByte(per_byte.joules_per_byte() + p_.act_energy.joules() / static_cast<double>(p_.row_size.count()));
+}
+
 Time Dram::data_time(std::int64_t bursts) const {
   // One rounding for the whole transfer, so long streams do not accumulate per-burst rounding.
   return Time::from_seconds_ceil(static_cast<double>(bursts) * burst_seconds_);

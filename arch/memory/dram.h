@@ -50,6 +50,8 @@ class Dram final : public MemoryModel {
   /// Precharge, activate and CAS: a request to a closed bank of an idle channel.
   Time idle_latency() const override { return p_.t_rp + p_.t_rcd + p_.t_cl; }
   bool off_chip() const override { return true; }
+  /// Per-byte energy plus one activation per row streamed.
+  EnergyPerByte streaming_energy(bool write) const override;
   /// Background (standby) power of all devices, W.
   Power static_power() const override { return p_.background_power; }
   std::vector<Stat> stats() const override;

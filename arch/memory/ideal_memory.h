@@ -36,6 +36,7 @@ class IdealMemory final : public MemoryModel {
   Bandwidth peak_bandwidth() const override { return Bandwidth(kUnboundedBytesPerSecond); }
   Time idle_latency() const override { return p_.latency; }
   bool off_chip() const override { return true; }
+  EnergyPerByte streaming_energy(bool /*write*/) const override { return p_.energy_per_byte; }
   std::vector<Stat> stats() const override;
   void reset() override;
 

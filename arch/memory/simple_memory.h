@@ -34,6 +34,7 @@ class SimpleMemory final : public MemoryModel {
   Bandwidth peak_bandwidth() const override { return p_.bandwidth; }
   Time idle_latency() const override { return p_.latency; }
   bool off_chip() const override { return true; }
+  EnergyPerByte streaming_energy(bool /*write*/) const override { return p_.energy_per_byte; }
   std::vector<Stat> stats() const override;
   void reset() override;
 

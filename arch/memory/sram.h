@@ -36,6 +36,7 @@ class Sram final : public MemoryModel {
   /// banks x port_width x clock.
   Bandwidth peak_bandwidth() const override;
   Time idle_latency() const override;
+  EnergyPerByte streaming_energy(bool write) const override { return (write ? p_.write_energy : p_.read_energy) * energy_scale(); }
   bool off_chip() const override { return false; }
   /// An SRAM has no backing store: as a chip's main memory, what does not fit cannot run.
   bool hard_capacity() const override { return true; }
@@ -43,6 +44,7 @@ class Sram final : public MemoryModel {
   Power static_power() const override { return p_.leakage_power; }
   std::vector<Stat> stats() const override;
   void reset() override;
+  void set_clock_ratio(double ratio) override { clock_ = Clock(Frequency(p_.clock.hz() * ratio)); }
 
  private:
   SramParams p_;

@@ -67,6 +67,11 @@ Bandwidth TieredMemory::peak_bandwidth() const {
   return backing_ ? b + backing_->peak_bandwidth() : b;
 }
 
+EnergyPerByte TieredMemory::streaming_energy(bool write) const {
+  const EnergyPerByte bank = write ? p_.write_energy : p_.read_energy;
+  return EnergyPerByte(bank.joules_per_byte() + (write ? p_.transfer_energy.joules_per_byte() : 0.0)) * energy_scale();
+}
+
 Time TieredMemory::idle_latency() const { return clock_.to_time(Cycles(p_.latency_cycles)); }
 
 Completion TieredMemory::access(const MemRequest& req, Time now) {

@@ -46,9 +46,12 @@ class TieredMemory final : public MemoryModel {
   Bandwidth peak_bandwidth() const override;
   Time idle_latency() const override;
   bool off_chip() const override { return false; }
+  /// The banks' energy (a write also its transfer to the consumers' banks): the window's, not the spill's.
+  EnergyPerByte streaming_energy(bool write) const override;
   Power static_power() const override { return p_.leakage_power; }
   std::vector<Stat> stats() const override;
   void reset() override;
+  void set_clock_ratio(double ratio) override { clock_ = Clock(Frequency(p_.clock.hz() * ratio)); }
 
   /// Peak bandwidth of the on-chip banks: banks x port_width x clock.
   Bandwidth bank_bandwidth() const;

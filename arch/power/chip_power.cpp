@@ -8,7 +8,7 @@ namespace xpusim::arch {
 const Schema<ChipPowerParams>& ChipPowerParams::schema() {
   static const Schema<ChipPowerParams> s = [] {
     using P = ChipPowerParams;
-    Schema<P> sc("chip power: process node, core voltage and active-idle board power");
+    Schema<P> sc("chip power: process node, core voltage, active-idle board power and the power cap");
     sc.add("node", &P::node, std::string("process node of the logic and SRAM (") + node_table_range() +
                                  "); scales the energies of components that name their energy_node").required().positive();
     sc.add("voltage", &P::voltage, "core voltage at the configured clocks; on-die energies scale by (voltage / 0.8 V)^2 (0 = not scaled)")
@@ -16,6 +16,16 @@ const Schema<ChipPowerParams>& ChipPowerParams::schema() {
     sc.add("active_idle", &P::active_idle,
            "board power with clocks up and the model resident but nothing running, the components' static power "
            "included; charged for the whole run").at_least(0);
+    sc.add("tdp", &P::tdp,
+           "board power limit: a kernel that would draw more runs at the highest clock (and its voltage) that fits, "
+           "on every on-die component; 0 = no cap").at_least(0);
+    sc.add("min_clock", &P::min_clock, "lowest clock the cap may set, as a fraction of the configured clocks")
+        .positive().at_most(1);
+    sc.add("threshold_voltage", &P::threshold_voltage,
+           "V_t of the alpha-power law f ~ (V - V_t)^alpha / V (Sakurai & Newton, IEEE JSSC 25(2), 1990) that gives "
+           "the voltage at a lowered clock; ASSUMPTION 0.3 V for FinFET logic").at_least(0);
+    sc.add("alpha", &P::alpha, "velocity-saturation exponent of the alpha-power law; ASSUMPTION 1.3 (short-channel devices: 1.2-1.5)")
+        .at_least(1).at_most(2);
     return sc;
   }();
   return s;
@@ -26,5 +36,7 @@ double ChipPowerParams::voltage_factor() const {
   const double v = voltage.volts() / kNodeTableVoltage.volts();
   return v * v;
 }
+
+Voltage ChipPowerParams::max_voltage() const { return voltage.volts() > 0 ? voltage : kNodeTableVoltage; }
 
 }  // namespace xpusim::arch

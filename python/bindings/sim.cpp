@@ -42,6 +42,7 @@ pyb::dict op_dict(const OpResult& o) {
   d["roofline_s"] = o.roofline_s;
   d["dequant_ops"] = o.dequant_ops;
   d["dequant_s"] = o.dequant_s;
+  if (o.clock_ratio) d["clock_ratio"] = *o.clock_ratio;
   if (!o.members.empty()) d["members"] = o.members;
   return d;
 }
@@ -101,6 +102,8 @@ pyb::dict result_dict(const Result& r) {
   d["throughput"] = pyb::dict(pyb::arg("value") = r.throughput_value, pyb::arg("unit") = r.throughput_unit);
   d["energy_j"] = r.energy_j;
   d["avg_power_w"] = r.avg_power_w;
+  if (r.power_cap_w) d["power_cap_w"] = *r.power_cap_w;
+  if (r.avg_clock_ratio) d["avg_clock_ratio"] = *r.avg_clock_ratio;
   pyb::dict energy;
   for (const auto& [component, joules] : r.energy_breakdown_j) energy[pyb::str(component)] = joules;
   d["energy_breakdown_j"] = energy;

@@ -79,6 +79,19 @@ class Result:
         return float(self._data["avg_power_w"])
 
     @property
+    def power_cap_w(self) -> float | None:
+        """The chip's power cap (`chip: power: tdp:`); None for a chip without one."""
+        v = self._data.get("power_cap_w")
+        return None if v is None else float(v)
+
+    @property
+    def avg_clock_ratio(self) -> float | None:
+        """The clock the cap left the ops, as a fraction of the configured clocks weighted by op
+        time (each op's own is the `clock_ratio` column of :attr:`ops`); None without a cap."""
+        v = self._data.get("avg_clock_ratio")
+        return None if v is None else float(v)
+
+    @property
     def time_bound_fraction(self) -> dict[str, float]:
         return dict(self._data["time_bound_fraction"])
 

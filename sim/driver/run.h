@@ -103,6 +103,9 @@ class Run {
   const wl::OpGraph& graph_;
   SimOptions opt_;
   std::vector<OpPlan> plans_;
+  /// The clock each op runs at, as a fraction of the configured clocks: the power cap's choice for its
+  /// kernel (1 on a chip without a cap).
+  std::vector<double> clock_ratio_;
   std::vector<OpLayout> layout_;
   std::vector<OpRecord> records_;
   std::vector<OpRegion> regions_;

@@ -46,6 +46,9 @@ Result Run::assemble() const {
   r.energy_j = total.joules();
   r.avg_power_w = end.ps() > 0 ? (total / end).watts() : 0;
 
+  const arch::ClockGovernor* governor = chips_.front()->governor();
+  double clock_time = 0, busy_time = 0;  // op time weighted by clock, and op time
+  if (governor) r.power_cap_w = governor->tdp().watts();
   double by_bound[3] = {0, 0, 0};
   const Bandwidth peak_bw = chips_.front()->main_memory().peak_bandwidth();
   r.peak_bandwidth_bytes_per_s = peak_bw.bytes_per_second();
@@ -82,7 +85,16 @@ Result Run::assemble() const {
     o.dequant_s = rec.dequant_busy.seconds();
     const auto cls = plan.matrix ? arch::TaskClass::kMatrix : arch::TaskClass::kVector;
     const FlopRate peak = unit.peak_rate(cls, op.dtype);
-    o.roofline_s = std::max((wl::flops(op) / peak).seconds(), rec.memory_floor_s);
+    // The roofline at the clock in force: peaks are data-sheet figures at the configured clocks, and an
+    // on-chip main memory slows with the core clock.
+    const double ratio = clock_ratio_[id];
+    const bool onchip_main = !chip(id).main_memory().off_chip();
+    o.roofline_s = std::max((wl::flops(op) / peak).seconds() / ratio, rec.memory_floor_s / (onchip_main ? ratio : 1.0));
+    if (governor) {
+      o.clock_ratio = ratio;
+      clock_time += ratio * (rec.end - rec.start).seconds();
+      busy_time += (rec.end - rec.start).seconds();
+    }
     // One ceiling per unit, dtype and kind of work: a GPU's SMs have a tensor-core and a CUDA-core
     // peak, and the first op on them (an embedding lookup) must not set the tensor ceiling.
     const bool both = !plan.matrix && unit.supports(arch::TaskClass::kMatrix, op.dtype);
@@ -93,6 +105,7 @@ Result Run::assemble() const {
     }
     r.ops.push_back(std::move(o));
   }
+  if (governor) r.avg_clock_ratio = busy_time > 0 ? clock_time / busy_time : 1.0;
   const double busy = by_bound[0] + by_bound[1] + by_bound[2];
   if (busy > 0) {
     r.bound_compute = by_bound[0] / busy;

@@ -3,6 +3,7 @@
 // energy and its breakdown weighted by how often each step ran, bound fractions by the time it took.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,7 +17,8 @@ class StepLedger {
   /// Records `count` runs of `step`. Steps must come from one chip (same components, same order).
   void add(const Result& step, double count);
   /// Writes the sums into `r`: energy_j, energy_breakdown_j, the time-bound fractions (left as they are
-  /// when no step took time) and avg_power_w over `duration_s` seconds.
+  /// when no step took time) and avg_power_w over `duration_s` seconds; on a capped chip also the cap
+  /// and the clock ratio weighted by step time.
   void apply(Result& r, double duration_s) const;
   double energy_j() const { return energy_j_; }
 
@@ -24,6 +26,8 @@ class StepLedger {
   double energy_j_ = 0;
   std::vector<std::pair<std::string, double>> breakdown_;
   double busy_[3] = {0, 0, 0};  // seconds bound by compute, memory, interconnect
+  std::optional<double> power_cap_w_;
+  double clocked_s_ = 0, stepped_s_ = 0;  // step time weighted by its clock ratio, and step time
 };
 
 }  // namespace xpusim

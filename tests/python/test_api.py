@@ -119,3 +119,16 @@ def test_simulations_from_threads_take_turns_and_agree(chip, gemm):
     with ThreadPoolExecutor(4) as ex:
         got = list(ex.map(lambda c: xpusim.run(c, gemm).to_dict(), chips * 5))
     assert all(g == expected for g in got)
+
+
+def test_power_cap_what_if_reports_the_clock_per_op_and_on_average(gemm):
+    h100 = xpusim.Chip.load(CHIP.parent / "h100-sxm.yaml")
+    big = xpusim.Workload(GEMM, {"m": 8192, "n": 8192, "k": 8192})
+    free = xpusim.run(h100, big)
+    assert free.power_cap_w is None and free.avg_clock_ratio is None
+    capped = xpusim.run(h100.copy().set("chip.power.tdp", "300 W"), big)
+    assert capped.power_cap_w == 300.0
+    assert capped.avg_clock_ratio < 1.0
+    assert capped.avg_power_w <= 300.0 * 1.01
+    assert capped.latency_s > free.latency_s
+    assert list(capped.ops["clock_ratio"]) == [capped.avg_clock_ratio]

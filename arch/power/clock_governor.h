@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+// The power cap of a chip (`chip: power: tdp:`) and the clock it leaves a kernel. Like a GPU's power
+// controller, the governor lowers the core clock -- and with it the voltage -- until the kernel's board
+// power fits the cap. On-die work stretches as the clock drops while off-chip traffic does not, so a
+// compute-bound kernel slows and a memory-bound one barely changes. The voltage at a lowered clock
+// comes from the alpha-power law (Sakurai & Newton, IEEE JSSC 25(2):584-594, 1990).
+#pragma once
+
+#include "arch/power/chip_power.h"
+
+namespace xpusim::arch {
+
+/// What one kernel asks of a chip at its configured clocks, predicted before it runs.
+struct KernelDemand {
+  Time on_die{0};          // busy time of its busiest on-die component: it stretches as 1 / clock
+  Time off_die_floor{0};   // its off-chip bytes at the off-chip memory's peak bandwidth: it does not
+  Energy on_die_energy{0};  // dynamic energy of the on-die components: it scales with voltage^2
+  Energy off_die_energy{0}; // dynamic energy of off-chip memory: it does not
+};
+
+class ClockGovernor {
+ public:
+  /// `power` must have tdp > 0 and a threshold voltage below its maximum voltage.
+  explicit ClockGovernor(const ChipPowerParams& power);
+
+  /// Core voltage at `clock_ratio` x the configured clocks, relative to the voltage at the configured
+  /// clocks: solves f ~ (V - V_t)^alpha / V for V.
+  double voltage_ratio(double clock_ratio) const;
+  /// Board power while the kernel runs at `clock_ratio`: the active-idle floor plus its dynamic energy
+  /// over its duration max(on_die / ratio, off_die_floor).
+  Power power(const KernelDemand& d, double clock_ratio) const;
+  /// The highest clock ratio in [min_clock, 1] at which the kernel fits the cap: exactly 1 when it fits
+  /// at the configured clocks, min_clock when even that draws more than the cap.
+  double clock_ratio(const KernelDemand& d) const;
+  Power tdp() const { return p_.tdp; }
+
+ private:
+  ChipPowerParams p_;
+};
+
+}  // namespace xpusim::arch
