@@ -211,15 +211,15 @@ std::unique_ptr<Chip> Chip::build(const ConfigNode& root) {
       }
       p.component->set_energy_scale(*node_energy_ratio(*p.energy_node, pw.node) * pw.voltage_factor());
     }
-    if (pw.tdp.watts() > 0) {
+    if (pw.governed()) {
       const ConfigNode& block = *meta->find("power");
-      if (pw.tdp <= pw.active_idle) {
+      if (pw.tdp.watts() > 0 && pw.tdp <= pw.active_idle) {
         diag.error(block.find("tdp")->mark(), "chip: power: 'tdp' (" + format(pw.tdp) + ") must exceed 'active_idle' (" +
                                                   format(pw.active_idle) + "): no kernel could run under it");
-      } else if (pw.threshold_voltage >= pw.max_voltage()) {
+      } else if (pw.threshold_voltage >= pw.nominal_voltage()) {
         const ConfigNode* vt = block.find("threshold_voltage");
         diag.error(vt ? vt->mark() : block.mark(), "chip: power: 'threshold_voltage' (" + format(pw.threshold_voltage) +
-                                                       ") must lie below the core voltage (" + format(pw.max_voltage()) + ")");
+                                                       ") must lie below the core voltage (" + format(pw.nominal_voltage()) + ")");
       } else {
         chip->governor_.emplace(pw);
       }

@@ -107,6 +107,9 @@ class ComputeModel : public Component {
   /// each on a region of its own with its weights resident there (layer pipelining); 0 for a unit
   /// that runs one op at a time on all of itself.
   virtual std::int64_t spatial_parts() const { return 0; }
+  /// True when weight decode passes and epilogues (ComputeTask::weight_decode, ::epilogue) run on a
+  /// pipe of their own beside the MACs, as a GPU's CUDA cores run beside its tensor cores.
+  virtual bool side_pipe() const { return false; }
   /// True when the MAC datapath takes weights stored as `weight` directly into `compute`-dtype
   /// MACs. Otherwise the mapper adds a dequantization pass on a vector path. Equal types are native.
   virtual bool native_weight(DataType weight, DataType compute) const { return weight == compute; }

@@ -234,7 +234,7 @@ std::string to_json(const Result& r) {
 
 std::string to_csv(const Result& r) {
   // A capped chip's ops carry the clock they ran at in one more column.
-  const bool clocks = r.power_cap_w.has_value();
+  const bool clocks = r.avg_clock_ratio.has_value();
   std::string o = "name,kind,unit,dataflow,start_s,end_s,flops,bytes,bound,compute_cycles,energy_j,roofline_s,dequant_ops,dequant_s";
   o += clocks ? ",clock_ratio\n" : "\n";
   for (const OpResult& op : r.ops) {
@@ -258,8 +258,8 @@ std::string to_table(const Result& r) {
                                        " " + r.throughput_unit});
   summary.push_back({"energy", si(r.energy_j, "J")});
   summary.push_back({"avg power", si(r.avg_power_w, "W")});
-  if (r.power_cap_w) {
-    summary.push_back({"clock", sig(r.avg_clock_ratio.value_or(1.0), 3) + " x configured (power cap " + si(*r.power_cap_w, "W") + ")"});
+  if (r.avg_clock_ratio) {
+    summary.push_back({"clock", sig(*r.avg_clock_ratio, 3) + " x configured (" + (r.power_cap_w ? "power cap " + si(*r.power_cap_w, "W") : std::string("no power cap")) + ")"});
   }
   o += columns(summary, {}, "");
 

@@ -33,7 +33,7 @@ struct OpResult {
   /// name (a GPU's "l2") or "shared_memory", main memory by name ("hbm"), or "interconnect".
   std::string bound_level{};
   /// The clock it ran at, as a fraction of the configured clocks (the power cap's choice); unset on a
-  /// chip without a cap.
+  /// chip without a cap or boost clock.
   std::optional<double> clock_ratio{};
 };
 
@@ -67,8 +67,9 @@ struct Result {
   std::string throughput_unit;  // "inferences/s", "tokens/s", "images/s"
   double energy_j = 0;
   double avg_power_w = 0;
-  /// The chip's power cap (`chip: power: tdp:`) and the clock it left the ops, as a fraction of the
-  /// configured clocks weighted by op time; both unset on a chip without a cap.
+  /// The chip's power cap (`chip: power: tdp:`; unset without one) and the clock the governor left
+  /// the ops, as a fraction of the configured clocks weighted by op time (unset on a chip without a cap
+  /// or boost clock).
   std::optional<double> power_cap_w, avg_clock_ratio;
   /// Component name -> joules (dynamic + static), in chip order; sums to energy_j.
   std::vector<std::pair<std::string, double>> energy_breakdown_j;

@@ -88,6 +88,9 @@ const Schema<GpuSmParams>& GpuSmParams::schema() {
     sc.add("mac_energy_int4", &P::mac_energy_int4, "energy of one INT4 tensor MAC").at_least(0);
     sc.add("mac_energy_fp32", &P::mac_energy_fp32, "energy of one CUDA-core FP32 FMA").at_least(0);
     sc.add("vector_op_energy", &P::vector_op_energy, "energy of one CUDA-core vector operation").at_least(0);
+    sc.add("active_energy_per_cycle", &P::active_energy_per_cycle,
+           "energy per SM and cycle it is busy with a task (its CTAs or lanes at work), beyond the MACs and lane ops: "
+           "clock tree, issue, operand delivery; a calibration (README 'Power')").at_least(0);
     sc.add("leakage", &P::leakage, "static power of the SMs, charged for the whole run").at_least(0);
     return sc;
   }();
@@ -140,6 +143,11 @@ std::int64_t GpuSm::macs_per_clock(DataType dtype) const {
     case DataType::kFp32: return p_.fp32_lanes;  // no tensor path for plain FP32: CUDA-core FMAs
   }
   return 0;
+}
+
+Energy GpuSm::active_energy(std::int64_t cycles, std::int64_t active_sms) const {
+  if (p_.active_energy_per_cycle.joules() == 0) return Energy(0);
+  return p_.active_energy_per_cycle * (static_cast<double>(cycles) * static_cast<double>(active_sms) * energy_scale());
 }
 
 Energy GpuSm::mac_energy(DataType dtype) const {
@@ -248,6 +256,7 @@ TaskCost GpuSm::estimate(const ComputeTask& task) const {
     const double macs = static_cast<double>(task.batch) * static_cast<double>(task.m) * static_cast<double>(task.n) *
                         static_cast<double>(task.k) * (two_four(task) ? task.density : 1.0);
     c.energy = mac_energy(task.dtype) * macs * energy_scale();  // MACs done: padding of partial tiles is not charged
+    c.energy += active_energy(cycles, std::min(k.ctas, p_.sms));
     c.flops = Flops(2.0 * macs);
   } else {
     if (task.elements < 0 || !(task.ops_per_element >= 0)) {
@@ -257,6 +266,9 @@ TaskCost GpuSm::estimate(const ComputeTask& task) const {
     const auto issue = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(p_.fp32_lanes * p_.sms)));
     cycles = issue > 0 ? issue + (task.fill_drain ? p_.prologue_cycles : 0) : 0;
     c.energy = p_.vector_op_energy * ops * energy_scale();
+    // Lanes fill SM after SM: a small task keeps few SMs busy.
+    const auto lane_groups = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(p_.fp32_lanes)));
+    c.energy += active_energy(cycles, std::min(p_.sms, lane_groups));
     c.flops = Flops(ops);
   }
   // One kernel per op: its launch and the synchronisation after it precede the first tile.

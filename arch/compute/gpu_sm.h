@@ -41,6 +41,9 @@ struct GpuSmParams {
   Energy mac_energy_fp16{0}, mac_energy_tf32{0}, mac_energy_fp8{0}, mac_energy_int8{0}, mac_energy_fp4{0},
       mac_energy_int4{0}, mac_energy_fp32{0};
   Energy vector_op_energy{0};
+  /// Per SM and cycle the SM is busy with a task, beyond its MACs and lane ops: clock tree, instruction
+  /// issue and operand delivery that run whatever the arithmetic does.
+  Energy active_energy_per_cycle{0};
   Power leakage{0};
 
   static const Schema<GpuSmParams>& schema();
@@ -89,6 +92,7 @@ class GpuSm final : public ComputeModel {
   Power static_power() const override { return p_.leakage; }
   std::vector<Stat> stats() const override;
   void reset() override;
+  bool side_pipe() const override { return true; }
   void set_clock_ratio(double ratio) override { clock_ = Clock(Frequency(p_.clock.hz() * ratio)); }
 
   /// The kernel a library would pick for C[m x n] += A[m x k] B[k x n]: over the configured CTA
@@ -105,6 +109,8 @@ class GpuSm final : public ComputeModel {
 
  private:
   Energy mac_energy(DataType dtype) const;
+  /// active_energy_per_cycle over `cycles` on `active_sms` SMs, at the chip's node and voltage.
+  Energy active_energy(std::int64_t cycles, std::int64_t active_sms) const;
   /// choose_kernel without the memo.
   GpuKernelChoice search_kernel(std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch, DataType dtype,
                                 bool fill_drain, bool two_four, double b_bits) const;

@@ -21,6 +21,9 @@ const Schema<ChipPowerParams>& ChipPowerParams::schema() {
            "on every on-die component; 0 = no cap").at_least(0);
     sc.add("min_clock", &P::min_clock, "lowest clock the cap may set, as a fraction of the configured clocks")
         .positive().at_most(1);
+    sc.add("max_clock", &P::max_clock,
+           "highest clock the chip boosts to while the cap allows, as a fraction of the configured (data-sheet) clocks; "
+           "its voltage follows the alpha-power law").at_least(1).at_most(2);
     sc.add("threshold_voltage", &P::threshold_voltage,
            "V_t of the alpha-power law f ~ (V - V_t)^alpha / V (Sakurai & Newton, IEEE JSSC 25(2), 1990) that gives "
            "the voltage at a lowered clock; ASSUMPTION 0.3 V for FinFET logic").at_least(0);
@@ -37,6 +40,6 @@ double ChipPowerParams::voltage_factor() const {
   return v * v;
 }
 
-Voltage ChipPowerParams::max_voltage() const { return voltage.volts() > 0 ? voltage : kNodeTableVoltage; }
+Voltage ChipPowerParams::nominal_voltage() const { return voltage.volts() > 0 ? voltage : kNodeTableVoltage; }
 
 }  // namespace xpusim::arch

@@ -17,6 +17,7 @@ struct ChipPowerParams {
   Power active_idle{0};   // clocks up, model resident, nothing running: charged for the whole run
   Power tdp{0};           // board power limit; 0 = no cap
   double min_clock = 0.25;          // lowest clock the governor may set, as a fraction of the configured clocks
+  double max_clock = 1.0;           // highest (boost) clock, as a fraction of the configured clocks
   Voltage threshold_voltage{0.3};   // alpha-power law: V_t of the logic
   double alpha = 1.3;               // alpha-power law: velocity-saturation exponent
   static const Schema<ChipPowerParams>& schema();
@@ -24,7 +25,9 @@ struct ChipPowerParams {
   /// Factor on on-die dynamic energies: (voltage / node-table voltage)^2, 1 without a voltage.
   double voltage_factor() const;
   /// The core voltage at the configured clocks: `voltage`, or the node table's when not given.
-  Voltage max_voltage() const;
+  Voltage nominal_voltage() const;
+  /// True when the clock governor has work: a cap, or a boost clock above the configured clocks.
+  bool governed() const { return tdp.watts() > 0 || max_clock > 1.0; }
 };
 
 }  // namespace xpusim::arch

@@ -16,22 +16,26 @@ struct KernelDemand {
   Time off_die_floor{0};   // its off-chip bytes at the off-chip memory's peak bandwidth: it does not
   Energy on_die_energy{0};  // dynamic energy of the on-die components: it scales with voltage^2
   Energy off_die_energy{0}; // dynamic energy of off-chip memory: it does not
+
+  /// max(on_die / clock_ratio, off_die_floor).
+  Time duration(double clock_ratio) const;
 };
 
 class ClockGovernor {
  public:
-  /// `power` must have tdp > 0 and a threshold voltage below its maximum voltage.
+  /// `power` must be governed() and have a threshold voltage below its nominal voltage.
   explicit ClockGovernor(const ChipPowerParams& power);
 
   /// Core voltage at `clock_ratio` x the configured clocks, relative to the voltage at the configured
-  /// clocks: solves f ~ (V - V_t)^alpha / V for V.
+  /// clocks: solves f ~ (V - V_t)^alpha / V for V (above 1 when boosting).
   double voltage_ratio(double clock_ratio) const;
   /// Board power while the kernel runs at `clock_ratio`: the active-idle floor plus its dynamic energy
   /// over its duration max(on_die / ratio, off_die_floor).
   Power power(const KernelDemand& d, double clock_ratio) const;
-  /// The highest clock ratio in [min_clock, 1] at which the kernel fits the cap: exactly 1 when it fits
-  /// at the configured clocks, min_clock when even that draws more than the cap.
+  /// The highest clock ratio in [min_clock, max_clock] at which the kernel fits the cap: exactly
+  /// max_clock when it fits there (always, without a cap), min_clock when even that draws more.
   double clock_ratio(const KernelDemand& d) const;
+  /// The cap; 0 W when the chip only boosts.
   Power tdp() const { return p_.tdp; }
 
  private:

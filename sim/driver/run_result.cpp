@@ -48,7 +48,7 @@ Result Run::assemble() const {
 
   const arch::ClockGovernor* governor = chips_.front()->governor();
   double clock_time = 0, busy_time = 0;  // op time weighted by clock, and op time
-  if (governor) r.power_cap_w = governor->tdp().watts();
+  if (governor && governor->tdp().watts() > 0) r.power_cap_w = governor->tdp().watts();
   double by_bound[3] = {0, 0, 0};
   const Bandwidth peak_bw = chips_.front()->main_memory().peak_bandwidth();
   r.peak_bandwidth_bytes_per_s = peak_bw.bytes_per_second();

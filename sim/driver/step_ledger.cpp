@@ -15,9 +15,10 @@ void StepLedger::add(const Result& step, double count) {
   busy_[0] += step.bound_compute * step.latency_s * count;
   busy_[1] += step.bound_memory * step.latency_s * count;
   busy_[2] += step.bound_interconnect * step.latency_s * count;
-  if (step.power_cap_w) {
+  if (step.avg_clock_ratio) {
     power_cap_w_ = step.power_cap_w;
-    clocked_s_ += step.avg_clock_ratio.value_or(1.0) * step.latency_s * count;
+    governed_ = true;
+    clocked_s_ += *step.avg_clock_ratio * step.latency_s * count;
     stepped_s_ += step.latency_s * count;
   }
 }
@@ -32,7 +33,7 @@ void StepLedger::apply(Result& r, double duration_s) const {
     r.bound_interconnect = busy_[2] / total;
   }
   r.avg_power_w = duration_s > 0 ? energy_j_ / duration_s : 0;
-  if (power_cap_w_) {
+  if (governed_) {
     r.power_cap_w = power_cap_w_;
     r.avg_clock_ratio = stepped_s_ > 0 ? clocked_s_ / stepped_s_ : 1.0;
   }

@@ -26,6 +26,7 @@ class StepLedger {
   double energy_j_ = 0;
   std::vector<std::pair<std::string, double>> breakdown_;
   double busy_[3] = {0, 0, 0};  // seconds bound by compute, memory, interconnect
+  bool governed_ = false;  // the steps ran under a clock governor (a cap or a boost)
   std::optional<double> power_cap_w_;
   double clocked_s_ = 0, stepped_s_ = 0;  // step time weighted by its clock ratio, and step time
 };

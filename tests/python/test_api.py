@@ -124,8 +124,9 @@ def test_simulations_from_threads_take_turns_and_agree(chip, gemm):
 def test_power_cap_what_if_reports_the_clock_per_op_and_on_average(gemm):
     h100 = xpusim.Chip.load(CHIP.parent / "h100-sxm.yaml")
     big = xpusim.Workload(GEMM, {"m": 8192, "n": 8192, "k": 8192})
-    free = xpusim.run(h100, big)
+    free = xpusim.run(h100.copy().set("chip.power.tdp", "0 W").set("chip.power.max_clock", 1), big)
     assert free.power_cap_w is None and free.avg_clock_ratio is None
+    assert xpusim.run(h100, big).power_cap_w == 700.0
     capped = xpusim.run(h100.copy().set("chip.power.tdp", "300 W"), big)
     assert capped.power_cap_w == 300.0
     assert capped.avg_clock_ratio < 1.0

@@ -136,7 +136,7 @@ TEST_CASE("kernel launch overhead is paid once per op", "[gpu]") {
 }
 
 TEST_CASE("vector ops run on the CUDA cores", "[gpu]") {
-  auto chip = load("h100-sxm");
+  auto chip = load("h100-sxm", {"sm.active_energy_per_cycle=0 J"});
   const arch::GpuSm& sm = sm_of(*chip);
   arch::ComputeTask t;
   t.cls = arch::TaskClass::kVector;
@@ -203,7 +203,7 @@ TEST_CASE("2:4 sparsity doubles the MAC rate on sparse tensor cores, and only th
   };
   // With the tensor cores the bottleneck (an L2 ten times wider than H100's), the MAC time halves:
   // the mainloop per CTA is half; prologue, epilogue and launch are the same.
-  auto fast_l2 = load("h100-sxm", {"l2.banks=400"});
+  auto fast_l2 = load("h100-sxm", {"l2.banks=400", "sm.active_energy_per_cycle=0 J"});
   const arch::GpuSm& fast = sm_of(*fast_l2);
   REQUIRE(fast.skips_zeros(Sparsity::kTwoFour));
   CHECK(ratio(fast) == Approx(0.5).epsilon(0.05));
@@ -213,13 +213,37 @@ TEST_CASE("2:4 sparsity doubles the MAC rate on sparse tensor cores, and only th
   auto chip = load("h100-sxm");
   CHECK(ratio(sm_of(*chip)) == Approx(14.6 / 20.6).epsilon(0.03));
   // Without sparse tensor cores the zeros are multiplied: dense time and energy.
-  auto plain = load("h100-sxm", {"sm.sparsity_2to4=false"});
+  auto plain = load("h100-sxm", {"sm.sparsity_2to4=false", "sm.active_energy_per_cycle=0 J"});
   const arch::GpuSm& psm = sm_of(*plain);
   CHECK_FALSE(psm.skips_zeros(Sparsity::kTwoFour));
   arch::ComputeTask same_feed = two_four;
   same_feed.b_bits = 16;
   CHECK(psm.estimate(same_feed).cycles == psm.estimate(dense).cycles);
   CHECK(psm.estimate(two_four).energy.joules() == Approx(psm.estimate(dense).energy.joules()));
+}
+
+TEST_CASE("a busy SM cycle costs active_energy_per_cycle on each SM the task keeps busy", "[gpu][power]") {
+  auto with = load("h100-sxm");
+  auto without = load("h100-sxm", {"sm.active_energy_per_cycle=0 J"});
+  const arch::GpuSm& sm = sm_of(*with);
+  const arch::GpuSm& bare = sm_of(*without);
+  REQUIRE(sm.params().active_energy_per_cycle.joules() > 0);
+  const double per_cycle = sm.params().active_energy_per_cycle.joules() * sm.energy_scale();
+  // A big GEMM fills every SM for every cycle of its tiles.
+  const arch::ComputeTask big = matrix(8192, 8192, 8192);
+  CHECK(sm.estimate(big).cycles == bare.estimate(big).cycles);
+  CHECK(sm.estimate(big).energy.joules() - bare.estimate(big).energy.joules() ==
+        Approx(per_cycle * 132 * static_cast<double>(sm.estimate(big).cycles.count())));
+  // An 8-CTA GEMM keeps 8 SMs busy; the others are clock-gated.
+  const arch::ComputeTask small = matrix(128, 1024, 64);
+  const auto k = sm.choose_kernel(128, 1024, 64, 1, DataType::kBf16, true);
+  REQUIRE(k.ctas < 132);
+  CHECK(sm.estimate(small).energy.joules() - bare.estimate(small).energy.joules() ==
+        Approx(per_cycle * static_cast<double>(k.ctas) * static_cast<double>(sm.estimate(small).cycles.count())));
+  // A kernel's launch is not a busy cycle.
+  arch::ComputeTask launched = big;
+  launched.starts_op = true;
+  CHECK(sm.estimate(launched).energy.joules() == Approx(sm.estimate(big).energy.joules()));
 }
 
 TEST_CASE("narrow weights stream through L2 and shared memory at their stored width", "[gpu]") {

@@ -51,9 +51,10 @@ void check_invariants(const Result& r, const std::string& chip) {
 
 TEST_CASE("a cap above the chip's draw runs exactly as without one", "[power][dvfs]") {
   for (const std::string& wl : {gemm(8192, 8192, 8192), kSrc + "/configs/workloads/llama-2-7b-decode.yaml"}) {
-    const Result free = run("h100-sxm", wl);
-    const Result capped = run("h100-sxm", wl, {"chip.power.tdp=5 kW"});
+    const Result free = run("h100-sxm", wl, {"chip.power.tdp=0 W", "chip.power.max_clock=1"});
+    const Result capped = run("h100-sxm", wl, {"chip.power.tdp=5 kW", "chip.power.max_clock=1"});
     CHECK_FALSE(free.power_cap_w.has_value());
+    CHECK_FALSE(free.avg_clock_ratio.has_value());
     CHECK(capped.power_cap_w == 5000.0);
     CHECK(capped.avg_clock_ratio == 1.0);
     CHECK(capped.latency_s == free.latency_s);
@@ -65,6 +66,57 @@ TEST_CASE("a cap above the chip's draw runs exactly as without one", "[power][dv
       CHECK(capped.ops[i].roofline_s == free.ops[i].roofline_s);
       CHECK(capped.ops[i].clock_ratio == 1.0);
     }
+    // With a boost clock and no cap every kernel boosts; a cap above the draw changes nothing.
+    const Result boosted = run("h100-sxm", wl, {"chip.power.tdp=0 W"});
+    const Result boosted_capped = run("h100-sxm", wl, {"chip.power.tdp=5 kW"});
+    CHECK(boosted.avg_clock_ratio == Approx(1.082));
+    CHECK(boosted.latency_s < free.latency_s);
+    CHECK(boosted_capped.latency_s == boosted.latency_s);
+    CHECK(boosted_capped.energy_j == boosted.energy_j);
+  }
+}
+
+TEST_CASE("calibration: an H100 draws its 700 W on dense BF16 tensor work at the 1830 MHz its peak is quoted at", "[power][dvfs]") {
+  // configs/chips/h100-sxm.yaml derives active_energy_per_cycle from this; B200 and A100 likewise.
+  const std::string big = gemm(8192, 8192, 8192);
+  for (const auto& [chip, tdp] : {std::pair<std::string, double>{"h100-sxm", 700}, {"b200", 1000}, {"a100-sxm-80gb", 400}}) {
+    INFO(chip);
+    const Result at_spec = run(chip, big, {"chip.power.tdp=0 W", "chip.power.max_clock=1"});
+    CHECK(at_spec.avg_power_w == Approx(tdp).epsilon(0.02));
+    const Result capped = run(chip, big);
+    CHECK(*capped.avg_clock_ratio == Approx(1.0).epsilon(0.01));
+  }
+}
+
+TEST_CASE("raising an H200's cap from 700 W to 1000 W speeds a compute-bound prefill, not a memory-bound decode step", "[power][dvfs]") {
+  const std::string wl = kSrc + "/configs/workloads/llama-2-70b-decode.yaml";
+  auto h200 = [&](const char* tdp, const std::vector<std::string>& w) {
+    auto c = arch::Chip::load(kSrc + "/configs/chips/h200-sxm.yaml", {std::string("chip.power.tdp=") + tdp});
+    return simulate(*c, wl::load_workload(wl, w));
+  };
+  const std::vector<std::string> prefill{"phase=prefill", "prompt_len=2048", "batch=1", "dtype=fp8"};
+  const Result p700 = h200("700 W", prefill), p1000 = h200("1000 W", prefill);
+  const double speedup = p700.latency_s / p1000.latency_s - 1;
+  INFO("prefill speed-up " << speedup * 100 << " %");
+  CHECK(speedup > 0.05);
+  CHECK(speedup < 0.20);
+  CHECK(p700.avg_power_w <= 700);
+  const Result d700 = h200("700 W", {}), d1000 = h200("1000 W", {});
+  CHECK(d700.latency_s / d1000.latency_s - 1 < 0.03);
+}
+
+TEST_CASE("a memory-bound decode step draws well under the cap and a B200 spends less per token than an H100", "[power][dvfs]") {
+  const std::string decode = kSrc + "/configs/workloads/llama-2-7b-decode.yaml";
+  for (int batch : {8, 64}) {
+    const std::vector<std::string> w{"batch=" + std::to_string(batch)};
+    const Result h = simulate(*arch::Chip::load(kSrc + "/configs/chips/h100-sxm.yaml"), wl::load_workload(decode, w));
+    const Result b = simulate(*arch::Chip::load(kSrc + "/configs/chips/b200.yaml"), wl::load_workload(decode, w));
+    // One step makes `batch` tokens on both: energy per token compares as the step's energy.
+    INFO("batch " << batch << ": H100 " << h.avg_power_w << " W, " << h.energy_j / batch << " J/token; B200 " << b.avg_power_w
+                  << " W, " << b.energy_j / batch << " J/token");
+    CHECK(h.avg_power_w < 0.8 * 700);
+    CHECK(b.avg_power_w < 0.8 * 1000);
+    CHECK(b.energy_j < h.energy_j);
   }
 }
 
