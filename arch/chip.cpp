@@ -258,21 +258,21 @@ Power Chip::static_power() const {
   return p;
 }
 
-void Chip::set_clock_ratio(double ratio) {
-  if (!governor_ || ratio == clock_ratio_) return;
-  clock_ratio_ = ratio;
-  const double v = governor_->voltage_ratio(ratio);
+void Chip::set_clock(const ClockSetting& setting) {
+  if (!governor_ || setting.clock == clock_.clock) return;
+  clock_ = setting;
+  const double v = setting.voltage;
   for (std::size_t i = 0; i < components_.size(); ++i) {
     Component& c = *components_[i];
     const auto* mem = dynamic_cast<const MemoryModel*>(&c);
     if (mem && mem->off_chip()) continue;
-    c.set_clock_ratio(ratio);
+    c.set_clock_ratio(setting.clock);
     c.set_energy_scale(node_energy_scale_[i] * v * v);
   }
 }
 
 void Chip::reset() {
-  set_clock_ratio(1.0);
+  set_clock(ClockSetting{});
   for (auto& c : components_) c->reset();
 }
 

@@ -48,10 +48,10 @@ class Chip {
   FusionPolicy fusion() const { return fusion_; }
   /// The power cap's governor (`chip: power: tdp:`); nullptr when the chip has no cap.
   const ClockGovernor* governor() const { return governor_ ? &*governor_ : nullptr; }
-  /// Runs every on-die component at `ratio` x its configured clock, at the voltage the governor gives
-  /// that clock (its energies scale by the voltage ratio squared). Only a chip with a cap changes clock.
-  void set_clock_ratio(double ratio);
-  double clock_ratio() const { return clock_ratio_; }
+  /// Runs every on-die component at the setting's clock (a ratio to its configured clock) and voltage
+  /// (its energies scale by the voltage ratio squared). Only a chip with a governor changes clock.
+  void set_clock(const ClockSetting& setting);
+  double clock_ratio() const { return clock_.clock; }
   /// Every component back to its state after construction, at the configured clocks.
   void reset();
   /// The config the chip was built from, overrides applied: written beside results for replay.
@@ -66,7 +66,7 @@ class Chip {
   std::vector<std::unique_ptr<Component>> components_;
   std::vector<double> node_energy_scale_;  // per component: its energy scale at the configured clocks
   std::optional<ClockGovernor> governor_;
-  double clock_ratio_ = 1.0;
+  ClockSetting clock_;
   std::vector<ComputeUnit> units_;
   ConfigNode config_;
 };

@@ -15,44 +15,57 @@ ClockGovernor::ClockGovernor(const ChipPowerParams& power) : p_(power) {
   if (!p_.governed() || p_.threshold_voltage.volts() >= p_.nominal_voltage().volts()) {
     throw std::logic_error("ClockGovernor needs a cap or a boost, and V_t below the core voltage (Chip::build checks both)");
   }
+  v_min_ = voltage_ratio(p_.min_clock);
+  v_max_ = voltage_ratio(p_.max_clock);
 }
 
 Time KernelDemand::duration(double clock_ratio) const {
   return std::max(Time::from_seconds_ceil(on_die.seconds() / clock_ratio), off_die_floor);
 }
 
+double ClockGovernor::speed(double volts) const {
+  // Rises with the voltage above V_t for alpha >= 1.
+  return std::pow(volts - p_.threshold_voltage.volts(), p_.alpha) / volts;
+}
+
+double ClockGovernor::clock_at(double voltage_ratio) const {
+  const double v1 = p_.nominal_voltage().volts();
+  return speed(voltage_ratio * v1) / speed(v1);
+}
+
 double ClockGovernor::voltage_ratio(double clock_ratio) const {
   if (clock_ratio == 1.0) return 1.0;
-  const double vt = p_.threshold_voltage.volts(), v1 = p_.nominal_voltage().volts();
-  auto speed = [&](double v) { return std::pow(v - vt, p_.alpha) / v; };  // rises with v above V_t for alpha >= 1
-  const double target = clock_ratio * speed(v1);
-  double lo = vt, hi = v1;
-  while (speed(hi) < target) hi *= 2;  // a boost clock needs more than the nominal voltage
-  if (clock_ratio > 1.0) lo = v1;
+  double lo = p_.threshold_voltage.volts() / p_.nominal_voltage().volts(), hi = 1.0;
+  while (clock_at(hi) < clock_ratio) hi *= 2;  // a boost clock needs more than the nominal voltage
   for (int i = 0; i < kSteps; ++i) {
     const double mid = 0.5 * (lo + hi);
-    (speed(mid) < target ? lo : hi) = mid;
+    (clock_at(mid) < clock_ratio ? lo : hi) = mid;
   }
-  return hi / v1;
+  return hi;
+}
+
+Power ClockGovernor::power_at(const KernelDemand& d, double clock_ratio, double voltage_ratio) const {
+  const double t = d.duration(clock_ratio).seconds();
+  if (t <= 0) return p_.active_idle;
+  const double v2 = voltage_ratio * voltage_ratio;
+  return p_.active_idle + Power((d.on_die_energy.joules() * v2 + d.off_die_energy.joules()) / t);
 }
 
 Power ClockGovernor::power(const KernelDemand& d, double clock_ratio) const {
-  const double t = d.duration(clock_ratio).seconds();
-  if (t <= 0) return p_.active_idle;
-  const double v = voltage_ratio(clock_ratio);
-  return p_.active_idle + Power((d.on_die_energy.joules() * v * v + d.off_die_energy.joules()) / t);
+  return power_at(d, clock_ratio, voltage_ratio(clock_ratio));
 }
 
-double ClockGovernor::clock_ratio(const KernelDemand& d) const {
-  if (p_.tdp.watts() <= 0 || power(d, p_.max_clock) <= p_.tdp) return p_.max_clock;
-  if (power(d, p_.min_clock) >= p_.tdp) return p_.min_clock;
-  // Power rises with the clock (shorter time, higher voltage): keep the fastest clock that fits.
-  double lo = p_.min_clock, hi = p_.max_clock;
+ClockSetting ClockGovernor::setting(const KernelDemand& d) const {
+  if (p_.tdp.watts() <= 0 || power_at(d, p_.max_clock, v_max_) <= p_.tdp) return {p_.max_clock, v_max_};
+  if (power_at(d, p_.min_clock, v_min_) >= p_.tdp) return {p_.min_clock, v_min_};
+  // Power rises with the clock (shorter time, higher voltage): keep the fastest clock that fits. The
+  // search runs over the voltage, whose clock is closed-form.
+  double lo = v_min_, hi = v_max_;
   for (int i = 0; i < kSteps; ++i) {
     const double mid = 0.5 * (lo + hi);
-    (power(d, mid) <= p_.tdp ? lo : hi) = mid;
+    (power_at(d, clock_at(mid), mid) <= p_.tdp ? lo : hi) = mid;
   }
-  return lo;
+  return {std::clamp(clock_at(lo), p_.min_clock, p_.max_clock), lo};
 }
 
 }  // namespace xpusim::arch

@@ -21,6 +21,12 @@ struct KernelDemand {
   Time duration(double clock_ratio) const;
 };
 
+/// A clock and the core voltage it runs at, both relative to the configured clocks' (1, 1).
+struct ClockSetting {
+  double clock = 1.0;
+  double voltage = 1.0;
+};
+
 class ClockGovernor {
  public:
   /// `power` must be governed() and have a threshold voltage below its nominal voltage.
@@ -34,12 +40,21 @@ class ClockGovernor {
   Power power(const KernelDemand& d, double clock_ratio) const;
   /// The highest clock ratio in [min_clock, max_clock] at which the kernel fits the cap: exactly
   /// max_clock when it fits there (always, without a cap), min_clock when even that draws more.
-  double clock_ratio(const KernelDemand& d) const;
+  double clock_ratio(const KernelDemand& d) const { return setting(d).clock; }
+  /// clock_ratio with the voltage it runs at.
+  ClockSetting setting(const KernelDemand& d) const;
   /// The cap; 0 W when the chip only boosts.
   Power tdp() const { return p_.tdp; }
 
  private:
+  /// (V - V_t)^alpha / V: the clock a voltage allows, up to a constant.
+  double speed(double volts) const;
+  /// The clock ratio a voltage ratio allows.
+  double clock_at(double voltage_ratio) const;
+  Power power_at(const KernelDemand& d, double clock_ratio, double voltage_ratio) const;
+
   ChipPowerParams p_;
+  double v_min_ = 1, v_max_ = 1;  // voltage ratios at min_clock and max_clock
 };
 
 }  // namespace xpusim::arch

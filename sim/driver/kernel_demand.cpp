@@ -2,6 +2,7 @@
 #include "sim/driver/kernel_demand.h"
 
 #include <algorithm>
+#include <array>
 #include <utility>
 #include <vector>
 
@@ -30,11 +31,44 @@ class BusyTimes {
   std::vector<std::pair<const arch::Component*, Time>> busy_;
 };
 
+bool same_task(const arch::ComputeTask& a, const arch::ComputeTask& b) {
+  return a.cls == b.cls && a.dtype == b.dtype && a.m == b.m && a.n == b.n && a.k == b.k && a.batch == b.batch &&
+         a.dataflow == b.dataflow && a.fill_drain == b.fill_drain && a.starts_op == b.starts_op && a.region == b.region &&
+         a.parts == b.parts && a.sparsity == b.sparsity && a.density == b.density && a.sparse_seed == b.sparse_seed &&
+         a.b_bits == b.b_bits && a.elements == b.elements && a.ops_per_element == b.ops_per_element &&
+         a.weight_decode == b.weight_decode && a.epilogue == b.epilogue;
+}
+
+/// Cost estimates of the last few distinct tasks: a kernel's tiles repeat a handful of shapes (full
+/// and edge tiles, their decode passes and epilogues), so the walk asks each unit once per shape.
+class CostCache {
+ public:
+  const arch::TaskCost& estimate(const arch::ComputeModel& unit, const arch::ComputeTask& task) {
+    for (const Entry& e : entries_) {
+      if (e.unit == &unit && same_task(e.task, task)) return e.cost;
+    }
+    Entry& e = entries_[next_];
+    next_ = (next_ + 1) % entries_.size();
+    e = Entry{&unit, task, unit.estimate(task)};
+    return e.cost;
+  }
+
+ private:
+  struct Entry {
+    const arch::ComputeModel* unit = nullptr;
+    arch::ComputeTask task;
+    arch::TaskCost cost;
+  };
+  std::array<Entry, 8> entries_{};
+  std::size_t next_ = 0;
+};
+
 }  // namespace
 
 arch::KernelDemand kernel_demand(const OpPlan& plan, const arch::Chip& chip) {
   arch::KernelDemand d;
   BusyTimes busy;
+  CostCache costs;
   double floor_s = 0;
   const arch::ComputeUnit& u = chip.compute_units()[plan.unit];
   const arch::MemoryModel& main = chip.main_memory();
@@ -43,7 +77,7 @@ arch::KernelDemand kernel_demand(const OpPlan& plan, const arch::Chip& chip) {
   auto task = [&](std::size_t unit_index, const arch::ComputeTask& t) -> Time {
     if (t.cls == arch::TaskClass::kVector ? t.elements == 0 : t.m == 0) return Time(0);
     const arch::ComputeModel& m = *chip.compute_units()[unit_index].model;
-    const arch::TaskCost c = m.estimate(t);
+    const arch::TaskCost& c = costs.estimate(m, t);
     d.on_die_energy += c.energy;
     if (&m == u.model) return c.time;
     busy.add(&m, c.time);

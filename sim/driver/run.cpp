@@ -21,9 +21,9 @@ Run::Run(std::vector<arch::Chip*> chips, const arch::System* system, const wl::O
   ledger_.assign(index_.size() + 1, Energy(0));  // the last entry is the interconnect
   const auto order = graph.topo_order();
   plans_.resize(graph.size());
-  clock_ratio_.assign(graph.size(), 1.0);
+  clock_.assign(graph.size(), arch::ClockSetting{});
   PlanMemo planner;
-  std::map<const OpPlan*, double> governed;  // a clock per distinct plan: alike layers share one walk
+  std::map<const OpPlan*, arch::ClockSetting> governed;  // per distinct plan: alike layers share one walk
   for (wl::OpId id : order) {
     const wl::OpNode& op = graph.op(id);
     if (op.stage < 0 || static_cast<std::size_t>(op.stage) >= chips_.size()) {
@@ -37,9 +37,9 @@ Run::Run(std::vector<arch::Chip*> chips, const arch::System* system, const wl::O
     const OpPlan& plan = planner.plan(chip(id), op);
     plans_[id] = plan;
     if (const arch::ClockGovernor* governor = chip(id).governor()) {
-      auto [it, fresh] = governed.try_emplace(&plan, 1.0);
-      if (fresh) it->second = governor->clock_ratio(kernel_demand(plan, chip(id)));
-      clock_ratio_[id] = it->second;
+      auto [it, fresh] = governed.try_emplace(&plan);
+      if (fresh) it->second = governor->setting(kernel_demand(plan, chip(id)));
+      clock_[id] = it->second;
     }
   }
   layout_ = layout_tensors(graph, order);
@@ -185,7 +185,7 @@ void Run::run_op(wl::OpId id, kernel::Context& ctx) {
   if (queue_of_[id]) queue_of_[id]->acquire(microbatch_[id]);
   rec.start = kernel::Context::now();
   // The power controller retunes the clock as a kernel starts: one clock for the whole chip.
-  ch.set_clock_ratio(clock_ratio_[id]);
+  ch.set_clock(clock_[id]);
   current_op_name_ = graph_.op(id).name;
   const OpLayout& where = layout_[id];
   Cursors at;

@@ -105,7 +105,7 @@ class Run {
   std::vector<OpPlan> plans_;
   /// The clock each op runs at, as a fraction of the configured clocks: the power cap's choice for its
   /// kernel (1 on a chip without a cap).
-  std::vector<double> clock_ratio_;
+  std::vector<arch::ClockSetting> clock_;
   std::vector<OpLayout> layout_;
   std::vector<OpRecord> records_;
   std::vector<OpRegion> regions_;

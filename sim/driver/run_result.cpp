@@ -87,7 +87,7 @@ Result Run::assemble() const {
     const FlopRate peak = unit.peak_rate(cls, op.dtype);
     // The roofline at the clock in force: peaks are data-sheet figures at the configured clocks, and an
     // on-chip main memory slows with the core clock.
-    const double ratio = clock_ratio_[id];
+    const double ratio = clock_[id].clock;
     const bool onchip_main = !chip(id).main_memory().off_chip();
     o.roofline_s = std::max((wl::flops(op) / peak).seconds() / ratio, rec.memory_floor_s / (onchip_main ? ratio : 1.0));
     if (governor) {
