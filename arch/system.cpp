@@ -180,4 +180,10 @@ void System::reset() {
   if (topology_) topology_->reset();
 }
 
+Power System::static_power() const {
+  Power p{0};
+  for (const auto& chip : stage_chips_) p += chip->static_power();
+  return p * static_cast<double>(par_.tp * par_.dp);
+}
+
 }  // namespace xpusim::arch

@@ -39,6 +39,9 @@ class System {
   /// do identical work, so one chip's model stands for all of them.
   Chip& stage_chip(int s) const { return *stage_chips_.at(static_cast<std::size_t>(s)); }
   int stages() const { return static_cast<int>(stage_chips_.size()); }
+  /// What the chips that run the work draw doing nothing: each stage chip's static power times its
+  /// tp x dp copies (the chips a run's energy counts).
+  Power static_power() const;
   /// nullptr for a one-chip system.
   const Topology* topology() const { return topology_.get(); }
   /// System chip indices of stage `s`'s tensor-parallel group.

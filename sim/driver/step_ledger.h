@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/result.h"
+#include "sim/units.h"
 
 namespace xpusim {
 
@@ -18,8 +19,9 @@ class StepLedger {
   void add(const Result& step, double count);
   /// Writes the sums into `r`: energy_j, energy_breakdown_j, the time-bound fractions (left as they are
   /// when no step took time) and avg_power_w over `duration_s` seconds; on a capped chip also the cap
-  /// and the clock ratio weighted by step time.
-  void apply(Result& r, double duration_s) const;
+  /// and the clock ratio weighted by step time. The time of `duration_s` no step ran costs
+  /// `idle_power` (the hardware's static power), booked as the breakdown's "idle" entry.
+  void apply(Result& r, double duration_s, Power idle_power = Power(0)) const;
   double energy_j() const { return energy_j_; }
 
  private:
@@ -29,6 +31,7 @@ class StepLedger {
   bool governed_ = false;  // the steps ran under a clock governor (a cap or a boost)
   std::optional<double> power_cap_w_;
   double clocked_s_ = 0, stepped_s_ = 0;  // step time weighted by its clock ratio, and step time
+  double busy_s_ = 0;                     // step time, every step counted
 };
 
 }  // namespace xpusim

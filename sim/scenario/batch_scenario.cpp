@@ -131,7 +131,7 @@ Result run_batch_scenario(arch::Chip& chip, const std::string& workload_path,
   s.steps = cache.steps();
   s.simulations = cache.simulations();
 
-  Result r = cache.combine(s.duration_s);
+  Result r = cache.combine(s.duration_s, 1, chip.static_power());
   std::vector<Time> sorted = out.query_latency;
   std::sort(sorted.begin(), sorted.end());
   r.latency_s = spec.kind == ScenarioKind::kOffline || sorted.empty() ? s.duration_s : percentile(sorted, p).seconds();

@@ -196,7 +196,7 @@ Result run_llm_scenario(arch::System& system, const wl::GenerationSpec& spec, co
   s.steps = cache.steps();
   s.simulations = cache.simulations();
 
-  Result r = cache.combine(seconds, dp);
+  Result r = cache.combine(seconds, dp, system.static_power());
   std::vector<Time> sorted = lat.request;
   std::sort(sorted.begin(), sorted.end());
   r.latency_s = sc.kind == ScenarioKind::kOffline ? seconds : percentile(sorted, p).seconds();

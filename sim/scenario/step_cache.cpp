@@ -28,7 +28,7 @@ Time StepCache::run(const StepKey& key) {
   return e.duration;
 }
 
-Result StepCache::combine(double duration_s, std::int64_t replicas) const {
+Result StepCache::combine(double duration_s, std::int64_t replicas, Power idle_power) const {
   const Entry* heaviest = nullptr;
   StepLedger ledger;
   for (const auto& [key, e] : entries_) {
@@ -37,7 +37,7 @@ Result StepCache::combine(double duration_s, std::int64_t replicas) const {
     if (!heaviest || e.duration * e.runs > heaviest->duration * heaviest->runs) heaviest = &e;
   }
   Result r = heaviest ? heaviest->result : Result{};
-  ledger.apply(r, duration_s);
+  ledger.apply(r, duration_s, idle_power);
   return r;
 }
 

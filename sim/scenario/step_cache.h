@@ -42,7 +42,8 @@ class StepCache {
   /// Latency and throughput are left for the caller to set. `replicas`: the data-parallel replicas
   /// the runs were spread over; a step's Result is every replica running it at once, so a run on one
   /// replica is 1/replicas of it.
-  Result combine(double duration_s, std::int64_t replicas = 1) const;
+  /// The time of `duration_s` no step ran costs `idle_power` (StepLedger::apply).
+  Result combine(double duration_s, std::int64_t replicas = 1, Power idle_power = Power(0)) const;
   /// Steps that ran at least once, in key order.
   std::vector<ScenarioStep> steps() const;
   std::int64_t simulations() const { return static_cast<std::int64_t>(entries_.size()); }

@@ -241,3 +241,30 @@ TEST_CASE("LLM chunked prefill: long prompts no longer stall the decodes, at som
   CHECK(latency(chunk, "tpot").p99_s < latency(cont, "tpot").p99_s);
   CHECK(latency(chunk, "ttft").mean_s > latency(cont, "ttft").mean_s);
 }
+
+TEST_CASE("a server at low load pays the chip's idle power between queries", "[scenario][resnet][power]") {
+  auto chip = h100();
+  const double idle_w = chip->static_power().watts();
+  REQUIRE(idle_w > 100);  // H100's active idle, 124 W
+  const Result busy = run_batch_scenario(*chip, kResnet, {}, scenario("  kind: server\n  qps: 20000\n  queries: 2000\n"));
+  const Result quiet = run_batch_scenario(*chip, kResnet, {}, scenario("  kind: server\n  qps: 200\n  queries: 200\n"));
+  auto idle_j = [](const Result& r) {
+    for (const auto& [name, j] : r.energy_breakdown_j) {
+      if (name == "idle") return j;
+    }
+    return 0.0;
+  };
+  for (const Result* r : {&busy, &quiet}) {
+    const double util = figure(*r, "device_utilization");
+    INFO("utilization " << util << ", " << r->avg_power_w << " W");
+    // Never below the floor the chip draws doing nothing; the idle share is the time no batch ran.
+    CHECK(r->avg_power_w >= idle_w);
+    CHECK(idle_j(*r) == Approx(idle_w * r->scenario->duration_s * (1 - util)).epsilon(0.01));
+    double sum = 0;
+    for (const auto& [name, j] : r->energy_breakdown_j) sum += j;
+    CHECK(sum == Approx(r->energy_j).epsilon(1e-12));
+  }
+  // At 1 % load the chip idles nearly all the time: its power approaches the idle floor.
+  CHECK(quiet.avg_power_w < 1.2 * idle_w);
+  CHECK(idle_j(quiet) > 0.7 * quiet.energy_j);
+}
