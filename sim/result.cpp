@@ -173,6 +173,47 @@ std::string scenario_table(const ScenarioReport& s) {
   return o + "\nsimulated steps\n" + columns(steps, {false, true, true, true, true}, "  ") + "\n";
 }
 
+/// Counter tracks of the trace: the board power over time (the ops' dynamic energy spread over their
+/// intervals, summed where they overlap, plus the static power of a single run) and the clock ratio the
+/// power cap set, one sample wherever an op starts or ends.
+std::string power_counters(const Result& r) {
+  struct Edge {
+    std::int64_t at;
+    double watts;
+    double clock;  // the op's clock ratio at its start, 0 at its end or without a governor
+  };
+  std::vector<Edge> edges;
+  double dynamic_j = 0;
+  for (const OpResult& op : r.ops) {
+    const std::int64_t start = to_ps(op.start_s), end = to_ps(op.end_s);
+    dynamic_j += op.energy_j;
+    if (end <= start) continue;
+    const double w = op.energy_j / (op.end_s - op.start_s);
+    edges.push_back({start, w, op.clock_ratio.value_or(0)});
+    edges.push_back({end, -w, 0});
+  }
+  if (edges.empty()) return "";
+  std::stable_sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.at < b.at; });
+  // A scenario's ops are one step of many, so its energy is not theirs plus static: no static series.
+  const bool single = !r.scenario && r.latency_s > 0;
+  const double static_w = single ? std::max(0.0, (r.energy_j - dynamic_j) / r.latency_s) : 0;
+  std::string o;
+  double watts = 0, clock = 0;
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    watts += edges[i].watts;
+    if (edges[i].clock > 0) clock = edges[i].clock;
+    if (i + 1 < edges.size() && edges[i + 1].at == edges[i].at) continue;  // one sample per instant
+    std::string args = "\"dynamic_W\": " + json_number(std::max(0.0, watts));
+    if (single) args += ", \"static_W\": " + json_number(static_w);
+    o += ",\n{\"name\": \"power\", \"ph\": \"C\", \"pid\": 1, \"ts\": " + micros(edges[i].at) + ", \"args\": {" + args + "}}";
+    if (clock > 0) {
+      o += ",\n{\"name\": \"clock ratio\", \"ph\": \"C\", \"pid\": 1, \"ts\": " + micros(edges[i].at) +
+           ", \"args\": {\"ratio\": " + json_number(clock) + "}}";
+    }
+  }
+  return o;
+}
+
 }  // namespace
 
 std::string to_json(const Result& r) {
@@ -338,6 +379,7 @@ std::string to_chrome_trace(const Result& r) {
          ", \"ph\": \"X\", \"pid\": 1, \"tid\": " + std::to_string(tids[i]) + ", \"ts\": " + micros(s.start_ps) +
          ", \"dur\": " + micros(s.duration_ps) + "}";
   }
+  o += power_counters(r);
   return o + "\n]}\n";
 }
 

@@ -26,12 +26,22 @@ def svg(fig: "plt.Figure", chart_id: str) -> str:
     return text[text.index("<svg"):]
 
 
+#: Breakdown entries that are power drawn whatever runs: the chip's active idle (or uncore static
+#: power) and a scenario's idle time between steps.
+STATIC_ENTRIES = ("active_idle", "uncore", "idle")
+
+
+def _is_static(component: str) -> bool:
+    return component.rsplit(".", 1)[-1] in STATIC_ENTRIES
+
+
 def energy_by_component(r: Result, chart_id: str) -> str:
     df = r.energy_breakdown
     fig, ax = plt.subplots(figsize=(6, 0.45 * max(len(df), 2) + 1))
-    ax.barh(df["component"], df["energy_j"] * 1e3, color="#4c72b0")
+    static = [_is_static(c) for c in df["component"]]
+    ax.barh(df["component"], df["energy_j"] * 1e3, color=["#8c8c8c" if s else "#4c72b0" for s in static])
     ax.invert_yaxis()
-    ax.set_xlabel("energy (mJ), dynamic + static")
+    ax.set_xlabel("energy (mJ); grey: static and idle power")
     ax.set_title("Energy per component")
     for y, (e, s) in enumerate(zip(df["energy_j"], df["share"])):
         ax.text(e * 1e3, y, f" {s:.1%}", va="center", fontsize=8)
@@ -49,6 +59,44 @@ def energy_by_kind(r: Result, chart_id: str) -> str:
         ax.text(e * 1e3, y, f" {e / total:.2%}" if total > 0 else "", va="center", fontsize=8)
     ax.set_xlabel("dynamic energy (mJ); static power is not attributed to ops")
     ax.set_title("Energy per op kind")
+    return svg(fig, chart_id)
+
+
+def power_over_time(r: Result, chart_id: str) -> Optional[str]:
+    """Board power over the run: each op's dynamic energy spread over its interval (summed where ops
+    overlap) on top of the static power, and the clock the power cap left each op."""
+    ops = r.ops
+    if ops.empty or r.latency_s <= 0:
+        return None
+    edges = sorted([(s, e / d) for s, e, d in zip(ops["start_s"], ops["energy_j"], ops["duration_s"]) if d > 0] +
+                   [(s + d, -e / d) for s, e, d in zip(ops["start_s"], ops["energy_j"], ops["duration_s"]) if d > 0])
+    if not edges:
+        return None
+    # One step of a scenario stands for many: its ops are not the run's, so no static share is drawn.
+    scenario = bool(r.to_dict().get("scenario"))
+    static_w = 0.0 if scenario else max(0.0, (r.energy_j - float(ops["energy_j"].sum())) / r.latency_s)
+    times, watts, level = [0.0], [static_w], static_w
+    for t, dw in edges:
+        level += dw
+        times.append(t)
+        watts.append(max(level, static_w))
+    fig, ax = plt.subplots(figsize=(9, 3))
+    ax.step(np.array(times) * 1e3, watts, where="post", color="#c44e52", label="board power")
+    if static_w > 0:
+        ax.axhline(static_w, color="#8c8c8c", linestyle="--", linewidth=1, label="static / active idle")
+    cap = r.power_cap_w
+    if cap:
+        ax.axhline(cap, color="#000000", linestyle=":", linewidth=1, label=f"power cap {cap:.4g} W")
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel("W")
+    ax.set_ylim(bottom=0)
+    if "clock_ratio" in ops:
+        clock = ax.twinx()
+        clock.step(ops["start_s"] * 1e3, ops["clock_ratio"], where="post", color="#4c72b0", linewidth=0.8, label="clock ratio")
+        clock.set_ylabel("clock / configured")
+        clock.set_ylim(0, max(1.2, float(ops["clock_ratio"].max()) * 1.1))
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("Power over time" + (" (one step of the scenario, dynamic power)" if scenario else ""))
     return svg(fig, chart_id)
 
 

@@ -69,7 +69,9 @@ def _summary(r: Result) -> pd.DataFrame:
     tb = r.time_bound_fraction
     rows = [("chip", r.chip), ("workload", r.workload), ("latency", f"{r.latency_s * 1e3:.4g} ms"),
             ("throughput", f"{r.throughput:.4g} {r.throughput_unit}"), ("energy", f"{r.energy_j:.4g} J"),
-            ("average power", f"{r.avg_power_w:.4g} W"),
+            ("average power", f"{r.avg_power_w:.4g} W"
+             + (f" (cap {r.power_cap_w:.4g} W)" if r.power_cap_w else "")
+             + (f", clock {r.avg_clock_ratio:.3g} x configured" if r.avg_clock_ratio else "")),
             ("time bound", ", ".join(f"{k} {v:.1%}" for k, v in tb.items()))]
     return pd.DataFrame(rows, columns=["", "value"])
 
@@ -105,6 +107,7 @@ def _result_section(r: Result, i: int) -> str:
         parts.append('<p class="note">No ops.</p></section>')
         return "".join(parts)
     parts.append(_figure(p + "energy-kind", _charts.energy_by_kind(r, p + "energy-kind")))
+    parts.append(_figure(p + "power", _charts.power_over_time(r, p + "power")))
     parts.append(_figure(p + "time-bound", _charts.time_bound(r, p + "time-bound")))
     parts.append(_figure(p + "roofline", _charts.roofline(r, p + "roofline")))
     parts.append("<h3>Slowest ops</h3>" + _table(_slowest(r)))

@@ -87,11 +87,11 @@ def test_single_result_report_renders(llama_result, tmp_path):
     links = Links()
     links.feed(text)
     assert links.loads == []  # self-contained: nothing to fetch
-    assert set(links.charts) == {"r0-energy-component", "r0-energy-kind", "r0-time-bound", "r0-roofline"}
+    assert set(links.charts) == {"r0-energy-component", "r0-energy-kind", "r0-power", "r0-time-bound", "r0-roofline"}
     assert "Slowest ops" in text and "lm_head" in text
     assert "ui.perfetto.dev" in text
     check_page(out, tmp_path)
-    assert check_each_chart(text, tmp_path) == 4
+    assert check_each_chart(text, tmp_path) == 5
 
 
 @needs_chromium
@@ -133,3 +133,16 @@ def test_comparison_report_shows_results_side_by_side(llama_result, chip, gemm, 
     text = xpusim.report([llama_result, other], str(tmp_path / "cmp.html"))
     assert "Side by side" in text
     assert {"r0-roofline", "r1-roofline"} <= charts_of(text).keys()
+
+
+@needs_chromium
+def test_power_chart_shows_the_cap_and_the_clock_of_a_capped_gpu(tmp_path):
+    h100 = xpusim.Chip.load(ROOT / "configs/chips/h100-sxm.yaml").set("chip.power.tdp", "350 W")
+    r = xpusim.run(h100, xpusim.Workload(ROOT / "configs/workloads/llama-2-7b-prefill.yaml"))
+    out = tmp_path / "capped.html"
+    text = xpusim.report(r, str(out))
+    charts = charts_of(text)
+    assert "power cap 350 W" in charts["r0-power"] and "clock / configured" in charts["r0-power"]
+    assert "(cap 350 W), clock" in text
+    check_page(out, tmp_path)
+    assert check_each_chart(text, tmp_path) == 5

@@ -4,10 +4,14 @@
 #include "sim/result.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <charconv>
 #include <string>
 
+#include "arch/chip.h"
 #include "sim/config/config_node.h"
+#include "sim/driver/simulate.h"
+#include "workloads/loader.h"
 
 using namespace xpusim;
 
@@ -254,4 +258,28 @@ TEST_CASE("the compression record and per-op dequantization reach every output f
   CHECK_THAT(t, Catch::Contains("compression  weight_dtype=int4,sparsity=2:4"));
   CHECK_THAT(t, Catch::Contains("roofline  dequant"));
   CHECK_THAT(t, Catch::Contains("68 ns"));
+}
+
+TEST_CASE("the trace's power counter integrates to the run's energy, and its clock track follows the cap", "[result][power]") {
+  auto chip = arch::Chip::load(std::string(XPUSIM_SOURCE_DIR) + "/configs/chips/h100-sxm.yaml", {"chip.power.tdp=350 W"});
+  const Result r = simulate(*chip, wl::load_workload(std::string(XPUSIM_SOURCE_DIR) + "/configs/workloads/llama-2-7b-prefill.yaml"));
+  ConfigNode t = ConfigNode::load_string(to_chrome_trace(r), "trace.json");
+  double joules = 0, last_ts = -1, last_w = 0, min_clock = 2;
+  for (const auto& e : at(t, "traceEvents").items()) {
+    if (at(e, "ph").value() != "C") continue;
+    const double ts = std::stod(at(e, "ts").value()) * 1e-6;
+    if (at(e, "name").value() == "clock ratio") {
+      min_clock = std::min(min_clock, std::stod(at(at(e, "args"), "ratio").value()));
+      continue;
+    }
+    REQUIRE(at(e, "name").value() == "power");
+    if (last_ts >= 0) joules += last_w * (ts - last_ts);
+    CHECK(std::stod(at(at(e, "args"), "static_W").value()) == Approx(chip->static_power().watts()).epsilon(1e-9));
+    last_w = std::stod(at(at(e, "args"), "dynamic_W").value()) + std::stod(at(at(e, "args"), "static_W").value());
+    last_ts = ts;
+  }
+  // The last sample is the end of the last op: power drops to the static floor there.
+  CHECK(last_ts == Approx(r.latency_s).epsilon(1e-9));
+  CHECK(joules == Approx(r.energy_j).epsilon(1e-6));
+  CHECK(min_clock < 1.0);  // a prefill held under a 350 W cap
 }
