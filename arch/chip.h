@@ -46,7 +46,7 @@ class Chip {
   /// How the chip's production compiler stack fuses ops into kernels (`chip: fusion:`), the default
   /// for workloads that do not ask for a policy; kNone when the config does not say.
   FusionPolicy fusion() const { return fusion_; }
-  /// The power cap's governor (`chip: power: tdp:`); nullptr when the chip has no cap.
+  /// The clock governor (`chip: power:` with a `tdp` or a `max_clock` above 1); nullptr otherwise.
   const ClockGovernor* governor() const { return governor_ ? &*governor_ : nullptr; }
   /// Runs every on-die component at the setting's clock (a ratio to its configured clock) and voltage
   /// (its energies scale by the voltage ratio squared). Only a chip with a governor changes clock.

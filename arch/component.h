@@ -55,10 +55,10 @@ class Component {
   /// `power:` block, whose process node and voltage in force scale on-die energies (arch/power/chip_power.h).
   void set_energy_scale(double scale) { energy_scale_ = scale; }
   double energy_scale() const { return energy_scale_; }
-  /// Runs the component at `ratio` x its configured clock: the chip's clock governor lowered it to keep
-  /// a kernel under the power cap (1 = as configured). Timing follows; data-sheet peaks (peak_rate,
-  /// peak_bandwidth) stay at the configured clock. Off-chip memories have clocks of their own and
-  /// ignore it.
+  /// Runs the component at `ratio` x its configured clock, as the chip's clock governor set it for a
+  /// kernel (below 1 under the power cap, above 1 boosting). Timing follows; data-sheet peaks
+  /// (peak_rate, peak_bandwidth) stay at the configured clock. Off-chip memories have clocks of their
+  /// own and ignore it.
   virtual void set_clock_ratio(double /*ratio*/) {}
   /// Statistics of the run so far, each with its unit.
   virtual std::vector<Stat> stats() const { return {}; }

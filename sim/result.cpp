@@ -174,8 +174,9 @@ std::string scenario_table(const ScenarioReport& s) {
 }
 
 /// Counter tracks of the trace: the board power over time (the ops' dynamic energy spread over their
-/// intervals, summed where they overlap, plus the static power of a single run) and the clock ratio the
-/// power cap set, one sample wherever an op starts or ends.
+/// intervals, summed where they overlap, plus the static power of a one-chip run) and the clock ratio
+/// the governor set, one sample wherever an op starts or ends. On a multi-chip system the ops are the
+/// representative chips' (the totals count every copy), so only their dynamic power is drawn.
 std::string power_counters(const Result& r) {
   struct Edge {
     std::int64_t at;
@@ -195,7 +196,9 @@ std::string power_counters(const Result& r) {
   if (edges.empty()) return "";
   std::stable_sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.at < b.at; });
   // A scenario's ops are one step of many, so its energy is not theirs plus static: no static series.
-  const bool single = !r.scenario && r.latency_s > 0;
+  const bool interconnect = std::any_of(r.energy_breakdown_j.begin(), r.energy_breakdown_j.end(),
+                                        [](const auto& e) { return e.first == "interconnect"; });
+  const bool single = !r.scenario && !interconnect && r.latency_s > 0;
   const double static_w = single ? std::max(0.0, (r.energy_j - dynamic_j) / r.latency_s) : 0;
   std::string o;
   double watts = 0, clock = 0;
@@ -274,7 +277,7 @@ std::string to_json(const Result& r) {
 }
 
 std::string to_csv(const Result& r) {
-  // A capped chip's ops carry the clock they ran at in one more column.
+  // A governed chip's ops carry the clock they ran at in one more column.
   const bool clocks = r.avg_clock_ratio.has_value();
   std::string o = "name,kind,unit,dataflow,start_s,end_s,flops,bytes,bound,compute_cycles,energy_j,roofline_s,dequant_ops,dequant_s";
   o += clocks ? ",clock_ratio\n" : "\n";

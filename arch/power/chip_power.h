@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // A chip's power (`chip: power:`): the process node its logic and SRAM are built in, its core voltage,
-// the board power it draws idle with the model resident, and its power cap with the voltage/frequency
-// relation the cap acts through. The chip scales the energies of its on-die components with node and
-// voltage; the engine charges the idle floor for the whole run; the clock governor (dvfs.h) keeps
-// each kernel under the cap.
+// the board power it draws idle with the model resident, and its power cap and boost clock with the
+// voltage/frequency relation they act through. The chip scales the energies of its on-die components
+// with node and voltage; the engine charges the idle floor for the whole run; the clock governor
+// (clock_governor.h) runs each kernel at the highest clock that keeps it under the cap.
 #pragma once
 
 #include "sim/config/schema.h"

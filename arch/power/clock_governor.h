@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The power cap of a chip (`chip: power: tdp:`) and the clock it leaves a kernel. Like a GPU's power
-// controller, the governor lowers the core clock -- and with it the voltage -- until the kernel's board
-// power fits the cap. On-die work stretches as the clock drops while off-chip traffic does not, so a
-// compute-bound kernel slows and a memory-bound one barely changes. The voltage at a lowered clock
-// comes from the alpha-power law (Sakurai & Newton, IEEE JSSC 25(2):584-594, 1990).
+// controller, the governor runs the core clock -- and with it the voltage -- as high as the boost clock
+// allows and the kernel's board power fits the cap. On-die work stretches as the clock drops while
+// off-chip traffic does not, so a compute-bound kernel slows and a memory-bound one barely changes. The
+// voltage at another clock comes from the alpha-power law (Sakurai & Newton, IEEE JSSC 25(2):584-594, 1990).
 #pragma once
 
 #include "arch/power/chip_power.h"
