@@ -2,6 +2,7 @@
 #include "arch/chip.h"
 
 #include <optional>
+#include <sstream>
 
 #include "arch/power/chip_power.h"
 #include "arch/power/process_node.h"
@@ -220,6 +221,14 @@ std::unique_ptr<Chip> Chip::build(const ConfigNode& root) {
         const ConfigNode* vt = block.find("threshold_voltage");
         diag.error(vt ? vt->mark() : block.mark(), "chip: power: 'threshold_voltage' (" + format(pw.threshold_voltage) +
                                                        ") must lie below the core voltage (" + format(pw.nominal_voltage()) + ")");
+      } else if (!ClockGovernor::boost_reachable(pw)) {
+        const ConfigNode* mc = block.find("max_clock");
+        std::ostringstream why;
+        why.precision(10);
+        why << "chip: power: 'max_clock' " << pw.max_clock << " would need more than " << ClockGovernor::kMaxVoltageRatio
+            << "x the core voltage under the alpha-power law (alpha " << pw.alpha << ", threshold_voltage "
+            << format(pw.threshold_voltage) << ")";
+        diag.error(mc ? mc->mark() : block.mark(), why.str());
       } else {
         chip->governor_.emplace(pw);
       }

@@ -26,9 +26,10 @@ const Schema<ChipPowerParams>& ChipPowerParams::schema() {
            "its voltage follows the alpha-power law").at_least(1).at_most(2);
     sc.add("threshold_voltage", &P::threshold_voltage,
            "V_t of the alpha-power law f ~ (V - V_t)^alpha / V (Sakurai & Newton, IEEE JSSC 25(2), 1990) that gives "
-           "the voltage at a lowered clock; ASSUMPTION 0.3 V for FinFET logic").at_least(0);
-    sc.add("alpha", &P::alpha, "velocity-saturation exponent of the alpha-power law; ASSUMPTION 1.3 (short-channel devices: 1.2-1.5)")
-        .at_least(1).at_most(2);
+           "the voltage at another clock; ASSUMPTION 0.3 V for FinFET logic").at_least(0);
+    // Above 1, the clock a voltage allows grows without bound, so every boost clock has a voltage.
+    sc.add("alpha", &P::alpha, "velocity-saturation exponent of the alpha-power law, above 1; ASSUMPTION 1.3 (short-channel devices: 1.2-1.5)")
+        .above(1).at_most(2);
     return sc;
   }();
   return s;

@@ -12,8 +12,8 @@ constexpr int kSteps = 50;
 }  // namespace
 
 ClockGovernor::ClockGovernor(const ChipPowerParams& power) : p_(power) {
-  if (!p_.governed() || p_.threshold_voltage.volts() >= p_.nominal_voltage().volts()) {
-    throw std::logic_error("ClockGovernor needs a cap or a boost, and V_t below the core voltage (Chip::build checks both)");
+  if (!p_.governed() || p_.threshold_voltage.volts() >= p_.nominal_voltage().volts() || !boost_reachable(p_)) {
+    throw std::logic_error("ClockGovernor needs a cap or a boost, V_t below the core voltage and a reachable boost (Chip::build checks)");
   }
   v_min_ = voltage_ratio(p_.min_clock);
   v_max_ = voltage_ratio(p_.max_clock);
@@ -21,6 +21,13 @@ ClockGovernor::ClockGovernor(const ChipPowerParams& power) : p_(power) {
 
 Time KernelDemand::duration(double clock_ratio) const {
   return std::max(Time::from_seconds_ceil(on_die.seconds() / clock_ratio), off_die_floor);
+}
+
+bool ClockGovernor::boost_reachable(const ChipPowerParams& power) {
+  const double vt = power.threshold_voltage.volts(), v1 = power.nominal_voltage().volts();
+  if (vt >= v1) return false;
+  auto speed = [&](double v) { return std::pow(v - vt, power.alpha) / v; };
+  return speed(kMaxVoltageRatio * v1) / speed(v1) >= power.max_clock;
 }
 
 double ClockGovernor::speed(double volts) const {
@@ -35,8 +42,8 @@ double ClockGovernor::clock_at(double voltage_ratio) const {
 
 double ClockGovernor::voltage_ratio(double clock_ratio) const {
   if (clock_ratio == 1.0) return 1.0;
-  double lo = p_.threshold_voltage.volts() / p_.nominal_voltage().volts(), hi = 1.0;
-  while (clock_at(hi) < clock_ratio) hi *= 2;  // a boost clock needs more than the nominal voltage
+  double lo = p_.threshold_voltage.volts() / p_.nominal_voltage().volts();
+  double hi = clock_ratio > 1.0 ? kMaxVoltageRatio : 1.0;  // a boost needs more than the nominal voltage
   for (int i = 0; i < kSteps; ++i) {
     const double mid = 0.5 * (lo + hi);
     (clock_at(mid) < clock_ratio ? lo : hi) = mid;

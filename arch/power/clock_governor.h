@@ -29,8 +29,13 @@ struct ClockSetting {
 
 class ClockGovernor {
  public:
-  /// `power` must be governed() and have a threshold voltage below its nominal voltage.
+  /// Highest core voltage a boost may need, relative to the nominal: beyond it a chip would not run.
+  static constexpr double kMaxVoltageRatio = 4.0;
+  /// `power` must be governed(), with a threshold voltage below its nominal voltage and a max_clock
+  /// reachable within kMaxVoltageRatio (boost_reachable).
   explicit ClockGovernor(const ChipPowerParams& power);
+  /// True when `power`'s max_clock needs at most kMaxVoltageRatio x its nominal voltage.
+  static bool boost_reachable(const ChipPowerParams& power);
 
   /// Core voltage at `clock_ratio` x the configured clocks, relative to the voltage at the configured
   /// clocks: solves f ~ (V - V_t)^alpha / V for V (above 1 when boosting).

@@ -119,7 +119,9 @@ class Schema {
 
     Field& required() { doc.required = true; doc.default_text.clear(); return *this; }
     /// Strictly greater than zero.
-    Field& positive() { min = 0; min_exclusive = true; return *this; }
+    Field& positive() { return above(0); }
+    /// Strictly greater than `v`.
+    Field& above(double v) { min = v; min_exclusive = true; return *this; }
     Field& at_least(double v) { min = v; min_exclusive = false; return *this; }
     Field& at_most(double v) { max = v; return *this; }
     Field& one_of(std::vector<std::string> c) {

@@ -163,4 +163,9 @@ TEST_CASE("power keys of the cap are checked", "[power][dvfs]") {
   CHECK_THAT(error_of({"chip.power.tdp=700 W", "chip.power.threshold_voltage=0.9 V"}), Catch::Contains("below the core voltage"));
   CHECK_THAT(error_of({"chip.power.min_clock=0"}), Catch::Contains("min_clock"));
   CHECK_THAT(error_of({"chip.power.tpd=700 W"}), Catch::Contains("did you mean 'tdp'"));
+  CHECK_THAT(error_of({"chip.power.alpha=1"}), Catch::Contains("alpha") && Catch::Contains("greater than 1"));
+  // alpha barely above 1 grows the clock a voltage allows so slowly that a boost is out of reach.
+  CHECK_THAT(error_of({"chip.power.alpha=1.000001", "chip.power.max_clock=2"}), Catch::Contains("max_clock") &&
+                                                                                 Catch::Contains("4x the core voltage"));
+  CHECK_THAT(error_of({"chip.power.max_clock=0.5"}), Catch::Contains("max_clock"));
 }
