@@ -19,8 +19,8 @@ const Schema<ChipPowerParams>& ChipPowerParams::schema() {
     sc.add("tdp", &P::tdp,
            "board power limit: a kernel that would draw more runs at the highest clock (and its voltage) that fits, "
            "on every on-die component; 0 = no cap").at_least(0);
-    sc.add("min_clock", &P::min_clock, "lowest clock the cap may set, as a fraction of the configured clocks")
-        .positive().at_most(1);
+    sc.add("min_clock", &P::min_clock, "lowest clock the cap may set, as a fraction of the configured clocks (0.05-1)")
+        .at_least(0.05).at_most(1);
     sc.add("max_clock", &P::max_clock,
            "highest clock the chip boosts to while the cap allows, as a fraction of the configured (data-sheet) clocks; "
            "its voltage follows the alpha-power law").at_least(1).at_most(2);
