@@ -77,9 +77,9 @@ TEST_CASE("a cap above the chip's draw runs exactly as without one", "[power][dv
 }
 
 TEST_CASE("calibration: an H100 draws its 700 W on dense BF16 tensor work at the 1830 MHz its peak is quoted at", "[power][dvfs]") {
-  // configs/chips/h100-sxm.yaml derives active_energy_per_cycle from this; B200 and A100 likewise.
+  // configs/chips/h100-sxm.yaml derives active_energy_per_cycle from this; B200, A100 and L40S likewise.
   const std::string big = gemm(8192, 8192, 8192);
-  for (const auto& [chip, tdp] : {std::pair<std::string, double>{"h100-sxm", 700}, {"b200", 1000}, {"a100-sxm-80gb", 400}}) {
+  for (const auto& [chip, tdp] : {std::pair<std::string, double>{"h100-sxm", 700}, {"b200", 1000}, {"a100-sxm-80gb", 400}, {"l40s", 350}}) {
     INFO(chip);
     const Result at_spec = run(chip, big, {"chip.power.tdp=0 W", "chip.power.max_clock=1"});
     CHECK(at_spec.avg_power_w == Approx(tdp).epsilon(0.02));
