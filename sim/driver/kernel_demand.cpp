@@ -102,7 +102,7 @@ arch::KernelDemand kernel_demand(const OpPlan& plan, const arch::Chip& chip) {
   // The op's unit runs as Run::run_op schedules it: a tile's MACs (with attention's softmax and P x V),
   // beside them the next tile's weight decode (on a side pipe, else after them), then the epilogue.
   // Not modelled: a decode pass also waits for its weights to land, behind the buffer's operand reads
-  // (README 'Power': such kernels run 10-15 % longer than predicted, so under the cap).
+  // (such kernels run 10-15 % longer than predicted; Run::correct_demand corrects alike ones after).
   Time macs{0}, side{0}, epilogues{0};
   for_each_tile(plan, chip, [&](const TileStep& s) {
     macs += task(plan.unit, s.task) + task(plan.epilogue_unit, s.softmax) + task(plan.unit, s.pv);

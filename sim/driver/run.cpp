@@ -22,8 +22,9 @@ Run::Run(std::vector<arch::Chip*> chips, const arch::System* system, const wl::O
   const auto order = graph.topo_order();
   plans_.resize(graph.size());
   clock_.assign(graph.size(), arch::ClockSetting{});
+  governed_of_.assign(graph.size(), -1);
   PlanMemo planner;
-  std::map<const OpPlan*, arch::ClockSetting> governed;  // per distinct plan: alike layers share one walk
+  std::map<const OpPlan*, std::int32_t> governed;  // per distinct plan: alike layers share one walk
   for (wl::OpId id : order) {
     const wl::OpNode& op = graph.op(id);
     if (op.stage < 0 || static_cast<std::size_t>(op.stage) >= chips_.size()) {
@@ -37,9 +38,12 @@ Run::Run(std::vector<arch::Chip*> chips, const arch::System* system, const wl::O
     const OpPlan& plan = planner.plan(chip(id), op);
     plans_[id] = plan;
     if (const arch::ClockGovernor* governor = chip(id).governor()) {
-      auto [it, fresh] = governed.try_emplace(&plan);
-      if (fresh) it->second = governor->setting(kernel_demand(plan, chip(id)));
-      clock_[id] = it->second;
+      auto [it, fresh] = governed.try_emplace(&plan, static_cast<std::int32_t>(governed_.size()));
+      if (fresh) {
+        const arch::KernelDemand d = kernel_demand(plan, chip(id));
+        governed_.push_back({d, governor->setting(d), false});
+      }
+      governed_of_[id] = it->second;
     }
   }
   layout_ = layout_tensors(graph, order);
@@ -185,6 +189,7 @@ void Run::run_op(wl::OpId id, kernel::Context& ctx) {
   if (queue_of_[id]) queue_of_[id]->acquire(microbatch_[id]);
   rec.start = kernel::Context::now();
   // The power controller retunes the clock as a kernel starts: one clock for the whole chip.
+  if (governed_of_[id] >= 0) clock_[id] = governed_[static_cast<std::size_t>(governed_of_[id])].setting;
   ch.set_clock(clock_[id]);
   current_op_name_ = graph_.op(id).name;
   const OpLayout& where = layout_[id];
@@ -236,7 +241,26 @@ void Run::run_op(wl::OpId id, kernel::Context& ctx) {
   if (queue_of_[id]) queue_of_[id]->release();
   kernel::Context::wait_until(stores_done);
   rec.end = kernel::Context::now();
+  correct_demand(id);
   finish(id, ctx);
+}
+
+void Run::correct_demand(wl::OpId id) {
+  if (governed_of_[id] < 0) return;
+  GovernedPlan& g = governed_[static_cast<std::size_t>(governed_of_[id])];
+  if (g.measured) return;
+  g.measured = true;
+  const double predicted = g.demand.duration(clock_[id].clock).seconds();
+  const double took = (records_[id].end - records_[id].start).seconds();
+  if (predicted <= 0 || took <= 0) return;
+  // Latencies and queueing the walk does not see stretch the kernel's time at the clock it ran at;
+  // its energy the walk predicts closely. A factor far from 1 means another kernel shared the chip:
+  // no correction then.
+  const double factor = took / predicted;
+  if (factor < 0.5 || factor > 2.0) return;
+  g.demand.on_die = Time::from_seconds_ceil(g.demand.on_die.seconds() * factor);
+  g.demand.off_die_floor = Time::from_seconds_ceil(g.demand.off_die_floor.seconds() * factor);
+  g.setting = chip(id).governor()->setting(g.demand);
 }
 
 }  // namespace xpusim::driver

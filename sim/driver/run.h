@@ -103,9 +103,22 @@ class Run {
   const wl::OpGraph& graph_;
   SimOptions opt_;
   std::vector<OpPlan> plans_;
-  /// The clock each op runs at, as a fraction of the configured clocks: the power cap's choice for its
-  /// kernel (1 on a chip without a cap).
+  /// The clock each op ran at, as a fraction of the configured clocks: the governor's choice for its
+  /// kernel (1 on a chip without a governor).
   std::vector<arch::ClockSetting> clock_;
+  /// A distinct kernel on a governed chip: what it was predicted to ask, and the clock it gets. Once
+  /// the first op of the plan has run, its measured duration corrects the prediction for the rest
+  /// (alike layers), as a power controller corrects its estimate by what it measured.
+  struct GovernedPlan {
+    arch::KernelDemand demand;
+    arch::ClockSetting setting;
+    bool measured = false;
+  };
+  std::vector<GovernedPlan> governed_;
+  std::vector<std::int32_t> governed_of_;  // per op: its entry of governed_, -1 on a chip without a governor
+
+  /// Corrects op `id`'s plan's prediction by the time the op took (first op of the plan only).
+  void correct_demand(wl::OpId id);
   std::vector<OpLayout> layout_;
   std::vector<OpRecord> records_;
   std::vector<OpRegion> regions_;
