@@ -146,6 +146,16 @@ printf 'workload:\n  type: gemm\n  m: 8\n  n: 8\n  k: 8\nfusion: [full]\n' > "$W
 xp run --chip "$FIX/toy_chip.yaml" --workload "$WORK/fusion_list.yaml"
 expect_bad_input "fusion_list.yaml:6:9: 'fusion' must be one of none, epilogue, full"
 
+# --- shapes too large to count (issue #17): refused, not wrapped into a crash or a zero latency ---
+xp run --chip "$SRC/configs/chips/h100-sxm.yaml" --workload "$SRC/configs/workloads/gemm-512.yaml" --wset k=9223372036854775807 --out "$WORK/big.json"
+expect_bad_input "op 'gemm' (gemm): A would hold 4.72e+21 elements, more than the 2^56 a tensor may have"
+expect_no_file "$WORK/big.json"
+xp run --chip "$SRC/configs/chips/h100-sxm.yaml" --workload "$SRC/configs/workloads/gemm-512.yaml" --wset m=1099511627776 --wset n=1099511627776 --wset k=1099511627776
+expect_bad_input "more than the 2^56 a tensor may have"
+printf 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nbig, 3000000000, 3000000000, 3, 3, 3000000, 64, 1,\n' > "$WORK/big.csv"
+xp run --chip "$SRC/configs/chips/scalesim-32x32.yaml" --workload "$WORK/big.csv"
+expect_bad_input "op 'big' (conv2d): the input would hold 2.7e+25 elements"
+
 # --- describe ---
 xp describe
 expect_bad_input "missing --workload FILE"
