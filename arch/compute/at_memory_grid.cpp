@@ -16,7 +16,7 @@ const Schema<AtMemoryGridParams>& AtMemoryGridParams::schema() {
     sc.add("banks", &P::banks, "memory banks, each with its own PEs").required().positive();
     sc.add("pe_rows", &P::pe_rows, "PE rows per bank (K is spread over them)").required().positive();
     sc.add("pe_cols", &P::pe_cols, "PEs per row (N is spread over them)").required().positive();
-    sc.add("clock", &P::clock, "PE clock").required().positive();
+    sc.add("clock", &P::clock, "PE clock").required().at_least(kMinClockHz, "1 MHz");
     sc.add("macs_bf16", &P::macs_bf16, "BF16 MACs per PE per cycle (0 = unsupported)").at_least(0);
     sc.add("macs_fp8", &P::macs_fp8, "FP8 MACs per PE per cycle").at_least(0);
     sc.add("macs_int8", &P::macs_int8, "INT8 MACs per PE per cycle").at_least(0);

@@ -58,7 +58,7 @@ const Schema<GpuSmParams>& GpuSmParams::schema() {
     Schema<P> sc("GPU SMs with tensor cores: GEMM CTA tiles in waves over the SMs, CUDA-core vector ops");
     sc.add("sms", &P::sms, "streaming multiprocessors (AMD compute units); CTAs are dealt out over them")
         .required().positive();
-    sc.add("clock", &P::clock, "SM clock at which the data-sheet tensor peak is quoted").required().positive();
+    sc.add("clock", &P::clock, "SM clock at which the data-sheet tensor peak is quoted").required().at_least(kMinClockHz, "1 MHz");
     sc.add("cta_tiles", &P::cta_tiles, "CTA output tiles (M x N) the GEMM library has kernels for; the first is "
                                        "the mapper's fold");
     sc.add("cta_k", &P::cta_k, "K depth of one shared-memory pipeline stage; no split-K piece is shorter").positive();

@@ -73,7 +73,7 @@ const Schema<SystolicArrayParams>& SystolicArrayParams::schema() {
     sc.add("cols", &P::cols, "PE columns (C): the spatial dimension Sc is spread over them").required().positive();
     sc.add("arrays", &P::arrays, "identical arrays sharing the buffers; a tile's folds are dealt out among them")
         .at_least(1);
-    sc.add("clock", &P::clock, "array clock; one MAC per PE per cycle").required().positive();
+    sc.add("clock", &P::clock, "array clock; one MAC per PE per cycle").required().at_least(kMinClockHz, "1 MHz");
     sc.add("dtype", &P::dtype, "native MAC precision; narrower dtypes run at the same MAC rate");
     sc.add("dataflow", &P::dataflow, "stationary operand, or auto to let the mapper choose per op")
         .one_of({"os", "ws", "is", "auto"});

@@ -18,7 +18,7 @@ const Schema<TensorContractionParams>& TensorContractionParams::schema() {
     sc.add("reduce_width", &P::reduce_width, "16-bit products summed per cycle per output lane").required().positive();
     sc.add("out_lanes", &P::out_lanes, "outputs per slice in parallel").required().positive();
     sc.add("operand_port", &P::operand_port, "bytes per cycle into a slice's registers").required().positive();
-    sc.add("clock", &P::clock, "engine clock").required().positive();
+    sc.add("clock", &P::clock, "engine clock").required().at_least(kMinClockHz, "1 MHz");
     sc.add("mac_energy_16bit", &P::mac_energy_16bit, "energy of one 16-bit MAC").at_least(0);
     sc.add("mac_energy_8bit", &P::mac_energy_8bit, "energy of one 8-bit MAC").at_least(0);
     sc.add("mac_energy_4bit", &P::mac_energy_4bit, "energy of one 4-bit MAC").at_least(0);

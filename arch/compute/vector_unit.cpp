@@ -14,7 +14,7 @@ const Schema<VectorUnitParams>& VectorUnitParams::schema() {
     using P = VectorUnitParams;
     Schema<P> sc("SIMD vector unit: lanes element ops per cycle after a fixed pipeline latency");
     sc.add("lanes", &P::lanes, "element operations issued per cycle").required().positive();
-    sc.add("clock", &P::clock, "unit clock").required().positive();
+    sc.add("clock", &P::clock, "unit clock").required().at_least(kMinClockHz, "1 MHz");
     sc.add("dtypes", &P::dtypes, "comma-separated dtypes the lanes support, all at one op per lane per cycle");
     sc.add("lane_op_energy", &P::lane_op_energy, "dynamic energy of one lane operation (0 = not modelled)").at_least(0);
     sc.add("leakage", &P::leakage, "static power of the unit").at_least(0);

@@ -28,7 +28,7 @@ const Schema<WaferMeshParams>& WaferMeshParams::schema() {
     Schema<P> sc("wafer-scale 2D mesh of SIMD cores with nearest-neighbour fabric links; layers on regions");
     sc.add("mesh_rows", &P::mesh_rows, "cores per mesh column").required().positive();
     sc.add("mesh_cols", &P::mesh_cols, "cores per mesh row").required().positive();
-    sc.add("clock", &P::clock, "core and fabric clock").required().positive();
+    sc.add("clock", &P::clock, "core and fabric clock").required().at_least(kMinClockHz, "1 MHz");
     sc.add("simd_16bit", &P::simd_16bit, "BF16/FP16 MACs per core per cycle").required().positive();
     sc.add("simd_8bit", &P::simd_8bit, "FP8/INT8 MACs per core per cycle (0 = unsupported)").at_least(0);
     sc.add("link_bandwidth", &P::link_bandwidth, "bandwidth of one fabric link in one direction").required().positive();

@@ -14,7 +14,7 @@ const Schema<SramParams>& SramParams::schema() {
     sc.add("capacity", &SramParams::capacity, "size").required().positive();
     sc.add("banks", &SramParams::banks, "independently accessed banks").required().positive();
     sc.add("port_width", &SramParams::port_width, "bytes per cycle per bank").required().positive();
-    sc.add("clock", &SramParams::clock, "clock of the SRAM").required().positive();
+    sc.add("clock", &SramParams::clock, "clock of the SRAM").required().at_least(kMinClockHz, "1 MHz");
     sc.add("latency_cycles", &SramParams::latency_cycles, "cycles from request to first data").required().at_least(0);
     sc.add("read_energy", &SramParams::read_energy, "energy per byte read").required().at_least(0);
     sc.add("write_energy", &SramParams::write_energy, "energy per byte written").required().at_least(0);

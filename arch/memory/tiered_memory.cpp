@@ -20,7 +20,7 @@ const Schema<TieredMemoryParams>& TieredMemoryParams::schema() {
         .required().positive();
     sc.add("banks", &P::banks, "independently accessed SRAM banks").required().positive();
     sc.add("port_width", &P::port_width, "bytes per cycle per bank").required().positive();
-    sc.add("clock", &P::clock, "bank clock").required().positive();
+    sc.add("clock", &P::clock, "bank clock").required().at_least(kMinClockHz, "1 MHz");
     sc.add("latency_cycles", &P::latency_cycles, "cycles from request to first data").required().at_least(0);
     sc.add("read_energy", &P::read_energy, "energy per byte read from a bank").required().at_least(0);
     sc.add("write_energy", &P::write_energy, "energy per byte written to a bank").required().at_least(0);

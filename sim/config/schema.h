@@ -112,6 +112,7 @@ class Schema {
     FieldDoc doc;
     std::optional<double> min;  // inclusive unless min_exclusive
     bool min_exclusive = false;
+    std::string min_text;       // how messages show `min` (with its unit); empty: the bare number
     std::optional<double> max;
     std::vector<std::string> choices;
     std::function<void(P&, const std::string&, const Field&)> assign;  // throws UnitError
@@ -123,6 +124,8 @@ class Schema {
     /// Strictly greater than `v`.
     Field& above(double v) { min = v; min_exclusive = true; return *this; }
     Field& at_least(double v) { min = v; min_exclusive = false; return *this; }
+    /// at_least(v), shown as `text` ("1 MHz") in messages.
+    Field& at_least(double v, std::string text) { at_least(v); min_text = std::move(text); return *this; }
     Field& at_most(double v) { max = v; return *this; }
     Field& one_of(std::vector<std::string> c) {
       choices = std::move(c);
@@ -150,7 +153,8 @@ class Schema {
       double m = Tr::magnitude(v);
       if (self.min && (self.min_exclusive ? !(m > *self.min) : !(m >= *self.min))) {
         throw UnitError("must be " + std::string(self.min_exclusive ? "greater than " : "at least ") +
-                        schema_detail::ValueTraits<double>::show(*self.min) + ", got \"" + text + "\"");
+                        (self.min_text.empty() ? schema_detail::ValueTraits<double>::show(*self.min) : self.min_text) +
+                        ", got \"" + text + "\"");
       }
       if (self.max && m > *self.max) throw UnitError("must be at most " + std::to_string(*self.max) + ", got \"" + text + "\"");
       p.*member = std::move(v);

@@ -156,6 +156,16 @@ printf 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Chan
 xp run --chip "$SRC/configs/chips/scalesim-32x32.yaml" --workload "$WORK/big.csv"
 expect_bad_input "op 'big' (conv2d): the input would hold 2.7e+25 elements"
 
+xp run --chip "$SRC/configs/chips/h100-sxm.yaml" --workload "$SRC/configs/workloads/gemm-512.yaml" --set 'sm.clock=1e-300 Hz'
+expect_bad_input "'clock' must be at least 1 MHz, got \"1e-300 Hz\""
+sed 's/"num_local_experts": [0-9]*/"num_local_experts": 4611686018427387904/' "$SRC/configs/models/mixtral-8x7b.json" > "$WORK/experts.json"
+xp run --chip "$SRC/configs/chips/h100-sxm.yaml" --workload "$WORK/experts.json"
+expect_bad_input "experts.json:"
+expect_err "'num_local_experts' 4611686018427387904 is more than xpusim takes (16384)"
+sed 's/"num_hidden_layers": [0-9]*/"num_hidden_layers": 1000000000/' "$SRC/configs/models/llama-2-7b.json" > "$WORK/layers.json"
+xp run --chip "$SRC/configs/chips/h100-sxm.yaml" --workload "$WORK/layers.json"
+expect_bad_input "'num_hidden_layers' 1000000000 is more than xpusim takes (16384)"
+
 # --- describe ---
 xp describe
 expect_bad_input "missing --workload FILE"

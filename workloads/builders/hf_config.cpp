@@ -41,7 +41,22 @@ class Reader {
       diag_.error(n->mark(), context_ + ": '" + std::string(key) + "' must be positive, got " + s);
       return fallback;
     }
+    if (v > limit_of(key)) {
+      diag_.error(n->mark(), context_ + ": '" + std::string(key) + "' " + s + " is more than xpusim takes (" +
+                                 std::to_string(limit_of(key)) + ")");
+      return fallback;
+    }
     return v;
+  }
+
+  /// The largest value a count may take: orders of magnitude beyond published models (126 layers,
+  /// 256 experts, 256k vocabularies), and small enough that the op graph -- ops per layer and per
+  /// expert -- and every tensor's byte count stay within bounds.
+  static std::int64_t limit_of(std::string_view key) {
+    if (key == "num_hidden_layers" || key == "n_layer" || key == "num_local_experts" || key == "num_experts_per_tok") {
+      return std::int64_t{1} << 14;
+    }
+    return std::int64_t{1} << 40;
   }
 
   double number(std::string_view key, double fallback) {
