@@ -124,15 +124,27 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out) {
     const std::string unit = results.front().throughput_unit;
     const std::string item = graph.item_unit();
     o << "workload " << graph.name() << " (" << graph.items() << " " << item << " per run)\n\n";
+    // Chips under a clock governor get the clock it left their ops (x the configured clocks).
+    const bool clocks = std::any_of(results.begin(), results.end(), [](const Result& r) { return r.avg_clock_ratio.has_value(); });
+    auto clock_of = [&](const Result& r) {
+      if (!clocks) return std::string();
+      char c[32];
+      if (r.avg_clock_ratio) {
+        std::snprintf(c, sizeof c, " %6.3gx", *r.avg_clock_ratio);
+      } else {
+        std::snprintf(c, sizeof c, " %7s", "-");
+      }
+      return std::string(c);
+    };
     char buf[512];
-    std::snprintf(buf, sizeof buf, "%-18s %12s %16s %14s %14s %10s %-8s %s\n", "chip", "latency", unit.c_str(),
-                  (item + "/J").c_str(), ("J/" + item).c_str(), "power", "bound", "energy");
+    std::snprintf(buf, sizeof buf, "%-18s %12s %16s %14s %14s %10s%s %-8s %s\n", "chip", "latency", unit.c_str(),
+                  (item + "/J").c_str(), ("J/" + item).c_str(), "power", clocks ? "   clock" : "", "bound", "energy");
     o << buf;
     for (const auto& r : results) {
       const double per_joule = r.energy_j > 0 ? graph.items() / r.energy_j : 0;
-      std::snprintf(buf, sizeof buf, "%-18s %12s %16.4g %14.4g %14.4g %10s %-8s %s\n", r.chip.c_str(),
+      std::snprintf(buf, sizeof buf, "%-18s %12s %16.4g %14.4g %14.4g %10s%s %-8s %s\n", r.chip.c_str(),
                     format(Time::from_seconds_ceil(r.latency_s)).c_str(), r.throughput_value, per_joule, r.energy_j / graph.items(),
-                    format(Power(r.avg_power_w)).c_str(), top_bound(r).c_str(), energy_shares(r).c_str());
+                    format(Power(r.avg_power_w)).c_str(), clock_of(r).c_str(), top_bound(r).c_str(), energy_shares(r).c_str());
       o << buf;
     }
   }
