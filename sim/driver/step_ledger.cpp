@@ -20,7 +20,6 @@ void StepLedger::add(const Result& step, double count) {
     power_cap_w_ = step.power_cap_w;
     governed_ = true;
     clocked_s_ += *step.avg_clock_ratio * step.latency_s * count;
-    stepped_s_ += step.latency_s * count;
   }
 }
 
@@ -43,7 +42,7 @@ void StepLedger::apply(Result& r, double duration_s, Power idle_power) const {
   r.avg_power_w = duration_s > 0 ? r.energy_j / duration_s : 0;
   if (governed_) {
     r.power_cap_w = power_cap_w_;
-    r.avg_clock_ratio = stepped_s_ > 0 ? clocked_s_ / stepped_s_ : 1.0;
+    r.avg_clock_ratio = busy_s_ > 0 ? clocked_s_ / busy_s_ : 1.0;
   }
 }
 

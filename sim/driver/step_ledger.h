@@ -30,8 +30,8 @@ class StepLedger {
   double busy_[3] = {0, 0, 0};  // seconds bound by compute, memory, interconnect
   bool governed_ = false;  // the steps ran under a clock governor (a cap or a boost)
   std::optional<double> power_cap_w_;
-  double clocked_s_ = 0, stepped_s_ = 0;  // step time weighted by its clock ratio, and step time
-  double busy_s_ = 0;                     // step time, every step counted
+  double busy_s_ = 0;     // step time, every step counted (steps come from one chip: all governed or none)
+  double clocked_s_ = 0;  // step time weighted by its clock ratio
 };
 
 }  // namespace xpusim
