@@ -65,14 +65,16 @@ const std::vector<TableRow>& table() {
 }  // namespace
 
 TEST_CASE("energy validation rows simulate, and J/token falls with batch as measured", "[validation][energy]") {
-  REQUIRE(table().size() >= 8);
-  double last_jpt = 1e9;
+  REQUIRE(table().size() >= 20);
+  const TableRow* last = nullptr;
   for (const auto& r : table()) {
     INFO(r.id << ": simulated " << r.simulated << ", measured " << r.measured);
     CHECK(r.simulated > 0);
     if (r.metric != "joules_per_token") continue;
-    CHECK(r.simulated < last_jpt);  // rows are in rising batch order
-    last_jpt = r.simulated;
+    // Rows are in rising batch order; where the measurement falls by more than 5 %, so must the
+    // model (past batch 256 the measured J/token is flat within 5 %: the GPU sits at its cap).
+    if (last && r.measured < 0.95 * last->measured) CHECK(r.simulated < last->simulated);
+    last = &r;
   }
 }
 
