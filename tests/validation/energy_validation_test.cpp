@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <cstdio>
 
 #include "sim/config/config_node.h"
 #include "sim/driver/serving.h"
@@ -49,14 +48,9 @@ const std::vector<TableRow>& table() {
       out.push_back({field(row, "id"), field(row, "metric"), field(row, "unit"), std::stoll(field(row, "batch")),
                      std::stod(field(row, "measured")), simulate_row(row)});
     }
-    std::printf("\n%-36s %10s %10s %8s  %s\n", "id", "simulated", "measured", "error", "unit");
-    double sum_abs = 0;
-    for (const auto& r : out) {
-      const double err = percent_error(r.simulated, r.measured);
-      sum_abs += std::fabs(err);
-      std::printf("%-36s %10.4g %10.4g %+7.1f%%  %s\n", r.id.c_str(), r.simulated, r.measured, err, r.unit.c_str());
-    }
-    std::printf("mean absolute error: %.1f%% over %zu rows\n", sum_abs / static_cast<double>(out.size()), out.size());
+    std::vector<validation::PrintedRow> printed;
+    for (const auto& r : out) printed.push_back({validation::padded(r.id, 36), r.simulated, r.measured, r.unit});
+    validation::print_table(validation::padded("id", 36), printed, -1);
     return out;
   }();
   return rows;

@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -97,15 +96,11 @@ const std::vector<TableRow>& table() {
       out.push_back({field(row, "id"), field(row, row.find("system") ? "system" : "chip"), field(row, "unit"),
                      std::stod(field(row, "measured")), simulate_row(row)});
     }
-    std::printf("\n%-28s %-14s %10s %10s %8s  %s\n", "id", "chip", "simulated", "measured", "error", "unit");
-    double sum_abs = 0;
+    std::vector<validation::PrintedRow> printed;
     for (const auto& r : out) {
-      const double err = percent_error(r.sim.value, r.measured);
-      sum_abs += std::fabs(err);
-      std::printf("%-28s %-14s %10.1f %10.1f %+7.1f%%  %s\n", r.id.c_str(), r.chip.c_str(), r.sim.value, r.measured,
-                  err, r.unit.c_str());
+      printed.push_back({validation::padded(r.id, 28) + " " + validation::padded(r.chip, 14), r.sim.value, r.measured, r.unit});
     }
-    std::printf("mean absolute error: %.1f%% over %zu rows\n", sum_abs / static_cast<double>(out.size()), out.size());
+    validation::print_table(validation::padded("id", 28) + " " + validation::padded("chip", 14), printed, 1);
     return out;
   }();
   return rows;

@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <cstdio>
 
 #include "sim/config/config_node.h"
 #include "tests/validation/validation_row.h"
@@ -73,14 +72,9 @@ const std::vector<TableRow>& table() {
     for (const ConfigNode& row : t.find("rows")->items()) {
       out.push_back({field(row, "id"), field(row, "unit"), std::stod(field(row, "measured")), simulate_row(row)});
     }
-    std::printf("\n%-30s %10s %10s %8s  %s\n", "id", "simulated", "measured", "error", "unit");
-    double sum_abs = 0;
-    for (const auto& r : out) {
-      const double err = percent_error(r.simulated, r.measured);
-      sum_abs += std::fabs(err);
-      std::printf("%-30s %10.1f %10.1f %+7.1f%%  %s\n", r.id.c_str(), r.simulated, r.measured, err, r.unit.c_str());
-    }
-    std::printf("mean absolute error: %.1f%% over %zu rows\n", sum_abs / static_cast<double>(out.size()), out.size());
+    std::vector<validation::PrintedRow> printed;
+    for (const auto& r : out) printed.push_back({validation::padded(r.id, 30), r.simulated, r.measured, r.unit});
+    validation::print_table(validation::padded("id", 30), printed, 1);
     return out;
   }();
   return rows;
