@@ -140,7 +140,7 @@ std::unique_ptr<Chip> Chip::build(const ConfigNode& root) {
     if (const ConfigNode* en = item.find(kEnergyNodeKey)) {
       try {
         energy_node = parse_quantity<Length>(en->is_scalar() ? en->value() : std::string());
-        if (!node_energy_ratio(*energy_node, *energy_node)) {
+        if (!in_node_table(*energy_node)) {
           diag.error(en->mark(), "component '" + name + "': 'energy_node' must lie in the node table, " + node_table_range());
         } else if (!power) {
           diag.error(en->mark(), "component '" + name + "': 'energy_node' needs the chip's node: add 'power: node:' under 'chip:'");
@@ -200,7 +200,7 @@ std::unique_ptr<Chip> Chip::build(const ConfigNode& root) {
 
   if (power) {
     const ChipPowerParams& pw = *power;
-    const auto chip_node = node_energy_ratio(pw.node, pw.node);
+    const bool chip_node = in_node_table(pw.node);
     if (!chip_node) diag.error(meta->find("power")->mark(), "chip: power: 'node' must lie in the node table, " + std::string(node_table_range()));
     for (const auto& p : pending) {
       if (!p.energy_node || !chip_node) continue;

@@ -51,7 +51,6 @@ class Chip {
   /// Runs every on-die component at the setting's clock (a ratio to its configured clock) and voltage
   /// (its energies scale by the voltage ratio squared). Only a chip with a governor changes clock.
   void set_clock(const ClockSetting& setting);
-  double clock_ratio() const { return clock_.clock; }
   /// Every component back to its state after construction, at the configured clocks.
   void reset();
   /// The config the chip was built from, overrides applied: written beside results for replay.
@@ -66,7 +65,7 @@ class Chip {
   std::vector<std::unique_ptr<Component>> components_;
   std::vector<double> node_energy_scale_;  // per component: its energy scale at the configured clocks
   std::optional<ClockGovernor> governor_;
-  ClockSetting clock_;
+  ClockSetting clock_;  // in force on the on-die components
   std::vector<ComputeUnit> units_;
   ConfigNode config_;
 };

@@ -165,11 +165,11 @@ inline Energy operator*(EnergyPerByte e, Bytes b) { return Energy(e.joules_per_b
 inline Time operator/(Flops f, FlopRate r) { return Time::from_seconds_ceil(f.count() / r.per_second()); }
 inline FlopRate operator/(Flops f, Time t) { return FlopRate(f.count() / t.seconds()); }
 
-/// A clock domain: the only bridge between Cycles and Time.
 /// The slowest clock a component may have: no digital accelerator runs slower, and slower clocks'
 /// cycles overflow the picosecond timeline on long tasks.
 inline constexpr double kMinClockHz = 1e6;
 
+/// A clock domain: the only bridge between Cycles and Time.
 class Clock {
  public:
   constexpr explicit Clock(Frequency f) : f_(f) {}

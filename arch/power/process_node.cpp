@@ -42,6 +42,8 @@ std::optional<double> node_energy_ratio(Length from, Length to) {
   return *t / *f;
 }
 
+bool in_node_table(Length node) { return relative_to_45nm(node.nm()).has_value(); }
+
 const char* node_table_range() { return "3 to 45 nm (rows 45, 32, 20, 16, 14, 10, 7, 5, 4, 3 nm)"; }
 
 }  // namespace xpusim::arch

@@ -17,6 +17,9 @@ inline constexpr Voltage kNodeTableVoltage{0.8};
 /// 3-45 nm; nodes between rows interpolate log-linearly). nullopt outside the table.
 std::optional<double> node_energy_ratio(Length from, Length to);
 
+/// True when `node` lies within the table (3-45 nm).
+bool in_node_table(Length node);
+
 /// The nodes the table lists, for messages.
 const char* node_table_range();
 
