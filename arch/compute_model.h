@@ -90,6 +90,9 @@ struct MatrixGeometry {
   /// Rows of A that share one dequantized copy of a weight block: a GPU CTA dequantizes the weight
   /// tile it loads for its own M rows, so a tile is converted once per CTA row (0: once per tile).
   std::int64_t dequant_m = 0;
+  /// Tiles of a row (or column) of the output grid that receive one buffer read of the operand they
+  /// have in common: the CTAs of a thread-block cluster fed by TMA multicast. 1 = each reads its own.
+  std::int64_t operand_sharing = 1;
 };
 
 class ComputeModel : public Component {

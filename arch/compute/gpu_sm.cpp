@@ -64,6 +64,9 @@ const Schema<GpuSmParams>& GpuSmParams::schema() {
     sc.add("cta_k", &P::cta_k, "K depth of one shared-memory pipeline stage; no split-K piece is shorter").positive();
     sc.add("stages", &P::stages, "shared-memory pipeline stages of the mainloop (for the capacity check)").positive();
     sc.add("max_split_k", &P::max_split_k, "most K splits (split-K) the library uses to fill idle SMs").positive();
+    sc.add("cluster_ctas", &P::cluster_ctas,
+           "CTAs of a thread-block cluster that share one L2 read of the operand tile they have in common "
+           "(TMA multicast on Hopper, CTA-pair MMA on Blackwell); 1 = each CTA reads its own").positive();
     sc.add("macs_fp16", &P::macs_fp16, "dense FP16/BF16 tensor MACs per clock per SM (0 = unsupported)").at_least(0);
     sc.add("macs_tf32", &P::macs_tf32, "dense TF32 tensor MACs per clock per SM").at_least(0);
     sc.add("macs_fp8", &P::macs_fp8, "dense FP8 tensor MACs per clock per SM").at_least(0);
@@ -224,10 +227,15 @@ GpuKernelChoice GpuSm::search_kernel(std::int64_t m, std::int64_t n, std::int64_
       // Per K step a CTA needs t.m x t.n MACs and (t.m + t.n) operands, which shared memory must
       // deliver and the L2 must supply, shared among the CTAs running at once; the slowest of the
       // three sets the pace. A partial CTA tile costs a full one: its idle rows still occupy the SM.
-      const double operands = static_cast<double>(t.m) * bytes + static_cast<double>(t.n) * b_bytes;
+      const double a_tile = static_cast<double>(t.m) * bytes, b_tile = static_cast<double>(t.n) * b_bytes;
+      const double operands = a_tile + b_tile;
+      // A cluster's CTAs along M share each B tile, along N each A tile: one L2 read multicast to all.
+      const auto share_b = static_cast<double>(std::min(p_.cluster_ctas, ceil_div(m, t.m)));
+      const auto share_a = static_cast<double>(std::min(p_.cluster_ctas, ceil_div(n, t.n)));
+      const double l2_operands = std::min(a_tile + b_tile / share_b, a_tile / share_a + b_tile);
       const double mac_k = static_cast<double>(t.m * t.n) / mac_rate;
       const double smem_k = operands / static_cast<double>(p_.smem_bytes_per_clock);
-      const double l2_k = l2_bytes_per_clock_ > 0 ? operands * static_cast<double>(std::min(ctas, p_.sms)) / l2_bytes_per_clock_ : 0.0;
+      const double l2_k = l2_bytes_per_clock_ > 0 ? l2_operands * static_cast<double>(std::min(ctas, p_.sms)) / l2_bytes_per_clock_ : 0.0;
       const double per_k = std::max({mac_k, smem_k, l2_k});
       const Feed feed = per_k == mac_k ? Feed::kCompute : per_k == l2_k ? Feed::kBuffers : Feed::kLocalStore;
       const auto main = static_cast<std::int64_t>(std::ceil(static_cast<double>(k_cta) * per_k - 1e-9));
@@ -312,6 +320,7 @@ MatrixGeometry GpuSm::geometry() const {
   g.arrays = p_.sms;
   g.dataflows = {Dataflow::kOutputStationary};
   g.dequant_m = tiles_.front().m;
+  g.operand_sharing = p_.cluster_ctas;
   return g;
 }
 

@@ -29,6 +29,7 @@ struct GpuSmParams {
   std::int64_t cta_k = 64;          // K depth of one shared-memory pipeline stage (smem check, split-K floor)
   std::int64_t stages = 2;          // shared-memory pipeline stages of the mainloop
   std::int64_t max_split_k = 1;     // most K splits (split-K / stream-K) the library uses
+  std::int64_t cluster_ctas = 1;    // CTAs of a cluster that share one L2 read of a common operand tile (TMA multicast)
   // Dense tensor-core MACs per clock per SM for each dtype; 0 = unsupported. fp16 covers bf16.
   std::int64_t macs_fp16 = 0, macs_tf32 = 0, macs_fp8 = 0, macs_int8 = 0, macs_fp4 = 0, macs_int4 = 0;
   bool sparsity_2to4 = false;       // 2:4 structured sparsity doubles the MAC rate
@@ -88,6 +89,7 @@ class GpuSm final : public ComputeModel {
   /// rows x cols = the first (largest) CTA tile, arrays = sms, os only: the mapper deals the CTA
   /// tiles of a block out over the SMs, so wave quantization emerges. dequant_m = the tile's M: each
   /// CTA dequantizes the weight tile it loads (Marlin, Frantar et al., arXiv:2408.11743).
+  /// operand_sharing = cluster_ctas.
   MatrixGeometry geometry() const override;
   Power static_power() const override { return p_.leakage; }
   std::vector<Stat> stats() const override;
@@ -97,7 +99,8 @@ class GpuSm final : public ComputeModel {
 
   /// The kernel a library would pick for C[m x n] += A[m x k] B[k x n]: over the configured CTA
   /// tiles and split-K factors, the fewest cycles of waves x (prologue + mainloop + epilogue); the
-  /// mainloop runs at the slowest of tensor cores, shared memory and the CTAs' share of the L2.
+  /// mainloop runs at the slowest of tensor cores, shared memory and the CTAs' share of the L2
+  /// (the CTAs of a cluster lying along M share each B tile, or along N each A tile, whichever saves more).
   /// `fill_drain` false leaves out prologue, epilogue and split-K reduction (charged on another chunk).
   /// `two_four`: B is 2:4-sparse on sparse tensor cores: twice the MAC rate. `b_bits`: bits per element
   /// of B in shared memory and L2 (a narrow or sparse weight as stored; 0 = the dtype's).

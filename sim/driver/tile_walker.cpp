@@ -193,11 +193,20 @@ bool TileWalker::next(TileStep& s) {
   double ra = g * static_cast<double>(em * ek), rb = g * static_cast<double>(ek * en), wc = g * static_cast<double>(em * en);
   if (geom_.rows > 0) {
     switch (t.dataflow) {
-      case Dataflow::kOutputStationary:
-        ra *= static_cast<double>(ceil_div(en, cols));
-        rb *= static_cast<double>(ceil_div(em, rows));
+      case Dataflow::kOutputStationary: {
+        // Each tile column reads A again and each tile row B; tiles that share a read (a cluster's
+        // multicast) share it along whichever side saves more.
+        const std::int64_t cols_n = ceil_div(en, cols), rows_m = ceil_div(em, rows), c = geom_.operand_sharing;
+        const double a_alone = ra * static_cast<double>(cols_n), b_alone = rb * static_cast<double>(rows_m);
+        const double a_shared = ra * static_cast<double>(ceil_div(cols_n, c)), b_shared = rb * static_cast<double>(ceil_div(rows_m, c));
+        if ((a_alone - a_shared) * t.in_bits <= (b_alone - b_shared) * t.b_bits) {
+          ra = a_alone, rb = b_shared;
+        } else {
+          ra = a_shared, rb = b_alone;
+        }
         if (!s.task.fill_drain) wc = 0;
         break;
+      }
       case Dataflow::kWeightStationary:
         ra *= static_cast<double>(ceil_div(en, cols));
         wc *= static_cast<double>(ceil_div(ek, rows));
