@@ -69,7 +69,7 @@ Row simulate_row(const ConfigNode& row) {
   const std::optional<ScenarioSpec> spec =
       resolve_scenario(workload, r.scenario, strings(row.find("scenario_overrides")));
   if (!spec) throw ConfigError(row.mark(), "validation row: no scenario");
-  auto chip = arch::Chip::load(kRoot + "/configs/chips/" + r.chip + ".yaml");
+  auto chip = arch::Chip::load(kRoot + "/configs/chips/" + r.chip + ".yaml", strings(row.find("chip_overrides")));
   const Result res = run_batch_scenario(*chip, workload, {}, *spec);
   r.simulated = simulated_value(res, r.unit, row);
   if (res.scenario) {
