@@ -275,7 +275,13 @@ OpGraph load_workload(const std::string& path, const std::vector<std::string>& a
       }
       copy.erase("microbatches");
     }
-    return with_fusion(split_microbatches(compressed(build_from_spec(copy, dir), root.find("compression"), compression), microbatches), &root);
+    // The spec's batch lets a scenario's batches (any size its batcher forms) split unevenly.
+    std::int64_t batch = 0;
+    if (const ConfigNode* b = copy.find("batch"); b && b->is_scalar()) {
+      const std::string& text = b->value();
+      if (std::from_chars(text.data(), text.data() + text.size(), batch).ec != std::errc()) batch = 0;
+    }
+    return with_fusion(split_microbatches(compressed(build_from_spec(copy, dir), root.find("compression"), compression), microbatches, batch), &root);
   }
   if (ext == ".json") {
     // An xpusim trace says so in its first key; anything else is read as a Hugging Face config.

@@ -10,6 +10,8 @@
 #include "sim/config/config_node.h"
 #include "sim/driver/placement.h"
 #include "sim/driver/simulate.h"
+#include "sim/scenario/batch_scenario.h"
+#include "sim/scenario/scenario_spec.h"
 #include "workloads/describe.h"
 #include "workloads/loader.h"
 #include "workloads/transforms/microbatch.h"
@@ -62,6 +64,35 @@ TEST_CASE("micro-batch copies split the work and keep layer names", "[pipeline]"
   CHECK_THROWS_WITH(wl::split_microbatches(graph, 3), Catch::Contains("not a multiple of 3"));
   CHECK_THROWS_WITH(wl::load_workload(std::string(XPUSIM_SOURCE_DIR) + "/configs/workloads/resnet50.yaml", {"microbatches=0"}),
                     Catch::Contains("'microbatches' must be a whole number of at least 1"));
+}
+
+TEST_CASE("a batch that micro-batches do not divide is dealt out unevenly, as a scenario's batches need", "[pipeline]") {
+  const std::string resnet = std::string(XPUSIM_SOURCE_DIR) + "/configs/workloads/resnet50.yaml";
+  const auto whole = wl::load_workload(resnet, {"batch=101"});
+  const auto split = wl::load_workload(resnet, {"batch=101", "microbatches=2"});
+  REQUIRE(split.size() == 2 * whole.size());
+  CHECK(std::get<wl::ConvShape>(split.op(0).shape).batch == 51);
+  CHECK(std::get<wl::ConvShape>(split.op(whole.size()).shape).batch == 50);
+  CHECK(wl::describe(split).flops.count() == Approx(wl::describe(whole).flops.count()));
+  // Fewer samples than micro-batches: one copy per sample.
+  const auto tiny = wl::load_workload(resnet, {"batch=3", "microbatches=8"});
+  CHECK(tiny.size() == 3 * wl::load_workload(resnet, {"batch=3"}).size());
+  // An even split is the one it always was.
+  const auto even = wl::load_workload(resnet, {"batch=8", "microbatches=4"});
+  CHECK(std::get<wl::ConvShape>(even.op(0).shape).batch == 2);
+}
+
+TEST_CASE("a server scenario runs with micro-batches on a chip that pipelines layers", "[pipeline][scenario]") {
+  // The batcher forms batches of any size; they used to be refused unless divisible by microbatches.
+  auto chip = arch::Chip::load(std::string(XPUSIM_SOURCE_DIR) + "/configs/chips/speedai240-slim.yaml");
+  const std::string wl_path = std::string(XPUSIM_SOURCE_DIR) + "/configs/workloads/resnet50-server.yaml";
+  const auto spec = resolve_scenario(wl_path, "", {"queries=600"});
+  REQUIRE(spec);
+  const Result one = run_batch_scenario(*chip, wl_path, {}, *spec);
+  const Result two = run_batch_scenario(*chip, wl_path, {"microbatches=2"}, *spec);
+  REQUIRE(one.scenario);
+  REQUIRE(two.scenario);
+  CHECK(two.throughput_value > one.throughput_value);
 }
 
 TEST_CASE("layers get regions in proportion to their MACs -- element-wise ops join their layer", "[pipeline]") {
