@@ -4,16 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-
 namespace xpusim {
-
-Time percentile(const std::vector<Time>& sorted, double p) {
-  const auto n = static_cast<std::int64_t>(sorted.size());
-  // The tiny slack keeps 99 % of 100 values at rank 99 despite 0.99 * 100 rounding up in binary.
-  auto rank = static_cast<std::int64_t>(std::ceil(p / 100.0 * static_cast<double>(n) - 1e-9));
-  rank = std::clamp<std::int64_t>(rank, 1, n);
-  return sorted[static_cast<std::size_t>(rank - 1)];
-}
 
 LatencyDistribution summarize_latencies(std::string name, std::vector<Time> values) {
   LatencyDistribution d;

@@ -34,7 +34,7 @@ struct Latencies {
 Latencies latencies(const LlmOutcome& out, const std::vector<LlmRequest>& reqs, std::int64_t spq) {
   Latencies l;
   for (std::size_t i = 0; i < reqs.size(); ++i) {
-    const LlmRequestTimes& t = out.requests[i];
+    const LlmRequestRecord& t = out.requests[i];
     l.ttft.push_back(t.first_token - t.arrival);
     if (reqs[i].output > 1) l.tpot.push_back(Time((t.finish - t.first_token).ps() / (reqs[i].output - 1)));
     l.request.push_back(t.finish - t.arrival);
@@ -118,13 +118,18 @@ Result run_llm_scenario(arch::System& system, const wl::GenerationSpec& spec, co
   // sequence to kv_bucket would add up to B x kv_bucket tokens to a prefill that may hold a few hundred.
   auto context = [&](std::int64_t tokens, std::int64_t seqs) { return round_up(ceil_div(tokens, seqs), kv_bucket); };
   auto prompt = [&](std::int64_t tokens, std::int64_t seqs) { return ceil_div(round_up_significant(tokens, 4), seqs); };
+  // A step's Result is every data-parallel replica running it at once; one iteration is one replica's.
+  auto run = [&](const StepKey& k) {
+    const Time took = cache.run(k);
+    return IterationCost(took, Energy(cache.result(k).energy_j / static_cast<double>(dp)));
+  };
   const LlmStepCost cost = [&](const LlmIteration& it) {
     StepKey k;
     if (it.prefill_seqs == 0) {
       k.kind = StepKind::kDecode;
       k.batch = padded(it.decode_seqs);
       k.tokens = context(it.decode_context, k.batch);
-      return cache.run(k);
+      return run(k);
     }
     k.kind = StepKind::kPrefill;
     k.batch = padded(it.prefill_seqs);
@@ -134,7 +139,7 @@ Result run_llm_scenario(arch::System& system, const wl::GenerationSpec& spec, co
       k.decode_batch = padded(it.decode_seqs);
       k.decode_tokens = context(it.decode_context, k.decode_batch);
     }
-    return cache.run(k);
+    return run(k);
   };
   LlmSchedulerConfig lc;
   lc.batching = sc.batching;
@@ -196,10 +201,27 @@ Result run_llm_scenario(arch::System& system, const wl::GenerationSpec& spec, co
   s.steps = cache.steps();
   s.simulations = cache.simulations();
 
+  // Energy per request (its share of the steps it was in; idle time between steps is nobody's) and
+  // per output token of each request, beside the run's overall energy per output token.
+  std::vector<double> request_j, request_j_per_token;
+  for (std::size_t i = 0; i < reqs.size(); ++i) {
+    request_j.push_back(out.requests[i].energy.joules());
+    request_j_per_token.push_back(out.requests[i].energy.joules() / static_cast<double>(reqs[i].output));
+  }
+  std::sort(request_j_per_token.begin(), request_j_per_token.end());
+  double request_sum = 0;
+  for (double j : request_j) request_sum += j;
+
   Result r = cache.combine(seconds, dp, system.static_power());
   std::vector<Time> sorted = lat.request;
   std::sort(sorted.begin(), sorted.end());
   r.latency_s = sc.kind == ScenarioKind::kOffline ? seconds : percentile(sorted, p).seconds();
+  if (!request_j.empty()) {
+    s.figures.push_back({"energy_per_output_token_j", output_tokens > 0 ? r.energy_j / static_cast<double>(output_tokens) : 0});
+    s.figures.push_back({"request_energy_j_mean", request_sum / static_cast<double>(request_j.size())});
+    s.figures.push_back({"request_energy_per_token_j_p50", percentile(request_j_per_token, 50)});
+    s.figures.push_back({"request_energy_per_token_j_p99", percentile(request_j_per_token, 99)});
+  }
   r.throughput_value = s.throughput_value;
   r.throughput_unit = s.throughput_unit;
   r.workload = spec.model.name + "-" + s.kind;

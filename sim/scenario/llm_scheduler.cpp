@@ -67,7 +67,24 @@ class Scheduler {
     waiting_.push_back(r);
   }
 
-  /// Advances time by one iteration and integrates the blocks in use over it.
+  /// Advances time by one iteration and integrates the blocks in use over it; its energy goes to the
+  /// sequences in it by the tokens each processed (`tokens[i]` of `seqs[i]`).
+  void advance(const IterationCost& cost, const std::vector<Sequence>& seqs, const std::vector<std::int64_t>& tokens) {
+    std::int64_t all = 0;
+    for (std::int64_t t : tokens) all += t;
+    if (all > 0 && cost.energy.joules() != 0) {
+      for (std::size_t i = 0; i < seqs.size(); ++i) {
+        out_.requests[seqs[i].request].energy += cost.energy * (static_cast<double>(tokens[i]) / static_cast<double>(all));
+      }
+    }
+    advance(cost.time);
+  }
+
+  /// Every sequence of `seqs` processed `each` tokens.
+  static std::vector<std::int64_t> same(const std::vector<Sequence>& seqs, std::int64_t each) {
+    return std::vector<std::int64_t>(seqs.size(), each);
+  }
+
   void advance(Time took) {
     out_.block_seconds += static_cast<double>(c_.kv_blocks - free_) * took.seconds();
     out_.peak_blocks = std::max(out_.peak_blocks, c_.kv_blocks - free_);
@@ -111,7 +128,9 @@ class Scheduler {
     if (!admitted.empty()) {
       const std::size_t base = running_.size();
       running_.insert(running_.end(), admitted.begin(), admitted.end());  // counted as running during the step
-      advance(cost_(LlmIteration::prefill(static_cast<std::int64_t>(admitted.size()), tokens)));
+      std::vector<std::int64_t> prompt;
+      for (const Sequence& a : admitted) prompt.push_back(a.kv);
+      advance(cost_(LlmIteration::prefill(static_cast<std::int64_t>(admitted.size()), tokens)), admitted, prompt);
       running_.resize(base);
       ++out_.prefill_iterations;
       for (const Sequence& s : admitted) {
@@ -125,7 +144,7 @@ class Scheduler {
     if (running_.empty()) return false;
     std::int64_t ctx = 0;
     for (const Sequence& s : running_) ctx += s.kv + 1;
-    advance(cost_(LlmIteration::decode(static_cast<std::int64_t>(running_.size()), ctx)));
+    advance(cost_(LlmIteration::decode(static_cast<std::int64_t>(running_.size()), ctx)), running_, same(running_, 1));
     ++out_.decode_iterations;
     std::vector<Sequence> still;
     still.reserve(running_.size());
@@ -220,7 +239,9 @@ class Scheduler {
       ++out_.preemptions;
       return true;
     }
-    advance(cost_(it));
+    std::vector<std::int64_t> worked(running_.size());
+    for (std::size_t i = 0; i < running_.size(); ++i) worked[i] = running_[i].prompt_left > 0 ? chunk[i] : 1;
+    advance(cost_(it), running_, worked);
     if (it.prefill_seqs > 0) ++out_.prefill_iterations;
     if (it.decode_seqs > 0) ++out_.decode_iterations;
     std::vector<Sequence> still;
@@ -262,7 +283,9 @@ class Scheduler {
     if (batch.empty()) return false;
     running_ = batch;
     const auto size = static_cast<std::int64_t>(batch.size());
-    advance(cost_(LlmIteration::prefill(size, tokens)));
+    std::vector<std::int64_t> prompt;
+    for (const Sequence& b : batch) prompt.push_back(b.kv);
+    advance(cost_(LlmIteration::prefill(size, tokens)), batch, prompt);
     ++out_.prefill_iterations;
     std::size_t active = 0;
     std::vector<Time> done(req_.size(), Time{0});
@@ -275,7 +298,10 @@ class Scheduler {
     while (active > 0) {
       std::int64_t ctx = 0;
       for (const Sequence& s : running_) ctx += generated_[s.request] < req_[s.request].output ? s.kv + 1 : s.kv;
-      advance(cost_(LlmIteration::decode(size, ctx)));
+      // Finished sequences still hold their slots (padding): the live ones share the step.
+      std::vector<std::int64_t> live(running_.size());
+      for (std::size_t i = 0; i < running_.size(); ++i) live[i] = generated_[running_[i].request] < req_[running_[i].request].output ? 1 : 0;
+      advance(cost_(LlmIteration::decode(size, ctx)), running_, live);
       ++out_.decode_iterations;
       for (Sequence& s : running_) {
         if (generated_[s.request] >= req_[s.request].output) continue;

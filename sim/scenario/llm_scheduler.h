@@ -42,15 +42,26 @@ struct LlmIteration {
   static LlmIteration decode(std::int64_t seqs, std::int64_t context) { return {0, 0, 0, seqs, context}; }
 };
 
-/// Time of one iteration.
-using LlmStepCost = std::function<Time(const LlmIteration&)>;
+/// What one iteration costs: its time, and the energy the hardware spends on it (0 when the caller
+/// only schedules). A bare Time converts, so a cost model that knows only time still fits.
+struct IterationCost {
+  Time time{0};
+  Energy energy{0};
+  IterationCost(Time t, Energy e = Energy(0)) : time(t), energy(e) {}
+};
 
-struct LlmRequestTimes {
+using LlmStepCost = std::function<IterationCost(const LlmIteration&)>;
+
+/// One request's history. `energy` is its share of the iterations it took part in, split among the
+/// sequences of an iteration by the tokens each processed (a prompt chunk's tokens, one per decode);
+/// time between iterations belongs to no request.
+struct LlmRequestRecord {
   Time arrival{0}, first_token{0}, finish{0};
+  Energy energy{0};
 };
 
 struct LlmOutcome {
-  std::vector<LlmRequestTimes> requests;  // in request order
+  std::vector<LlmRequestRecord> requests;  // in request order
   Time first_arrival{0}, last_finish{0}, busy{0};
   std::int64_t prefill_iterations = 0, decode_iterations = 0, preemptions = 0;
   std::int64_t max_running = 0, peak_blocks = 0;

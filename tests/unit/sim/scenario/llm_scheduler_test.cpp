@@ -63,7 +63,7 @@ TEST_CASE("sequences that outgrow the cache are preempted, recomputed, and still
   const LlmOutcome out = run_llm_scheduler(reqs, continuous(40), synthetic);
   CHECK(out.peak_blocks <= 40);
   CHECK(out.preemptions > 0);
-  for (const LlmRequestTimes& t : out.requests) {
+  for (const LlmRequestRecord& t : out.requests) {
     CHECK(t.first_token > t.arrival);
     CHECK(t.finish > t.first_token);
   }
@@ -209,7 +209,7 @@ TEST_CASE("chunked prefill: under a tight cache every request still finishes exa
   const LlmOutcome out = run_llm_scheduler(reqs, chunked(60, 128), count);
   CHECK(out.peak_blocks <= 60);
   CHECK(out.preemptions > 0);
-  for (const LlmRequestTimes& t : out.requests) {
+  for (const LlmRequestRecord& t : out.requests) {
     CHECK(t.first_token > t.arrival);
     CHECK(t.finish > t.first_token);
   }
@@ -217,4 +217,37 @@ TEST_CASE("chunked prefill: under a tight cache every request still finishes exa
   // also yields the next token, so each preemption may save one decode.
   CHECK(generated <= 12 * 119);
   CHECK(generated >= 12 * 119 - out.preemptions);
+}
+
+TEST_CASE("each iteration's energy goes to its sequences by the tokens they processed, and sums exactly", "[scenario][llm][energy]") {
+  // 1 J per iteration: the requests' shares add up to the iteration count under every policy.
+  int iterations = 0;
+  const LlmStepCost joule = [&](const LlmIteration& it) {
+    ++iterations;
+    return IterationCost(test::synthetic(it), Energy(1.0));
+  };
+  std::vector<LlmRequest> reqs;
+  for (int i = 0; i < 40; ++i) reqs.push_back({Time(static_cast<std::int64_t>(i) * 3'000'000'000), 50 + 7 * i, 1 + (i * 13) % 60});
+  LlmSchedulerConfig stat = continuous(1000);
+  stat.batching = Batching::kStatic;
+  stat.max_batch = 8;
+  for (const LlmSchedulerConfig& c : {continuous(1000), continuous(60), chunked(1000, 256), stat}) {
+    iterations = 0;
+    const LlmOutcome out = run_llm_scheduler(reqs, c, joule);
+    double sum = 0;
+    for (const LlmRequestRecord& r : out.requests) {
+      CHECK(r.energy.joules() > 0);
+      sum += r.energy.joules();
+    }
+    CHECK(sum == Approx(static_cast<double>(iterations)).epsilon(1e-12));
+  }
+  // Two requests prefilled together share that step by prompt length: 100 and 300 tokens -> 1/4, 3/4.
+  // Both produce their only token in it, so that step is all they cost.
+  const std::vector<LlmRequest> pair{{Time{0}, 100, 1}, {Time{0}, 300, 1}};
+  const LlmOutcome two = run_llm_scheduler(pair, continuous(1000), joule);
+  CHECK(two.requests[0].energy.joules() == Approx(0.25));
+  CHECK(two.requests[1].energy.joules() == Approx(0.75));
+  // A cost model that knows only time charges nobody.
+  const LlmOutcome timed = run_llm_scheduler(pair, continuous(1000), test::synthetic);
+  CHECK(timed.requests[0].energy.joules() == 0);
 }

@@ -268,3 +268,26 @@ TEST_CASE("a server at low load pays the chip's idle power between queries", "[s
   CHECK(quiet.avg_power_w < 1.2 * idle_w);
   CHECK(idle_j(quiet) > 0.7 * quiet.energy_j);
 }
+
+TEST_CASE("LLM serving reports energy per request: the requests' shares and the idle time make up the run's energy", "[scenario][llm][power]") {
+  auto sys = one_h100();
+  const wl::GenerationSpec spec = llama7(128, 16, 2);
+  // At low load the chip idles between requests; that time is in the run's energy, in no request's.
+  const Result r = run_llm_scenario(*sys, spec, scenario("  kind: server\n  qps: 5\n  queries: 40\n"));
+  double idle = 0;
+  for (const auto& [name, j] : r.energy_breakdown_j) {
+    if (name == "idle") idle = j;
+  }
+  REQUIRE(idle > 0);
+  const double requests = figure(r, "request_energy_j_mean") * 40;
+  CHECK(requests + idle == Approx(r.energy_j).epsilon(1e-9));
+  CHECK(figure(r, "energy_per_output_token_j") == Approx(r.energy_j / figure(r, "output_tokens")).epsilon(1e-12));
+  CHECK(figure(r, "request_energy_per_token_j_p50") <= figure(r, "request_energy_per_token_j_p99"));
+  // Data-parallel replicas: each request costs what it costs on one replica.
+  const std::string hgx = kRoot + "/configs/systems/hgx-h100-8.yaml";
+  auto one = arch::System::load(hgx, {"system.tp=2", "system.dp=1"});
+  auto four = arch::System::load(hgx, {"system.tp=2", "system.dp=4"});
+  const Result r1 = run_llm_scenario(*one, spec, scenario("  kind: offline\n  queries: 16\n"));
+  const Result r4 = run_llm_scenario(*four, spec, scenario("  kind: offline\n  queries: 64\n"));
+  CHECK(figure(r4, "request_energy_j_mean") == Approx(figure(r1, "request_energy_j_mean")).epsilon(1e-9));
+}
