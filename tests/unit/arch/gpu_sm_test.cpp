@@ -42,14 +42,14 @@ double tflops(const Result& r) { return r.ops.front().flops / r.latency_s / 1e12
 
 }  // namespace
 
-TEST_CASE("tensor peaks equal the data sheets (hw_specs.yaml, dense)", "[gpu]") {
+TEST_CASE("tensor peaks equal the data sheets (dense)", "[gpu]") {
   struct Row {
     const char* chip;
     DataType dt;
     double tflops;
     double tolerance = 0.005;
   };
-  // Dense figures from shared/reference/hw_specs.yaml; B200 TF32 is stas00's 1125 (klockwood: 1100).
+  // Dense data-sheet figures, each sourced in its chip config; B200 TF32 is stas00's 1125 (klockwood: 1100).
   const Row rows[] = {
       {"a100-sxm-80gb", DataType::kBf16, 312}, {"a100-sxm-80gb", DataType::kTf32, 156},
       {"a100-sxm-80gb", DataType::kInt8, 624}, {"a100-sxm-80gb", DataType::kInt4, 1248},
