@@ -199,11 +199,9 @@ bool TileWalker::next(TileStep& s) {
         const std::int64_t cols_n = ceil_div(en, cols), rows_m = ceil_div(em, rows), c = geom_.operand_sharing;
         const double a_alone = ra * static_cast<double>(cols_n), b_alone = rb * static_cast<double>(rows_m);
         const double a_shared = ra * static_cast<double>(ceil_div(cols_n, c)), b_shared = rb * static_cast<double>(ceil_div(rows_m, c));
-        if ((a_alone - a_shared) * t.in_bits <= (b_alone - b_shared) * t.b_bits) {
-          ra = a_alone, rb = b_shared;
-        } else {
-          ra = a_shared, rb = b_alone;
-        }
+        const bool share_b = (a_alone - a_shared) * t.in_bits <= (b_alone - b_shared) * t.b_bits;
+        ra = share_b ? a_alone : a_shared;
+        rb = share_b ? b_shared : b_alone;
         if (!s.task.fill_drain) wc = 0;
         break;
       }

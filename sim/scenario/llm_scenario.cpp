@@ -203,22 +203,21 @@ Result run_llm_scenario(arch::System& system, const wl::GenerationSpec& spec, co
 
   // Energy per request (its share of the steps it was in; idle time between steps is nobody's) and
   // per output token of each request, beside the run's overall energy per output token.
-  std::vector<double> request_j, request_j_per_token;
+  std::vector<double> request_j_per_token;
+  double request_j = 0;
   for (std::size_t i = 0; i < reqs.size(); ++i) {
-    request_j.push_back(out.requests[i].energy.joules());
+    request_j += out.requests[i].energy.joules();
     request_j_per_token.push_back(out.requests[i].energy.joules() / static_cast<double>(reqs[i].output));
   }
   std::sort(request_j_per_token.begin(), request_j_per_token.end());
-  double request_sum = 0;
-  for (double j : request_j) request_sum += j;
 
   Result r = cache.combine(seconds, dp, system.static_power());
   std::vector<Time> sorted = lat.request;
   std::sort(sorted.begin(), sorted.end());
   r.latency_s = sc.kind == ScenarioKind::kOffline ? seconds : percentile(sorted, p).seconds();
-  if (!request_j.empty()) {
+  if (!reqs.empty()) {
     s.figures.push_back({"energy_per_output_token_j", output_tokens > 0 ? r.energy_j / static_cast<double>(output_tokens) : 0});
-    s.figures.push_back({"request_energy_j_mean", request_sum / static_cast<double>(request_j.size())});
+    s.figures.push_back({"request_energy_j_mean", request_j / static_cast<double>(reqs.size())});
     s.figures.push_back({"request_energy_per_token_j_p50", percentile(request_j_per_token, 50)});
     s.figures.push_back({"request_energy_per_token_j_p99", percentile(request_j_per_token, 99)});
   }
