@@ -67,6 +67,8 @@ struct ComputeTask {
   /// A fused element-wise epilogue on a finished C block of a matrix op's kernel; a unit with a
   /// separate vector pipe runs it beside the MACs of the next block, as weight_decode.
   bool epilogue = false;
+
+  bool operator==(const ComputeTask&) const = default;
 };
 
 /// What set the pace of a task: the unit's arithmetic, its own local store (a GPU SM's shared

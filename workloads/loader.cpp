@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <filesystem>
+#include <optional>
 
 #include "sim/config/config_node.h"
 #include "sim/config/schema.h"
@@ -128,6 +129,16 @@ struct SdxlSpec {
 };
 
 const std::vector<std::string> kTypes = {"transformer", "resnet50", "sdxl", "gemm"};
+
+/// The whole number a scalar node holds, nothing else around it; nullopt otherwise.
+std::optional<std::int64_t> whole_number(const ConfigNode& node) {
+  if (!node.is_scalar()) return std::nullopt;
+  const std::string& text = node.value();
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
 
 OpGraph build_transformer_spec(const ConfigNode& spec, const fs::path& spec_dir) {
   Diagnostics diag;
@@ -268,19 +279,15 @@ OpGraph load_workload(const std::string& path, const std::vector<std::string>& a
     // Any workload may be split into micro-batches (for chips that pipeline layers).
     std::int64_t microbatches = 1;
     if (const ConfigNode* mb = copy.find("microbatches")) {
-      const std::string& text = mb->value();
-      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), microbatches);
-      if (!mb->is_scalar() || ec != std::errc() || end != text.data() + text.size() || microbatches < 1) {
-        throw ConfigError(mb->mark(), "workload: 'microbatches' must be a whole number of at least 1");
-      }
+      const std::optional<std::int64_t> k = whole_number(*mb);
+      if (!k || *k < 1) throw ConfigError(mb->mark(), "workload: 'microbatches' must be a whole number of at least 1");
+      microbatches = *k;
       copy.erase("microbatches");
     }
-    // The spec's batch lets a scenario's batches (any size its batcher forms) split unevenly.
-    std::int64_t batch = 0;
-    if (const ConfigNode* b = copy.find("batch"); b && b->is_scalar()) {
-      const std::string& text = b->value();
-      if (std::from_chars(text.data(), text.data() + text.size(), batch).ec != std::errc()) batch = 0;
-    }
+    // The spec's batch lets a scenario's batches (any size its batcher forms) split unevenly; the
+    // builder reports a bad batch itself.
+    const ConfigNode* b = copy.find("batch");
+    const std::int64_t batch = b ? whole_number(*b).value_or(0) : 0;
     return with_fusion(split_microbatches(compressed(build_from_spec(copy, dir), root.find("compression"), compression), microbatches, batch), &root);
   }
   if (ext == ".json") {

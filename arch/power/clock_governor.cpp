@@ -24,19 +24,14 @@ Time KernelDemand::duration(double clock_ratio) const {
 }
 
 bool ClockGovernor::boost_reachable(const ChipPowerParams& power) {
-  const double vt = power.threshold_voltage.volts(), v1 = power.nominal_voltage().volts();
-  if (vt >= v1) return false;
-  auto speed = [&](double v) { return std::pow(v - vt, power.alpha) / v; };
-  return speed(kMaxVoltageRatio * v1) / speed(v1) >= power.max_clock;
+  if (power.threshold_voltage.volts() >= power.nominal_voltage().volts()) return false;
+  return clock_at(power, kMaxVoltageRatio) >= power.max_clock;
 }
 
-double ClockGovernor::speed(double volts) const {
-  // Rises with the voltage above V_t for alpha >= 1.
-  return std::pow(volts - p_.threshold_voltage.volts(), p_.alpha) / volts;
-}
-
-double ClockGovernor::clock_at(double voltage_ratio) const {
-  const double v1 = p_.nominal_voltage().volts();
+double ClockGovernor::clock_at(const ChipPowerParams& power, double voltage_ratio) {
+  // (V - V_t)^alpha / V, the clock a voltage allows up to a constant; it rises with V above V_t.
+  auto speed = [&](double volts) { return std::pow(volts - power.threshold_voltage.volts(), power.alpha) / volts; };
+  const double v1 = power.nominal_voltage().volts();
   return speed(voltage_ratio * v1) / speed(v1);
 }
 
@@ -46,7 +41,7 @@ double ClockGovernor::voltage_ratio(double clock_ratio) const {
   double hi = clock_ratio > 1.0 ? kMaxVoltageRatio : 1.0;  // a boost needs more than the nominal voltage
   for (int i = 0; i < kSteps; ++i) {
     const double mid = 0.5 * (lo + hi);
-    (clock_at(mid) < clock_ratio ? lo : hi) = mid;
+    (clock_at(p_, mid) < clock_ratio ? lo : hi) = mid;
   }
   return hi;
 }
@@ -70,9 +65,9 @@ ClockSetting ClockGovernor::setting(const KernelDemand& d) const {
   double lo = v_min_, hi = v_max_;
   for (int i = 0; i < kSteps; ++i) {
     const double mid = 0.5 * (lo + hi);
-    (power_at(d, clock_at(mid), mid) <= p_.tdp ? lo : hi) = mid;
+    (power_at(d, clock_at(p_, mid), mid) <= p_.tdp ? lo : hi) = mid;
   }
-  return {std::clamp(clock_at(lo), p_.min_clock, p_.max_clock), lo};
+  return {std::clamp(clock_at(p_, lo), p_.min_clock, p_.max_clock), lo};
 }
 
 }  // namespace xpusim::arch

@@ -52,10 +52,8 @@ class ClockGovernor {
   Power tdp() const { return p_.tdp; }
 
  private:
-  /// (V - V_t)^alpha / V: the clock a voltage allows, up to a constant.
-  double speed(double volts) const;
-  /// The clock ratio a voltage ratio allows.
-  double clock_at(double voltage_ratio) const;
+  /// The clock ratio a voltage ratio allows under `power`'s alpha-power law.
+  static double clock_at(const ChipPowerParams& power, double voltage_ratio);
   Power power_at(const KernelDemand& d, double clock_ratio, double voltage_ratio) const;
 
   ChipPowerParams p_;

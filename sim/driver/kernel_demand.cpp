@@ -31,21 +31,13 @@ class BusyTimes {
   std::vector<std::pair<const arch::Component*, Time>> busy_;
 };
 
-bool same_task(const arch::ComputeTask& a, const arch::ComputeTask& b) {
-  return a.cls == b.cls && a.dtype == b.dtype && a.m == b.m && a.n == b.n && a.k == b.k && a.batch == b.batch &&
-         a.dataflow == b.dataflow && a.fill_drain == b.fill_drain && a.starts_op == b.starts_op && a.region == b.region &&
-         a.parts == b.parts && a.sparsity == b.sparsity && a.density == b.density && a.sparse_seed == b.sparse_seed &&
-         a.b_bits == b.b_bits && a.elements == b.elements && a.ops_per_element == b.ops_per_element &&
-         a.weight_decode == b.weight_decode && a.epilogue == b.epilogue;
-}
-
 /// Cost estimates of the last few distinct tasks: a kernel's tiles repeat a handful of shapes (full
 /// and edge tiles, their decode passes and epilogues), so the walk asks each unit once per shape.
 class CostCache {
  public:
   const arch::TaskCost& estimate(const arch::ComputeModel& unit, const arch::ComputeTask& task) {
     for (const Entry& e : entries_) {
-      if (e.unit == &unit && same_task(e.task, task)) return e.cost;
+      if (e.unit == &unit && e.task == task) return e.cost;
     }
     Entry& e = entries_[next_];
     next_ = (next_ + 1) % entries_.size();

@@ -85,6 +85,14 @@ class Scheduler {
     return std::vector<std::int64_t>(seqs.size(), each);
   }
 
+  /// The tokens each sequence of a whole-prompt prefill processed: all it has cached.
+  static std::vector<std::int64_t> cached(const std::vector<Sequence>& seqs) {
+    std::vector<std::int64_t> tokens;
+    tokens.reserve(seqs.size());
+    for (const Sequence& s : seqs) tokens.push_back(s.kv);
+    return tokens;
+  }
+
   void advance(Time took) {
     out_.block_seconds += static_cast<double>(c_.kv_blocks - free_) * took.seconds();
     out_.peak_blocks = std::max(out_.peak_blocks, c_.kv_blocks - free_);
@@ -128,9 +136,7 @@ class Scheduler {
     if (!admitted.empty()) {
       const std::size_t base = running_.size();
       running_.insert(running_.end(), admitted.begin(), admitted.end());  // counted as running during the step
-      std::vector<std::int64_t> prompt;
-      for (const Sequence& a : admitted) prompt.push_back(a.kv);
-      advance(cost_(LlmIteration::prefill(static_cast<std::int64_t>(admitted.size()), tokens)), admitted, prompt);
+      advance(cost_(LlmIteration::prefill(static_cast<std::int64_t>(admitted.size()), tokens)), admitted, cached(admitted));
       running_.resize(base);
       ++out_.prefill_iterations;
       for (const Sequence& s : admitted) {
@@ -283,9 +289,7 @@ class Scheduler {
     if (batch.empty()) return false;
     running_ = batch;
     const auto size = static_cast<std::int64_t>(batch.size());
-    std::vector<std::int64_t> prompt;
-    for (const Sequence& b : batch) prompt.push_back(b.kv);
-    advance(cost_(LlmIteration::prefill(size, tokens)), batch, prompt);
+    advance(cost_(LlmIteration::prefill(size, tokens)), batch, cached(batch));
     ++out_.prefill_iterations;
     std::size_t active = 0;
     std::vector<Time> done(req_.size(), Time{0});
