@@ -12,7 +12,7 @@ namespace xpusim::arch {
 namespace {
 
 const std::vector<std::string> kTopKeys{"chip", "components"};
-const std::vector<std::string> kChipKeys{"name", "main_memory", "static_power", "fusion", "power", "description"};
+const std::vector<std::string> kChipKeys{"name", "main_memory", "cache", "static_power", "fusion", "power", "description"};
 const std::vector<std::string> kBufferKeys{"buffer", "ifmap_buffer", "filter_buffer", "ofmap_buffer"};
 // The node a component's energies are given at: read by the chip, which knows its own node.
 constexpr std::string_view kEnergyNodeKey = "energy_node";
@@ -175,6 +175,12 @@ std::unique_ptr<Chip> Chip::build(const ConfigNode& root) {
 
   chip->main_memory_ = memory_ref(*meta, "main_memory", "chip");
   if (!meta->find("main_memory")) diag.error(meta->mark(), "chip: missing required key 'main_memory'");
+  if (const ConfigNode* c = meta->find("cache"); c && !(c->is_scalar() && c->value() == "none")) {
+    chip->cache_ = memory_ref(*meta, "cache", "chip");
+    if (chip->cache_ && (chip->cache_->off_chip() || chip->cache_ == chip->main_memory_)) {
+      diag.error(c->mark(), "chip: 'cache' names '" + c->value() + "', which is not an on-chip memory: it caches main memory");
+    }
+  }
 
   for (const auto& p : pending) {
     auto* model = dynamic_cast<ComputeModel*>(p.component);

@@ -34,6 +34,9 @@ class Chip {
 
   const std::string& name() const { return name_; }
   MemoryModel& main_memory() const { return *main_memory_; }
+  /// The on-chip memory that keeps main-memory bytes between kernels (`chip: cache:`, a GPU's L2:
+  /// write-back, least recently used); nullptr when the config does not name one or says `none`.
+  MemoryModel* cache() const { return cache_; }
   const std::vector<ComputeUnit>& compute_units() const { return units_; }
   const std::vector<std::unique_ptr<Component>>& components() const { return components_; }
   Component* find(std::string_view name) const;
@@ -62,6 +65,7 @@ class Chip {
   std::string uncore_name_ = "uncore";
   FusionPolicy fusion_ = FusionPolicy::kNone;
   MemoryModel* main_memory_ = nullptr;
+  MemoryModel* cache_ = nullptr;
   std::vector<std::unique_ptr<Component>> components_;
   std::vector<double> node_energy_scale_;  // per component: its energy scale at the configured clocks
   std::optional<ClockGovernor> governor_;

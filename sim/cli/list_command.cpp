@@ -23,6 +23,10 @@ std::vector<FieldDoc> chip_fields() {
   return {
       {"name", "text", "the chip's name in results", "", true},
       {"main_memory", "component name", "the memory that holds weights and activations", "", true},
+      {"cache", "component name or none",
+       "the on-chip memory that keeps main-memory bytes between kernels (a GPU's L2: write-back, least recently used; "
+       "README \"Memory-side cache\"): a kernel reads what its producer left there from it",
+       "none", false},
       {"static_power", "power", "static power of the chip outside its components (uncore), charged for the whole run", "0 W", false},
       {"fusion", "one of none|epilogue|full",
        "how the chip's production compiler stack fuses ops into kernels (README \"Kernel fusion\"); a workload's "

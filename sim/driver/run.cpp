@@ -6,6 +6,7 @@
 #include "sim/driver/run.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "sim/config/config_error.h"
 #include "sim/driver/kernel_demand.h"
@@ -47,6 +48,14 @@ Run::Run(std::vector<arch::Chip*> chips, const arch::System* system, const wl::O
     }
   }
   layout_ = layout_tensors(graph, order);
+  residency_.resize(chips_.size());
+  for (std::size_t s = 0; s < chips_.size(); ++s) {
+    if (const arch::MemoryModel* cache = chips_[s]->cache()) residency_[s].emplace(static_cast<std::uint64_t>(cache->capacity().count()));
+  }
+  // Warm-up: one pass of the same step leaves the cache as the measured step finds it.
+  for (wl::OpId id : order) {
+    if (!wl::is_collective(graph.op(id))) cache_share(id);
+  }
   records_.resize(graph.size());
   // Ops on one unit run one after another, unless a spatial unit gives their layers regions of
   // their own: then each region is a queue of its own and regions overlap.
@@ -115,8 +124,43 @@ void Run::charge(const arch::Component& comp, const Completion& c, OpRecord& rec
   if (opt_.trace && c.done > c.start) timeline_.push_back({comp.name(), current_op_name_, "busy", c.start.ps(), (c.done - c.start).ps()});
 }
 
+Run::CacheShare Run::cache_share(wl::OpId id) {
+  CacheShare share;
+  const wl::OpNode& op = graph_.op(id);
+  std::optional<CacheResidency>& slot = residency_[static_cast<std::size_t>(op.stage)];
+  if (!slot) return share;
+  CacheResidency& cache = *slot;
+  const OpLayout& where = layout_[id];
+  const std::vector<wl::OpId> producers = graph_.predecessors(id);
+  std::uint64_t inputs = 0, found = 0;
+  for (wl::OpId p : producers) {
+    const Region& r = layout_[p].c;
+    inputs += r.size;
+    if (graph_.op(p).stage == op.stage) found += cache.present(r);
+  }
+  if (inputs > 0) share.a_miss = 1.0 - static_cast<double>(found) / static_cast<double>(inputs);
+  if (where.has_b) share.b_miss = 1.0 - static_cast<double>(cache.present(where.b)) / static_cast<double>(where.b.size);
+  for (wl::OpId p : producers) {
+    if (graph_.op(p).stage == op.stage) share.written_back += cache.touch(layout_[p].c, false);
+  }
+  if (producers.empty()) share.written_back += cache.touch(where.a, false);
+  if (where.has_b) share.written_back += cache.touch(where.b, false);
+  share.written_back += cache.touch(where.c, true);
+  return share;
+}
+
+Bytes Run::write_back(CacheShare& share, const OpPlan& plan, bool last) {
+  ++share.tiles_done;
+  const double tiles = static_cast<double>(std::max<std::int64_t>(plan.tiles, share.tiles_done));
+  const auto due = last ? share.written_back
+                        : static_cast<std::uint64_t>(static_cast<double>(share.written_back) * static_cast<double>(share.tiles_done) / tiles);
+  const std::uint64_t now = std::max(due, share.paid) - share.paid;
+  share.paid += now;
+  return Bytes(static_cast<std::int64_t>(now));
+}
+
 Time Run::load(const TileStep& s, const arch::ComputeUnit& u, OpRecord& rec, const OpLayout& where,
-          Cursors& at, arch::Chip& ch, double codec_ratio) {
+          Cursors& at, arch::Chip& ch, double codec_ratio, const CacheShare* cached) {
   Time done = kernel::Context::now();
   // load_extra: the outside inputs of a fused epilogue (a residual), read beside the accumulators.
   const std::tuple<Bytes, arch::MemoryModel*, const driver::Region&, std::uint64_t&> parts[] = {
@@ -124,8 +168,17 @@ Time Run::load(const TileStep& s, const arch::ComputeUnit& u, OpRecord& rec, con
       {s.load_b, u.filter_buffer, where.b, at.b},
       {s.load_c, u.ofmap_buffer, where.c, at.c},
       {s.load_extra, u.ofmap_buffer, where.a, at.extra}};
+  const double miss[] = {cached ? cached->a_miss : 1, cached ? cached->b_miss : 1, 1, cached ? cached->a_miss : 1};
   for (std::size_t i = 0; i < 4; ++i) {
-    const auto& [bytes, buffer, region, cursor] = parts[i];
+    const auto& [all, buffer, region, cursor] = parts[i];
+    if (all.count() == 0) continue;
+    const Bytes bytes = miss[i] < 1 ? Bytes(static_cast<std::int64_t>(std::ceil(static_cast<double>(all.count()) * miss[i]))) : all;
+    if (bytes < all && ch.cache() != buffer) {
+      // Found in a cache that is not the unit's buffer: read there, then staged into the buffer.
+      Completion h = access(*ch.cache(), MemRequest{all - bytes, false}, rec, false);
+      Completion b = access(*buffer, MemRequest{all - bytes, true}, rec, false);
+      done = std::max({done, h.done, b.done});
+    }
     if (bytes.count() == 0) continue;
     MemRequest req{bytes, false, arch::AccessPattern::kSequential, Bytes(64), region.at(cursor)};
     if (i == 1) req.codec_ratio = codec_ratio;
@@ -194,12 +247,15 @@ void Run::run_op(wl::OpId id, kernel::Context& ctx) {
   current_op_name_ = graph_.op(id).name;
   const OpLayout& where = layout_[id];
   Cursors at;
+  std::optional<CacheShare> share;
+  if (residency_[static_cast<std::size_t>(graph_.op(id).stage)]) share = cache_share(id);
+  const CacheShare* cached = share ? &*share : nullptr;
 
   TileWalker walker(plan, ch);
   TileStep cur, nxt;
   bool have = walker.next(cur);
   const double codec = plan.weights.format.codec_ratio;
-  kernel::Context::wait_until(load(cur, u, rec, where, at, ch, codec));
+  kernel::Context::wait_until(load(cur, u, rec, where, at, ch, codec, cached));
   Time stores_done = kernel::Context::now();
   Time cur_decoded = decode(id, cur, kernel::Context::now(), u, rec, ch);
   while (have) {
@@ -220,17 +276,19 @@ void Run::run_op(wl::OpId id, kernel::Context& ctx) {
       compute_done = std::max(compute_done, b.done);
     }
     // Double buffering: the next tile streams into the free half while this one computes.
-    const Time next_loaded = have_next ? load(nxt, u, rec, where, at, ch, codec) : kernel::Context::now();
+    const Time next_loaded = have_next ? load(nxt, u, rec, where, at, ch, codec, cached) : kernel::Context::now();
     const Time next_decoded = have_next ? decode(id, nxt, next_loaded, u, rec, ch) : next_loaded;
     // A fused epilogue runs on the finished block before it leaves. The next block's loads are
     // already in flight; its MACs wait for the epilogue (a few ops per element against 2K for the
     // MACs), a small serialisation that keeps every request in simulated-time order.
     kernel::Context::wait_until(std::max(compute_done, run_fused(id, cur.epilogue, compute_done, u, rec, ch)));
-    if (cur.store_c.count() > 0) {
-      Completion r = access(*u.ofmap_buffer, MemRequest{cur.store_c, false}, rec, false);
+    // Behind a write-back cache the block stays there; what reaches main memory is what it evicts.
+    const Bytes stored = share ? write_back(*share, plan, !have_next) : cur.store_c;
+    if (stored.count() > 0) {
+      Completion r = access(share ? *ch.cache() : *u.ofmap_buffer, MemRequest{stored, false}, rec, false);
       Completion w = access(ch.main_memory(),
-                            MemRequest{cur.store_c, true, arch::AccessPattern::kSequential, Bytes(64), where.c.at(at.store)}, rec, true);
-      at.store += static_cast<std::uint64_t>(cur.store_c.count());
+                            MemRequest{stored, true, arch::AccessPattern::kSequential, Bytes(64), where.c.at(at.store)}, rec, true);
+      at.store += static_cast<std::uint64_t>(stored.count());
       stores_done = std::max({stores_done, r.done, w.done});
     }
     kernel::Context::wait_until(next_loaded);

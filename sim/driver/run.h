@@ -6,12 +6,14 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
 
 #include "arch/system.h"
+#include "sim/driver/cache_residency.h"
 #include "sim/driver/collective_ops.h"
 #include "sim/driver/mapper.h"
 #include "sim/driver/placement.h"
@@ -66,10 +68,27 @@ class Run {
     std::uint64_t a = 0, b = 0, c = 0, store = 0, extra = 0;
   };
 
+  /// What an op finds of its tensors in its chip's cache (`chip: cache:`) as it starts, and what its
+  /// fills and results push out of it.
+  struct CacheShare {
+    double a_miss = 1, b_miss = 1;     // fractions of the A-side inputs (A, a residual) and of B read from main memory
+    std::uint64_t written_back = 0;    // dirty bytes evicted: written to main memory over the op's tiles
+    std::uint64_t paid = 0;            // of those, already written
+    std::int64_t tiles_done = 0;
+  };
+  /// Applies op `id`'s reads (its producers' outputs, B) and its write (C) to the residency of its
+  /// stage's cache, and returns what it found. Inputs from another stage or from outside the graph
+  /// arrive fresh: they are read from main memory.
+  CacheShare cache_share(wl::OpId id);
+  /// The write-back bytes a tile issues: an even share of the op's evictions per tile, the rest with the last.
+  Bytes write_back(CacheShare& share, const OpPlan& plan, bool last);
+
   /// Issues the main-memory reads of a tile and the matching buffer writes; returns when all landed.
-  /// Weights (B) under a codec are read with its ratio, decoded at the memory interface.
+  /// Weights (B) under a codec are read with its ratio, decoded at the memory interface. With a cache
+  /// (`cached`), only the missing fraction of each operand comes from main memory; the rest is read
+  /// from the cache, in place when the cache is the buffer itself.
   Time load(const TileStep& s, const arch::ComputeUnit& u, OpRecord& rec, const OpLayout& where,
-            Cursors& at, arch::Chip& ch, double codec_ratio);
+            Cursors& at, arch::Chip& ch, double codec_ratio, const CacheShare* cached);
 
   /// Runs the weight decode pass of tile `step` of op `id`, if it has one, once the tile's weights are
   /// in at `loaded`; returns when its MACs may start. Started this early, the pass overlaps the previous
@@ -120,6 +139,9 @@ class Run {
   /// Corrects op `id`'s plan's prediction by the time the op took (first op of the plan only).
   void correct_demand(wl::OpId id);
   std::vector<OpLayout> layout_;
+  /// Per pipeline stage: what its chip's cache holds (empty without a cache). It starts in the state the
+  /// same step leaves it in: steps run back to back, as a benchmark measures them after warm-up.
+  std::vector<std::optional<CacheResidency>> residency_;
   std::vector<OpRecord> records_;
   std::vector<OpRegion> regions_;
   std::map<std::tuple<std::int32_t, std::size_t, std::int32_t>, UnitQueue> queues_;  // stage, unit, region

@@ -116,11 +116,13 @@ std::vector<OpLayout> layout_tensors(const wl::OpGraph& graph, const std::vector
     if (!kv_state) {
       if (const auto shared = weights.find({op.stage, wl::layer_key(op.name)}); shared != weights.end()) {
         layout[id].b = shared->second;
+        layout[id].has_b = true;
         continue;
       }
     }
     std::uint64_t& at = top[static_cast<std::size_t>(op.stage)];
     layout[id].b = Region{at, static_cast<std::uint64_t>(persistent.count())};
+    layout[id].has_b = true;
     at += aligned(persistent);
     if (!kv_state) weights[{op.stage, wl::layer_key(op.name)}] = layout[id].b;
   }

@@ -22,6 +22,7 @@ struct Region {
 /// Operand A (activations in), B (weights, or the KV state an attention GEMM reads) and C (the output).
 struct OpLayout {
   Region a, b, c;
+  bool has_b = false;  // b is a tensor of the op's own (weights, KV state), not the default
 };
 
 /// Lays out the main-memory tensors of every op, in one address space per pipeline stage:

@@ -28,6 +28,10 @@ std::unique_ptr<arch::Chip> chip(const std::string& name, const std::vector<std:
   return arch::Chip::load(kSrc + "/configs/chips/" + name + ".yaml", set);
 }
 
+/// The chip without its memory-side cache: a kernel's traffic is then all its own, what these tests
+/// hold against its compulsory bytes (cache_residency_test.cpp covers what the cache saves).
+std::unique_ptr<arch::Chip> uncached_chip(const std::string& name) { return chip(name, {"chip.cache=none"}); }
+
 wl::OpGraph load(const std::string& rel, const std::vector<std::string>& overrides = {}) {
   return wl::load_workload(kSrc + "/" + rel, overrides);
 }
@@ -89,7 +93,7 @@ TEST_CASE("ResNet-50 fused: traffic near the kernels' compulsory bytes, far belo
   const wl::OpGraph kernels = wl::fuse(full, FusionPolicy::kFull);
   const double floor = compulsory(kernels);
   for (const char* name : {"h100-sxm", "l4"}) {
-    auto c = chip(name);
+    auto c = uncached_chip(name);
     const Result fused = simulate(*c, full);
     const Result unfused = simulate(*c, none);
     const double bytes = total_bytes(fused), unfused_bytes = total_bytes(unfused);
@@ -127,7 +131,7 @@ TEST_CASE("a 3x3 convolution as an implicit GEMM reads no im2col matrix", "[fusi
   const double in = 8.0 * 56 * 56 * 64, weights = 3.0 * 3 * 64 * 64;
   REQUIRE(static_cast<double>(wl::compulsory_bytes(op).count()) == 2 * in + weights);
   const double floor = 2 * in + weights;
-  auto h100 = chip("h100-sxm");
+  auto h100 = uncached_chip("h100-sxm");
   g.set_fusion(FusionPolicy::kFull);
   const Result implicit = simulate(*h100, g);
   g.set_fusion(FusionPolicy::kNone);
@@ -146,7 +150,7 @@ TEST_CASE("a 3x3 convolution as an implicit GEMM reads no im2col matrix", "[fusi
 
 TEST_CASE("FlashAttention prefill traffic grows linearly with the prompt", "[fusion][sim]") {
   // Llama-3.1-8B, one prompt of S tokens: 32 query heads over 8 KV heads of 128, 32 layers.
-  auto h100 = chip("h100-sxm");
+  auto h100 = uncached_chip("h100-sxm");
   auto prefill = [&](std::int64_t S, const char* fusion) {
     return load("configs/models/llama-3.1-8b.json", {"phase=prefill", "prompt_len=" + std::to_string(S), std::string("fusion=") + fusion});
   };
@@ -192,7 +196,7 @@ TEST_CASE("decode attention reads each GQA group's KV cache once", "[fusion][sim
   // Llama-2-70B decode: batch 16, 2048 cached tokens, 64 query heads over 8 KV heads of 128.
   const wl::OpGraph g = load("configs/workloads/llama-2-70b-decode.yaml", {"fusion=full"});
   const wl::OpGraph kernels = wl::fuse(g, FusionPolicy::kFull);
-  auto h100 = chip("h100-sxm");
+  auto h100 = uncached_chip("h100-sxm");
   const Result r = simulate(*h100, g);
   CHECK(r.fusion == "full");
   REQUIRE(r.ops.size() == kernels.size());
