@@ -23,10 +23,10 @@ Result run(const std::string& chip, const std::string& workload, const std::vect
   return simulate(*c, wl::load_workload(workload));
 }
 
-std::string gemm(int m, int n, int k) {
-  const std::string path = "/tmp/xpusim_power_cap_gemm_" + std::to_string(m) + ".yaml";
+std::string gemm(int m, int n, int k, const std::string& dtype = "bf16") {
+  const std::string path = "/tmp/xpusim_power_cap_gemm_" + std::to_string(m) + "_" + dtype + ".yaml";
   std::FILE* f = std::fopen(path.c_str(), "w");
-  std::fprintf(f, "workload: {type: gemm, m: %d, n: %d, k: %d, dtype: bf16}\n", m, n, k);
+  std::fprintf(f, "workload: {type: gemm, m: %d, n: %d, k: %d, dtype: %s}\n", m, n, k, dtype.c_str());
   std::fclose(f);
   return path;
 }
@@ -89,6 +89,18 @@ TEST_CASE("calibration: dense BF16 tensor work at the power limit runs at the cl
     CHECK(*capped.avg_clock_ratio == Approx(p.clock_ratio).epsilon(0.01));
     CHECK(capped.avg_power_w == Approx(p.tdp).epsilon(0.02));
   }
+}
+
+TEST_CASE("an L4 with the L40S's SM cycle energy cannot hold its boost clock on dense BF16 at 72 W", "[power][dvfs]") {
+  // Same Ada SM on the same node as L40S, so the same active_energy_per_cycle (not calibrated on the L4):
+  // BF16 MACs alone need ~44 W at 2040 MHz, so the GEMM settles near 1.73 GHz at the cap; INT8 MACs
+  // cost a fifth, so INT8 runs at the boost clock under it.
+  const Result bf16 = run("l4", gemm(8192, 8192, 8192));
+  CHECK(*bf16.avg_clock_ratio == Approx(0.85).epsilon(0.02));
+  CHECK(bf16.avg_power_w == Approx(72).epsilon(0.02));
+  const Result int8 = run("l4", gemm(8192, 8192, 8192, "int8"));
+  CHECK(int8.avg_clock_ratio.value_or(1.0) == 1.0);
+  CHECK(int8.avg_power_w < 72);
 }
 
 TEST_CASE("raising an H200's cap from 700 W to 1000 W speeds a compute-bound prefill, not a memory-bound decode step", "[power][dvfs]") {
