@@ -54,16 +54,14 @@ std::uint64_t CacheResidency::touch(const Region& r, bool write) {
   // Replace the pieces inside [begin, end) and the gaps between them by pieces of the new stamp;
   // neighbours of equal dirtiness merge, so a written range is one piece.
   std::uint64_t at = begin;
-  std::map<std::uint64_t, Piece> fresh;
+  std::vector<std::pair<std::uint64_t, Piece>>& fresh = scratch_;
+  fresh.clear();
   auto add = [&](std::uint64_t lo, std::uint64_t hi, bool dirty) {
-    if (!fresh.empty()) {
-      auto last = std::prev(fresh.end());
-      if (last->second.end == lo && last->second.dirty == dirty) {
-        last->second.end = hi;
-        return;
-      }
+    if (!fresh.empty() && fresh.back().second.end == lo && fresh.back().second.dirty == dirty) {
+      fresh.back().second.end = hi;
+      return;
     }
-    fresh.emplace(lo, Piece{hi, stamp, dirty});
+    fresh.emplace_back(lo, Piece{hi, stamp, dirty});
   };
   for (auto it = pieces_.lower_bound(begin); it != pieces_.end() && it->first < end;) {
     if (it->first > at) {

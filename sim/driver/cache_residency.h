@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "sim/driver/tensor_layout.h"
 
@@ -50,6 +51,7 @@ class CacheResidency {
   std::uint64_t capacity_;
   std::uint64_t held_ = 0;
   std::uint64_t clock_ = 0;
+  std::vector<std::pair<std::uint64_t, Piece>> scratch_;  // touch()'s new pieces, kept to reuse its memory
 };
 
 }  // namespace xpusim::driver

@@ -52,9 +52,13 @@ Run::Run(std::vector<arch::Chip*> chips, const arch::System* system, const wl::O
   for (std::size_t s = 0; s < chips_.size(); ++s) {
     if (const arch::MemoryModel* cache = chips_[s]->cache()) residency_[s].emplace(static_cast<std::uint64_t>(cache->capacity().count()));
   }
-  // Warm-up: one pass of the same step leaves the cache as the measured step finds it.
-  for (wl::OpId id : order) {
-    if (!wl::is_collective(graph.op(id))) cache_share(id);
+  if (std::any_of(residency_.begin(), residency_.end(), [](const auto& r) { return r.has_value(); })) {
+    producers_.resize(graph.size());
+    for (wl::OpId id = 0; id < graph.size(); ++id) producers_[id] = graph.predecessors(id);
+    // Warm-up: one pass of the same step leaves the cache as the measured step finds it.
+    for (wl::OpId id : order) {
+      if (!wl::is_collective(graph.op(id))) cache_share(id);
+    }
   }
   records_.resize(graph.size());
   // Ops on one unit run one after another, unless a spatial unit gives their layers regions of
@@ -131,7 +135,7 @@ Run::CacheShare Run::cache_share(wl::OpId id) {
   if (!slot) return share;
   CacheResidency& cache = *slot;
   const OpLayout& where = layout_[id];
-  const std::vector<wl::OpId> producers = graph_.predecessors(id);
+  const std::vector<wl::OpId>& producers = producers_[id];
   std::uint64_t inputs = 0, found = 0;
   for (wl::OpId p : producers) {
     const Region& r = layout_[p].c;

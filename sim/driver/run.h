@@ -142,6 +142,7 @@ class Run {
   /// Per pipeline stage: what its chip's cache holds (empty without a cache). It starts in the state the
   /// same step leaves it in: steps run back to back, as a benchmark measures them after warm-up.
   std::vector<std::optional<CacheResidency>> residency_;
+  std::vector<std::vector<wl::OpId>> producers_;  // per op, with a cache only: graph_.predecessors, asked once
   std::vector<OpRecord> records_;
   std::vector<OpRegion> regions_;
   std::map<std::tuple<std::int32_t, std::size_t, std::int32_t>, UnitQueue> queues_;  // stage, unit, region
