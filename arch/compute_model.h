@@ -60,6 +60,9 @@ struct ComputeTask {
   // kVector
   std::int64_t elements = 0;
   double ops_per_element = 1.0;
+  /// Of ops_per_element, the transcendental ones (exp, tanh, reciprocal). A unit with special-function
+  /// units beside its lanes (a GPU's MUFU) issues them there; every other unit counts them as lane ops.
+  double special_per_element = 0;
   /// A weight decode pass inside a matrix op's kernel (the mapper's decode_task). A unit whose vector
   /// pipe is separate from its MACs (a GPU's CUDA cores beside its tensor cores) runs it beside the
   /// MACs of the previous tile, as software-pipelined mixed-precision kernels do (Marlin).
@@ -115,6 +118,9 @@ class ComputeModel : public Component {
   /// True when weight decode passes and epilogues (ComputeTask::weight_decode, ::epilogue) run on a
   /// pipe of their own beside the MACs, as a GPU's CUDA cores run beside its tensor cores.
   virtual bool side_pipe() const { return false; }
+  /// True when a fused attention kernel overlaps each tile's softmax with the GEMMs of another tile
+  /// (FlashAttention-3's ping-pong of two warpgroups): steady-state tiles cost the slower of the two.
+  virtual bool overlaps_softmax() const { return false; }
   /// True when the MAC datapath takes weights stored as `weight` directly into `compute`-dtype
   /// MACs. Otherwise the mapper adds a dequantization pass on a vector path. Equal types are native.
   virtual bool native_weight(DataType weight, DataType compute) const { return weight == compute; }

@@ -103,6 +103,7 @@ using OpShape = std::variant<GemmShape, ConvShape, VectorShape, CollectiveShape,
 struct FusedWork {
   std::vector<std::string> members;  // every op of the kernel, the op's own first; empty: not fused
   double epilogue_ops = 0;    // element ops of the fused element-wise members
+  double epilogue_special = 0;  // of those, transcendental (OpNode::special_per_element)
   double extra_inputs = 0;    // elements those members read from outside the kernel (a residual)
   double outputs = 1;         // elements that leave the kernel (0.5: SiLU-and-mul after a merged gate/up)
   /// A convolution builds its operand tiles on chip from the activation tensor (implicit GEMM)
@@ -128,6 +129,9 @@ struct OpNode {
   OpShape shape;
   /// Work per output element for vector ops (exp, max, sum, divide for a softmax), from the builder.
   double ops_per_element = 1.0;
+  /// Of ops_per_element, the transcendental ones (a softmax's exp, SiLU's exp and reciprocal, GELU's
+  /// tanh): a GPU issues them to its special-function units.
+  double special_per_element = 0;
   /// Pipeline stage whose chips run the op (0 unless pipeline parallelism placed it elsewhere).
   std::int32_t stage = 0;
   /// Set on the kernels of a fused graph; default for an op as the workload describes it.

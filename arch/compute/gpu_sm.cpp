@@ -77,6 +77,12 @@ const Schema<GpuSmParams>& GpuSmParams::schema() {
     sc.add("native_weight_dtypes", &P::native_weight_dtypes,
            "comma-separated weight dtypes the tensor cores take directly (no CUDA-core dequantization); empty = none");
     sc.add("fp32_lanes", &P::fp32_lanes, "CUDA-core FP32 FMA lanes per SM: vector ops and FP32 GEMMs").at_least(0);
+    sc.add("sfu_lanes", &P::sfu_lanes,
+           "special-function (MUFU: exp2, tanh, reciprocal) results per clock per SM, a pipe beside the FP32 lanes; "
+           "0 = transcendentals issue to the FP32 lanes like any op").at_least(0);
+    sc.add("softmax_overlap", &P::softmax_overlap,
+           "fused attention overlaps each tile's softmax with another tile's GEMMs (FlashAttention-3 ping-pong): "
+           "a tile costs the slower of its GEMMs and its softmax");
     sc.add("smem_per_sm", &P::smem_per_sm, "shared memory per SM; a CTA's pipeline stages must fit").required().positive();
     sc.add("smem_bytes_per_clock", &P::smem_bytes_per_clock, "shared-memory bandwidth per SM, bytes per clock")
         .required().positive();
@@ -270,8 +276,15 @@ TaskCost GpuSm::estimate(const ComputeTask& task) const {
     if (task.elements < 0 || !(task.ops_per_element >= 0)) {
       throw std::invalid_argument(name() + ": elements and ops_per_element must not be negative");
     }
+    if (!(task.special_per_element >= 0) || task.special_per_element > task.ops_per_element) {
+      throw std::invalid_argument(name() + ": special_per_element must lie between 0 and ops_per_element");
+    }
     const double ops = static_cast<double>(task.elements) * task.ops_per_element;
-    const auto issue = static_cast<std::int64_t>(std::ceil(ops / static_cast<double>(p_.fp32_lanes * p_.sms)));
+    const double special = p_.sfu_lanes > 0 ? static_cast<double>(task.elements) * task.special_per_element : 0.0;
+    const double lanes = static_cast<double>(p_.fp32_lanes * p_.sms);
+    const auto issue = special > 0 ? static_cast<std::int64_t>(std::ceil(std::max(
+                                         (ops - special) / lanes, special / static_cast<double>(p_.sfu_lanes * p_.sms))))
+                                   : static_cast<std::int64_t>(std::ceil(ops / lanes));
     cycles = issue > 0 ? issue + (task.fill_drain ? p_.prologue_cycles : 0) : 0;
     c.energy = p_.vector_op_energy * ops * energy_scale();
     // Lanes fill SM after SM: a small task keeps few SMs busy.

@@ -35,6 +35,8 @@ struct GpuSmParams {
   bool sparsity_2to4 = false;       // 2:4 structured sparsity doubles the MAC rate
   std::string native_weight_dtypes; // weight formats the tensor cores take without a dequantization pass
   std::int64_t fp32_lanes = 0;      // CUDA-core FP32 FMA lanes per SM: vector tasks and FP32 GEMMs
+  std::int64_t sfu_lanes = 0;       // special-function (MUFU) results per clock per SM; 0: transcendentals use the FP32 lanes
+  bool softmax_overlap = false;     // the fused attention kernel overlaps softmax with the GEMMs (FlashAttention-3)
   Bytes smem_per_sm{0};             // shared memory per SM: holds the pipeline stages of a CTA tile
   std::int64_t smem_bytes_per_clock = 0;  // shared-memory bandwidth per SM feeding the tensor cores
   std::int64_t prologue_cycles = 0; // latency before a CTA's first K slice is in shared memory
@@ -78,7 +80,9 @@ class GpuSm final : public ComputeModel {
   /// k2to4 when sparsity_2to4 is set (sparse tensor cores).
   bool skips_zeros(Sparsity s) const override;
   /// kMatrix: the fastest library kernel (choose_kernel; a 2:4 task on sparse tensor cores at twice
-  /// the MAC rate); kVector: ceil(ops / (lanes x sms)) cycles plus prologue_cycles when fill_drain.
+  /// the MAC rate); kVector: ceil(ops / (lanes x sms)) cycles plus prologue_cycles when fill_drain, or
+  /// with sfu_lanes the slower of the FP32 lanes' share and the transcendentals' on the SFUs (separate
+  /// pipes, issued side by side).
   /// starts_op adds launch_overhead. Energy = MACs done (or ops) x energy per dtype. Throws
   /// std::invalid_argument for unsupported tasks or non-positive dims.
   TaskCost estimate(const ComputeTask& task) const override;
@@ -95,6 +99,7 @@ class GpuSm final : public ComputeModel {
   std::vector<Stat> stats() const override;
   void reset() override;
   bool side_pipe() const override { return true; }
+  bool overlaps_softmax() const override { return p_.softmax_overlap; }
   void set_clock_ratio(double ratio) override { clock_ = Clock(Frequency(p_.clock.hz() * ratio)); }
 
   /// The kernel a library would pick for C[m x n] += A[m x k] B[k x n]: over the configured CTA

@@ -170,6 +170,7 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
   base.b_bits = g.b_is_activation ? bits(op.dtype) : stored_bits_per_weight(op.weight_format, bits(wl::weight_type(op)));
   base.epilogue_ops = op.fused.epilogue_ops;
   base.extra_in = op.fused.extra_inputs;
+  base.epilogue_special = op.fused.epilogue_special;
   base.out_ratio = op.fused.outputs;
   const auto* conv = std::get_if<wl::ConvShape>(&op.shape);
   const bool implicit = conv && op.fused.implicit_gemm;
@@ -298,6 +299,7 @@ OpPlan plan_vector(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
   t.in_bytes_per_element = element_bytes * static_cast<double>(v.inputs) * in_ratio + element_bytes * op.fused.extra_inputs;
   t.out_bytes_per_element = element_bytes * op.fused.outputs;
   t.ops_per_element = op.ops_per_element + op.fused.epilogue_ops;
+  t.special_per_element = op.special_per_element + op.fused.epilogue_special;
   double cap_in = static_cast<double>(u.ifmap_buffer->capacity().count()) / 2.0;
   double cap_out = static_cast<double>(u.ofmap_buffer->capacity().count()) / 2.0;
   double per_element = u.ifmap_buffer == u.ofmap_buffer

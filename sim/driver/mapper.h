@@ -50,6 +50,7 @@ struct MatrixTiling {
   /// Fused epilogue, per element of a finished C block: element ops, elements read from outside and
   /// elements stored (FusedWork); a partial sum spilled before the last K block is stored whole.
   double epilogue_ops = 0, extra_in = 0, out_ratio = 1;
+  double epilogue_special = 0;  // of epilogue_ops, transcendental
 };
 
 /// A fused attention kernel tiled for a unit: per group of instances, a Q block of tile_m rows stays
@@ -60,12 +61,18 @@ struct AttentionTiling {
   std::int64_t tile_m = 0, tile_ctx = 0, tile_instances = 1;
   int bits = 16;
   double softmax_ops = 5;  // per score
+  double softmax_special = 0;  // of those, transcendental (the exp)
+  /// The whole context's K and V of a group of instances fit the buffers beside a Q block: each K/V
+  /// block is read from main memory by the first Q block that needs it, and later Q blocks find it
+  /// there (a GPU's L2 serves the CTAs of one head), whatever the block size.
+  bool kv_resident = false;
 };
 
 struct VectorTiling {
   std::int64_t elements = 0, tile_elements = 0;
   double in_bytes_per_element = 0, out_bytes_per_element = 0;
   double ops_per_element = 1;
+  double special_per_element = 0;  // of those, transcendental
 };
 
 /// Element ops per weight element a vector path spends to dequantize it: one conversion and one
@@ -166,6 +173,7 @@ class TileWalker {
   std::array<std::int64_t, 3> idx_{0, 0, 0};  // block index per loop level (outer first)
   std::array<std::int64_t, 3> count_{1, 1, 1};
   std::array<std::int64_t, 3> last_a_{-1, -1, -1}, last_b_{-1, -1, -1}, last_c_{-1, -1, -1};
+  std::int64_t kv_loaded_ = 0;  // attention with kv_resident: K/V blocks of the current instances already read
   std::vector<bool> c_started_;
   std::int64_t c_instance_ = 0;
   std::int64_t vec_done_ = 0;

@@ -33,7 +33,7 @@ Bytes attention_traffic(const AttentionTiling& t) {
   const wl::AttentionShape& a = t.shape;
   const double inst = static_cast<double>(a.batch);
   const double q_and_o = 2.0 * inst * static_cast<double>(a.m * a.head_dim);
-  const double kv_passes = t.tile_ctx >= a.ctx ? 1.0 : static_cast<double>(ceil_div(a.m, t.tile_m));
+  const double kv_passes = t.tile_ctx >= a.ctx || t.kv_resident ? 1.0 : static_cast<double>(ceil_div(a.m, t.tile_m));
   const double kv = 2.0 * inst * static_cast<double>(a.ctx * a.head_dim) * kv_passes;
   return bytes_of(q_and_o + kv, t.bits);
 }
@@ -56,6 +56,7 @@ AttentionTasks attention_tasks(const AttentionTiling& t, DataType dtype, std::in
   out.softmax.dtype = dtype;
   out.softmax.elements = batch * m * ctx;
   out.softmax.ops_per_element = t.softmax_ops;
+  out.softmax.special_per_element = t.softmax_special;
   out.softmax.fill_drain = false;
   return out;
 }
@@ -75,6 +76,7 @@ OpPlan plan_attention(const arch::Chip& chip, const wl::OpNode& op, std::size_t 
   base.shape = a;
   base.bits = bits(op.dtype);
   base.softmax_ops = op.ops_per_element;
+  base.softmax_special = op.special_per_element;
   const Bandwidth bw = chip.main_memory().peak_bandwidth();
   const double tile_latency_s = (chip.main_memory().idle_latency() + u.ifmap_buffer->idle_latency()).seconds();
   const double d = static_cast<double>(a.head_dim);
@@ -92,11 +94,13 @@ OpPlan plan_attention(const arch::Chip& chip, const wl::OpNode& op, std::size_t 
         cand.tile_m = tm;
         cand.tile_ctx = tc;
         cand.tile_instances = group;
+        cand.kv_resident = fits(u, q, bytes_of(2.0 * g * static_cast<double>(a.ctx) * d, base.bits), q);
         const std::int64_t tiles = ceil_div(a.batch, group) * ceil_div(a.m, tm) * ceil_div(a.ctx, tc);
         const AttentionTasks t = attention_tasks(cand, op.dtype, group, tm, tc);
-        const double compute_s = static_cast<double>(tiles) * (u.model->estimate(t.scores).time.seconds() +
-                                                               u.model->estimate(t.pv).time.seconds() +
-                                                               softmax_unit.estimate(t.softmax).time.seconds());
+        const double gemms_s = u.model->estimate(t.scores).time.seconds() + u.model->estimate(t.pv).time.seconds();
+        const double softmax_s = softmax_unit.estimate(t.softmax).time.seconds();
+        const double compute_s = static_cast<double>(tiles) *
+                                 (u.model->overlaps_softmax() ? std::max(gemms_s, softmax_s) : gemms_s + softmax_s);
         const Bytes traffic = attention_traffic(cand);
         // When compute hides the traffic, every tiling scores alike; of those within 1 % of the best,
         // take the fewest bytes (what a FlashAttention launch does: one pass over K/V when it can).

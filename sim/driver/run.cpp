@@ -221,14 +221,16 @@ Time Run::run_fused(wl::OpId id, arch::ComputeTask& task, Time ready, const arch
   return e.done;
 }
 
-Time Run::run_softmax_pv(wl::OpId id, TileStep& step, Time scores_done, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch) {
-  const Time probs = run_fused(id, step.softmax, scores_done, u, rec, ch);
+Time Run::run_softmax_pv(wl::OpId id, TileStep& step, const Completion& scores, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch) {
+  const bool overlap = u.model->overlaps_softmax();
+  step.softmax.epilogue = overlap;
+  const Time probs = run_fused(id, step.softmax, overlap ? scores.start : scores.done, u, rec, ch);
   step.pv.region = regions_[id].region;
   step.pv.parts = regions_[id].parts;
-  Completion c = u.model->execute(step.pv, probs);
+  Completion c = u.model->execute(step.pv, overlap ? scores.done : probs);
   charge(*u.model, c, rec);
   count_task(u.model->estimate(step.pv), c, rec);
-  return c.done;
+  return std::max(c.done, probs);
 }
 
 void Run::count_task(const arch::TaskCost& cost, const Completion& c, OpRecord& rec) {
@@ -270,7 +272,7 @@ void Run::run_op(wl::OpId id, kernel::Context& ctx) {
     Completion c = u.model->execute(cur.task, std::max(kernel::Context::now(), cur_decoded));
     charge(*u.model, c, rec);
     count_task(u.model->estimate(cur.task), c, rec);
-    Time compute_done = plan.attention ? run_softmax_pv(id, cur, c.done, u, rec, ch) : c.done;
+    Time compute_done = plan.attention ? run_softmax_pv(id, cur, c, u, rec, ch) : c.done;
     const std::pair<Bytes, arch::MemoryModel*> operands[] = {
         {cur.buffer_read_a, u.ifmap_buffer}, {cur.buffer_read_b, u.filter_buffer}, {cur.buffer_write_c, u.ofmap_buffer}};
     for (std::size_t i = 0; i < 3; ++i) {

@@ -99,9 +99,11 @@ class Run {
   /// when it is done (`ready` when there is none).
   Time run_fused(wl::OpId id, arch::ComputeTask& task, Time ready, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch);
 
-  /// The second half of a fused attention tile: the softmax of the scores done at `scores_done`, then
-  /// P x V on the op's unit; returns when P x V is done.
-  Time run_softmax_pv(wl::OpId id, TileStep& step, Time scores_done, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch);
+  /// The second half of a fused attention tile whose scores ran as `scores`: the softmax, then P x V on
+  /// the op's unit; returns when both are done. A unit that overlaps softmax with the GEMMs
+  /// (overlaps_softmax) runs this tile's softmax on its vector pipe from the tile's start, standing in
+  /// for the other warpgroup's in a ping-pong schedule, and P x V right after the scores.
+  Time run_softmax_pv(wl::OpId id, TileStep& step, const Completion& scores, const arch::ComputeUnit& u, OpRecord& rec, arch::Chip& ch);
 
   /// Books a task of the op's unit: its busy time and cycles, and what paced it.
   static void count_task(const arch::TaskCost& cost, const Completion& c, OpRecord& rec);

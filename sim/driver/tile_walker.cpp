@@ -47,8 +47,12 @@ bool TileWalker::next_attention(TileStep& s) {
   const Bytes q = bytes_of(gd * static_cast<double>(em), t.bits);
   const Bytes kv = bytes_of(2.0 * gd * static_cast<double>(ec), t.bits);
   if (ic == 0) s.load_a = q;
-  // A context that fits one block stays for every Q block of its instances.
-  if (count_[2] > 1 || im == 0) s.load_b = kv;
+  // A context that fits one block, or the buffers whole, stays for every Q block of its instances:
+  // a K/V block is read by the first Q block that reaches it (under a causal mask, a later one).
+  if (im == 0) kv_loaded_ = 0;
+  const bool kv_stays = count_[2] == 1 || t.kv_resident;
+  if (!kv_stays || ic >= kv_loaded_) s.load_b = kv;
+  if (kv_stays) kv_loaded_ = std::max(kv_loaded_, ic + 1);
   if (last_block) s.store_c = q;
   s.buffer_read_a = q;
   s.buffer_read_b = kv;
@@ -104,6 +108,7 @@ bool TileWalker::next(TileStep& s) {
     s.task.dtype = plan_.dtype;
     s.task.elements = n;
     s.task.ops_per_element = v.ops_per_element;
+    s.task.special_per_element = v.special_per_element;
     s.task.starts_op = vec_done_ == 0;
     vec_done_ += n;
     finished_ = vec_done_ >= v.elements;
@@ -157,6 +162,7 @@ bool TileWalker::next(TileStep& s) {
     s.epilogue.dtype = plan_.dtype;
     s.epilogue.elements = group * em * en;
     s.epilogue.ops_per_element = t.epilogue_ops;
+    s.epilogue.special_per_element = t.epilogue_special;
     s.epilogue.fill_drain = false;
     s.epilogue.epilogue = true;
   }

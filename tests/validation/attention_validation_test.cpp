@@ -28,6 +28,7 @@ using validation::field;
 using validation::percent_error;
 
 constexpr double kSoftmaxOps = 5;  // as workloads/builders/transformer.cpp: max, subtract, exp, sum, divide
+constexpr double kSoftmaxSpecial = 1;  // of those, the exp (transformer.cpp's kSoftmaxSpecial)
 
 struct Shape {
   std::int64_t batch = 0, seqlen_q = 0, seqlen_kv = 0, q_heads = 0, kv_heads = 0, head_dim = 0;
@@ -77,6 +78,7 @@ wl::OpGraph attention_graph(const std::string& name, const Shape& s, DataType dt
   const std::int64_t probs = s.batch * s.q_heads * s.seqlen_q * s.seqlen_kv;
   sm.shape = wl::VectorShape{probs, 1, 0};
   sm.ops_per_element = kSoftmaxOps;
+  sm.special_per_element = kSoftmaxSpecial;
   const wl::OpId softmax = g.add_op(std::move(sm));
   const wl::OpId pv = gemm("L0.pv", att_m, s.seqlen_kv, s.head_dim);
   g.add_tensor(scores, softmax, storage(dt, probs), "scores");

@@ -11,20 +11,23 @@ namespace {
 // Work per output element of the vector ops (OpNode::ops_per_element); per-row reductions amortised.
 constexpr double kNormOps = 7;     // accumulate (mean), subtract, square, accumulate (var), scale, weight, bias
 constexpr double kSiluOps = 4;     // x * sigmoid(x): exp, add, divide, multiply
+constexpr double kSiluSpecial = 2; // of those, transcendental: the exp and the reciprocal the divide is done by
 constexpr double kSoftmaxOps = 5;  // max, subtract max, exp, sum, divide
+constexpr double kSoftmaxSpecial = 1;  // of those, the exp
 constexpr double kAddOps = 1;
 constexpr double kGegluOps = 6;    // gelu(gate) = gate * 0.5 * (1 + erf(gate / sqrt 2)): 5; times the value half: 1
 constexpr std::int64_t kHeadDim = 64;  // SDXL and both CLIP text models use 64-channel heads
 
 }  // namespace
 
-OpId Net::add_op(const std::string& name, OpKind kind, OpShape shape, double ops) {
+OpId Net::add_op(const std::string& name, OpKind kind, OpShape shape, double ops, double special) {
   OpNode op;
   op.name = prefix_ + name;
   op.kind = kind;
   op.dtype = dtype_;
   op.shape = shape;
   op.ops_per_element = ops;
+  op.special_per_element = special;
   return g_.add_op(std::move(op));
 }
 
@@ -56,7 +59,7 @@ Act Net::gemm(const std::string& name, std::int64_t batch, std::int64_t m, std::
   return out;
 }
 
-Act Net::vec(const std::string& name, const std::vector<Act>& inputs, const Act& out, double ops, OpKind kind) {
+Act Net::vec(const std::string& name, const std::vector<Act>& inputs, const Act& out, double ops, OpKind kind, double special) {
   // Inputs of the output's size are counted as `inputs`; others (a broadcast time embedding, a GEGLU's
   // two halves) as one input of their summed size.
   bool same = std::all_of(inputs.begin(), inputs.end(), [&](const Act& a) { return a.elements() == out.elements(); });
@@ -64,7 +67,7 @@ Act Net::vec(const std::string& name, const std::vector<Act>& inputs, const Act&
   for (const Act& a : inputs) total += a.elements();
   VectorShape s = same ? VectorShape{out.elements(), static_cast<std::int64_t>(inputs.size()), 0}
                        : VectorShape{out.elements(), 1, total};
-  OpId id = add_op(name, kind, s, ops);
+  OpId id = add_op(name, kind, s, ops, special);
   for (const Act& a : inputs) link(a, id);
   Act r = out;
   r.op = id;
@@ -76,7 +79,7 @@ Act Net::norm(const std::string& name, const Act& in) {
   return vec(name, {in}, in, kNormOps, OpKind::kLayerNorm);
 }
 
-Act Net::silu(const std::string& name, const Act& in) { return vec(name, {in}, in, kSiluOps); }
+Act Net::silu(const std::string& name, const Act& in) { return vec(name, {in}, in, kSiluOps, OpKind::kElementwise, kSiluSpecial); }
 
 Act Net::add(const std::string& name, const Act& a, const Act& b) { return vec(name, {a, b}, a, kAddOps); }
 
@@ -88,7 +91,7 @@ Act Net::attention(const std::string& name, const Act& x, const Act& ctx, std::i
   Act scores = gemm(name + ".scores", x.n * heads, xt, dh, ct, true, Act{0, x.n * heads, xt, 1, ct});
   link(q, scores.op);
   link(k, scores.op);
-  Act probs = vec(name + ".softmax", {scores}, scores, kSoftmaxOps, OpKind::kSoftmax);
+  Act probs = vec(name + ".softmax", {scores}, scores, kSoftmaxOps, OpKind::kSoftmax, kSoftmaxSpecial);
   Act pv = gemm(name + ".pv", x.n * heads, xt, ct, dh, true, Act{0, x.n, x.h, x.w, C});
   link(probs, pv.op);
   link(v, pv.op);

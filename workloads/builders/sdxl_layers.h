@@ -40,7 +40,9 @@ class Net {
   Act norm(const std::string& name, const Act& in);
   Act silu(const std::string& name, const Act& in);
   /// Element-wise op over `out`'s extent reading every input; `ops` per output element.
-  Act vec(const std::string& name, const std::vector<Act>& inputs, const Act& out, double ops, OpKind kind = OpKind::kElementwise);
+  /// `special`: of the `ops` per element, the transcendental ones (OpNode::special_per_element).
+  Act vec(const std::string& name, const std::vector<Act>& inputs, const Act& out, double ops, OpKind kind = OpKind::kElementwise,
+          double special = 0);
   Act add(const std::string& name, const Act& a, const Act& b);
   /// Multi-head attention of `x` over `ctx` (itself for self-attention): q from x, k and v from ctx
   /// (ctx width `ctx_c`), heads of 64 channels (or one head of all channels when `heads` is 1).
@@ -61,7 +63,7 @@ class Net {
   DataType dtype() const { return dtype_; }
 
  private:
-  OpId add_op(const std::string& name, OpKind kind, OpShape shape, double ops = 1);
+  OpId add_op(const std::string& name, OpKind kind, OpShape shape, double ops = 1, double special = 0);
   Act gemm(const std::string& name, std::int64_t batch, std::int64_t m, std::int64_t k, std::int64_t n,
            bool b_is_activation, const Act& like);
 

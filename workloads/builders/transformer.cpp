@@ -15,9 +15,12 @@ namespace {
 constexpr double kRmsNormOps = 4;    // square, accumulate, multiply by 1/rms, multiply by weight
 constexpr double kLayerNormOps = 7;  // accumulate (mean), subtract, square, accumulate (var), scale, weight, bias
 constexpr double kSoftmaxOps = 5;    // max, subtract max, exp, sum, divide
+constexpr double kSoftmaxSpecial = 1;  // of those, transcendental: the exp
 constexpr double kRotaryOps = 3;     // x*cos + rotate_half(x)*sin: two multiplies and one add
 constexpr double kSiluMulOps = 4;    // silu(g) = g / (1 + exp(-g)): exp, add, divide; then the gating multiply
+constexpr double kSiluMulSpecial = 2;  // of those, the exp and the reciprocal the divide is done by
 constexpr double kGeluOps = 9;       // gelu_new: x^3 (2), *0.044715, +x, *sqrt(2/pi), tanh, +1, *x, *0.5
+constexpr double kGeluSpecial = 1;   // of those, the tanh
 constexpr double kMoveOps = 1;       // a gather or a cache write: one move per element, no arithmetic
 constexpr double kAddOps = 1;        // residual add, per input beyond the first
 
@@ -123,7 +126,7 @@ class Builder {
     edge(q_src, scores, t * H * d, "q");
     edge(kv_write, scores, t * kvh * d, "k_new");
     const std::int64_t probs = seqs * H * q_len * ctx;
-    OpId softmax = vec(p + "softmax", OpKind::kSoftmax, probs, 1, kSoftmaxOps);
+    OpId softmax = vec(p + "softmax", OpKind::kSoftmax, probs, 1, kSoftmaxOps, kSoftmaxSpecial);
     edge(scores, softmax, probs, "scores");
     OpId pv = gemm(p + "pv", att_m, ctx, d, att_batch, true, per_head ? group : 1);
     edge(softmax, pv, probs, "probs");
@@ -140,7 +143,7 @@ class Builder {
     OpId router = gemm(p + "router", T, c_.hidden, E);
     edge(in, router, T * c_.hidden, "normed");
     // Softmax over the router logits; the top-k pick among E values is a few compares, counted in it.
-    OpId route = vec(p + "route", OpKind::kSoftmax, T * E, 1, kSoftmaxOps);
+    OpId route = vec(p + "route", OpKind::kSoftmax, T * E, 1, kSoftmaxOps, kSoftmaxSpecial);
     edge(router, route, T * E, "logits");
     Routing r = route_tokens(T, E, k, l, o_.routing);
     // The weighted sum of each token's k expert outputs: k multiplies and k - 1 adds per element.
@@ -165,13 +168,13 @@ class Builder {
       OpId gate = gemm(p + "gate_proj", tokens, h, I);
       OpId up = gemm(p + "up_proj", tokens, h, I);
       inputs = {gate, up};
-      act = vec(p + "act_mul", OpKind::kElementwise, tokens * I, 2, kSiluMulOps);
+      act = vec(p + "act_mul", OpKind::kElementwise, tokens * I, 2, kSiluMulOps, kSiluMulSpecial);
       edge(gate, act, tokens * I, "gate");
       edge(up, act, tokens * I, "up");
     } else {
       OpId fc_in = gemm(p + "fc_in", tokens, h, I);
       inputs = {fc_in};
-      act = vec(p + "gelu", OpKind::kElementwise, tokens * I, 1, kGeluOps);
+      act = vec(p + "gelu", OpKind::kElementwise, tokens * I, 1, kGeluOps, kGeluSpecial);
       edge(fc_in, act, tokens * I, "fc_in");
     }
     for (OpId m : inputs) {
@@ -203,13 +206,15 @@ class Builder {
     return g_.add_op(std::move(op));
   }
 
-  OpId vec(std::string name, OpKind kind, std::int64_t elements, std::int64_t inputs, double ops) {
+  /// `special`: of the `ops` per element, the transcendental ones (OpNode::special_per_element).
+  OpId vec(std::string name, OpKind kind, std::int64_t elements, std::int64_t inputs, double ops, double special = 0) {
     OpNode op;
     op.name = std::move(name);
     op.kind = kind;
     op.dtype = o_.activation_dtype;
     op.shape = VectorShape{elements, inputs, 0};
     op.ops_per_element = ops;
+    op.special_per_element = special;
     return g_.add_op(std::move(op));
   }
 

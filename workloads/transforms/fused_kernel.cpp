@@ -113,7 +113,9 @@ OpNode make_kernel(const GraphIndex& ix, const KernelGroup& grp) {
     k.kind = OpKind::kAttention;
     k.shape = AttentionShape{gs.batch, gs.m, gs.n, gs.k, gs.b_shared, gs.causal_past};
     const double scores = static_cast<double>(gs.batch * gs.m * gs.n);
-    k.ops_per_element = static_cast<double>(std::get<VectorShape>(softmax.shape).elements) * softmax.ops_per_element / scores;
+    const auto probs = static_cast<double>(std::get<VectorShape>(softmax.shape).elements);
+    k.ops_per_element = probs * softmax.ops_per_element / scores;
+    k.special_per_element = probs * softmax.special_per_element / scores;
     own = 3;
   } else if (grp.experts) {
     // One GEMM per expert module (its merged projections side by side): rows add up, N and K are
@@ -158,7 +160,7 @@ OpNode make_kernel(const GraphIndex& ix, const KernelGroup& grp) {
     for (OpId p : ix.preds[grp.members[i]]) read_by_own.insert(p);
   }
   std::map<OpId, Bytes> extra;
-  double epilogue_ops = 0, leaving = 0;
+  double epilogue_ops = 0, epilogue_special = 0, leaving = 0;
   for (const TensorEdge& e : in_edges_of(ix, grp, own, inside)) {
     if (read_by_own.count(e.from)) continue;
     Bytes& b = extra[e.from];
@@ -167,6 +169,7 @@ OpNode make_kernel(const GraphIndex& ix, const KernelGroup& grp) {
   for (std::size_t i = own; i < grp.members.size(); ++i) {
     const OpNode& m = g.op(grp.members[i]);
     epilogue_ops += static_cast<double>(std::get<VectorShape>(m.shape).elements) * m.ops_per_element;
+    epilogue_special += static_cast<double>(std::get<VectorShape>(m.shape).elements) * m.special_per_element;
   }
   // What outside consumers read of a member (the rotated Q of a fused rotary, not the K that the KV
   // write in the same kernel stores), at most its whole result.
@@ -182,6 +185,7 @@ OpNode make_kernel(const GraphIndex& ix, const KernelGroup& grp) {
   double extra_elements = 0;
   for (const auto& [from, bytes] : extra) extra_elements += elements_as(bytes, k.dtype);
   k.fused.epilogue_ops = epilogue_ops / base;
+  k.fused.epilogue_special = epilogue_special / base;
   k.fused.extra_inputs = extra_elements / base;
   k.fused.outputs = leaving / base;
   return k;

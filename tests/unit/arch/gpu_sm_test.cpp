@@ -149,6 +149,54 @@ TEST_CASE("vector ops run on the CUDA cores", "[gpu]") {
   CHECK(sm.estimate(t).energy.pj() == Approx(132 * 128 * 1000 * 2 * sm.params().vector_op_energy.pj() * sm.energy_scale()));
 }
 
+TEST_CASE("transcendentals issue to the SFUs beside the FP32 lanes", "[gpu][sfu]") {
+  // H100: 128 FP32 lanes and 16 SFU results per clock per SM. A softmax element (5 ops, 1 exp):
+  // 4 ops on the lanes take 4/128 of a cycle, the exp 1/16: the SFUs set the pace.
+  arch::ComputeTask t;
+  t.cls = arch::TaskClass::kVector;
+  t.elements = 132 * 128 * 1000;
+  t.ops_per_element = 5;
+  t.special_per_element = 1;
+  t.fill_drain = false;
+  auto h100 = load("h100-sxm");
+  CHECK(sm_of(*h100).params().sfu_lanes == 16);
+  CHECK(sm_of(*h100).estimate(t).cycles.count() == 132 * 128 * 1000 / (16 * 132));
+  // Mostly lane work: the lanes set the pace, the SFU work hides beside them.
+  t.ops_per_element = 33;
+  CHECK(sm_of(*h100).estimate(t).cycles.count() == 32 * 1000);
+  // sfu_lanes 0: every op on the lanes, as before the SFUs were modelled.
+  auto plain = load("h100-sxm", {"sm.sfu_lanes=0"});
+  t.ops_per_element = 5;
+  CHECK(sm_of(*plain).estimate(t).cycles.count() == 5 * 1000);
+  // The energy is the same either way: each op is charged once.
+  CHECK(sm_of(*plain).estimate(t).energy.pj() > 0);
+  t.special_per_element = 6;
+  CHECK_THROWS_WITH(sm_of(*h100).estimate(t), Catch::Contains("special_per_element"));
+}
+
+TEST_CASE("a ping-pong attention kernel overlaps its softmax with the GEMMs", "[gpu][sfu]") {
+  // One head-dim-128 attention kernel (8 heads x 4096 x 4096) fused from scores, softmax and P x V.
+  wl::OpGraph g("attention");
+  wl::OpNode op;
+  op.name = "att";
+  op.kind = wl::OpKind::kAttention;
+  op.dtype = DataType::kBf16;
+  op.shape = wl::AttentionShape{8, 4096, 4096, 128, 1, -1};
+  op.ops_per_element = 5;
+  op.special_per_element = 1;
+  g.add_op(op);
+  g.set_fusion(FusionPolicy::kFull);
+  auto serial = load("h100-sxm", {"sm.softmax_overlap=false", "chip.power.tdp=0 W", "chip.power.max_clock=1"});
+  auto overlapped = load("h100-sxm", {"sm.softmax_overlap=true", "chip.power.tdp=0 W", "chip.power.max_clock=1"});
+  const Result a = simulate(*serial, g), b = simulate(*overlapped, g);
+  const double ta = a.ops.front().end_s - a.ops.front().start_s, tb = b.ops.front().end_s - b.ops.front().start_s;
+  INFO("serial " << ta << " s, overlapped " << tb << " s");
+  CHECK(tb < 0.85 * ta);  // the exponentials (a third of the GEMMs' time at head dim 128) hide
+  CHECK(tb >= b.ops.front().roofline_s);
+  CHECK(a.ops.front().bytes == b.ops.front().bytes);
+  CHECK(b.energy_j == Approx(a.energy_j).epsilon(0.05));
+}
+
 TEST_CASE("H100 decode GEMV (m=1..8, n=k=8192, bf16) is HBM-bound near peak bandwidth", "[gpu]") {
   auto chip = load("h100-sxm");
   for (std::int64_t m : {1, 8}) {
