@@ -44,6 +44,7 @@ struct TransformerSpec {
   std::int64_t batch = 1, prompt_len = 1024, kv_len = 1024;
   DataType dtype = DataType::kBf16;
   std::string weight_dtype;  // empty: same as dtype
+  std::string kv_dtype;      // empty: same as dtype
   std::string decode_attention = "grouped";
   std::int64_t seed = 1;
   double routing_skew = 0, capacity_factor = 0;
@@ -57,8 +58,9 @@ struct TransformerSpec {
       sc.add("batch", &TransformerSpec::batch, "sequences processed together").at_least(1);
       sc.add("prompt_len", &TransformerSpec::prompt_len, "prefill: prompt tokens per sequence").at_least(1);
       sc.add("kv_len", &TransformerSpec::kv_len, "decode: context attended over, new token included").at_least(1);
-      sc.add("dtype", &TransformerSpec::dtype, "activation (and KV-cache) data type");
+      sc.add("dtype", &TransformerSpec::dtype, "activation (and, without kv_dtype, KV-cache) data type");
       sc.add("weight_dtype", &TransformerSpec::weight_dtype, "weight data type; default: dtype").one_of(dtype_choices());
+      sc.add("kv_dtype", &TransformerSpec::kv_dtype, "KV-cache data type; default: dtype").one_of(dtype_choices());
       sc.add("seed", &TransformerSpec::seed, "MoE routing seed").at_least(0);
       sc.add("routing_skew", &TransformerSpec::routing_skew, "MoE: Zipf exponent of expert popularity, 0 = uniform")
           .at_least(0);
@@ -157,6 +159,7 @@ OpGraph build_transformer_spec(const ConfigNode& spec, const fs::path& spec_dir)
   o.kv_len = s.kv_len;
   o.activation_dtype = s.dtype;
   o.weight_dtype = s.weight_dtype.empty() ? s.dtype : *parse_dtype(s.weight_dtype);
+  if (!s.kv_dtype.empty()) o.kv_dtype = *parse_dtype(s.kv_dtype);
   o.routing.seed = static_cast<std::uint64_t>(s.seed);
   o.routing.skew = s.routing_skew;
   o.routing.capacity_factor = s.capacity_factor;

@@ -119,12 +119,15 @@ Bytes input_bytes(const OpNode& op) {
 Bytes own_input_bytes(const OpNode& op) {
   if (const auto* a = std::get_if<AttentionShape>(&op.shape)) {
     // Q of every instance, and K and V as stored (once per b_shared instances).
-    return storage(op.dtype, a->batch * a->m * a->head_dim + 2 * ceil_div(a->batch, a->b_shared) * a->ctx * a->head_dim);
+    const std::int64_t q = a->batch * a->m * a->head_dim, kv = 2 * ceil_div(a->batch, a->b_shared) * a->ctx * a->head_dim;
+    if (op.kv_dtype && *op.kv_dtype != op.dtype) return storage(op.dtype, q) + storage(*op.kv_dtype, kv);
+    return storage(op.dtype, q + kv);
   }
   if (const auto* c = std::get_if<ConvShape>(&op.shape)) return storage(op.dtype, c->batch * c->in_h * c->in_w * c->in_c);
   if (const auto* g = std::get_if<GemmShape>(&op.shape)) {
     std::int64_t a = g->batch * g->m * g->k;
     std::int64_t b = g->b_is_activation ? g->batch * g->k * g->n : 0;
+    if (op.kv_dtype && *op.kv_dtype != op.dtype) return storage(op.dtype, a) + storage(*op.kv_dtype, b);
     return storage(op.dtype, a + b);
   }
   if (const auto* c = std::get_if<CollectiveShape>(&op.shape)) return Bytes(c->bytes);

@@ -123,6 +123,9 @@ struct OpNode {
   /// Storage type of the weights when it differs from `dtype` (weight-only quantization: int4 weights,
   /// bf16 activations). Unset means the weights are stored as `dtype`.
   std::optional<DataType> weight_dtype;
+  /// Storage type of the KV cache an attention op reads (its B operand: GemmShape::b_is_activation, or
+  /// an attention kernel's K and V) when it differs from `dtype`: an FP8 cache under BF16 or FP4 math.
+  std::optional<DataType> kv_dtype;
   /// Sparsity and codec of the weight operand (matrix ops with weights only; set by the compression
   /// transform). Dense and uncompressed by default.
   WeightFormat weight_format;
@@ -151,6 +154,8 @@ bool is_matrix(const OpNode& op);
 bool is_collective(const OpNode& op);
 /// The storage type of the op's weights: `weight_dtype` when set, otherwise `dtype`.
 inline DataType weight_type(const OpNode& op) { return op.weight_dtype.value_or(op.dtype); }
+/// The type the KV cache of an attention op is stored in: kv_dtype, else dtype.
+inline DataType kv_type(const OpNode& op) { return op.kv_dtype.value_or(op.dtype); }
 GemmView gemm_view(const OpNode& op);
 
 /// Floating-point (or integer) operations; a multiply-accumulate counts two. Only MACs with a kept

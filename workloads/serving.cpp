@@ -14,7 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Spec {
-  std::string type, model, phase = "decode", weight_dtype, decode_attention = "grouped";
+  std::string type, model, phase = "decode", weight_dtype, kv_dtype, decode_attention = "grouped";
   std::int64_t batch = 1, prompt_len = 1024, output_len = 128, kv_len = 1024, kv_bucket = kDefaultKvBucket, seed = 1;
   DataType dtype = DataType::kBf16;
   double routing_skew = 0, capacity_factor = 0;
@@ -30,8 +30,9 @@ struct Spec {
       sc.add("kv_bucket", &Spec::kv_bucket, "decode steps whose context rounds up to the same multiple of this are simulated once").at_least(1);
       sc.add("phase", &Spec::phase, "type transformer: prefill or decode").one_of({"prefill", "decode"});
       sc.add("kv_len", &Spec::kv_len, "type transformer, decode: context attended over").at_least(1);
-      sc.add("dtype", &Spec::dtype, "activation (and KV-cache) data type");
+      sc.add("dtype", &Spec::dtype, "activation (and, without kv_dtype, KV-cache) data type");
       sc.add("weight_dtype", &Spec::weight_dtype, "weight data type; default: dtype");
+      sc.add("kv_dtype", &Spec::kv_dtype, "KV-cache data type (TensorRT-LLM's kv_cache_dtype); default: dtype");
       sc.add("seed", &Spec::seed, "MoE routing seed").at_least(0);
       sc.add("routing_skew", &Spec::routing_skew, "MoE: Zipf exponent of expert popularity").at_least(0);
       sc.add("capacity_factor", &Spec::capacity_factor, "MoE: per-expert token cap, 0 = none").at_least(0);
@@ -65,6 +66,8 @@ GenerationSpec load_generation_spec(const std::string& path, const std::vector<s
   if (s.type.empty()) diag.error(spec.mark(), "workload: missing required key 'type' (generation or transformer)");
   std::optional<DataType> wdt = s.weight_dtype.empty() ? std::optional<DataType>(s.dtype) : parse_dtype(s.weight_dtype);
   if (!wdt) diag.error(spec.find("weight_dtype")->mark(), "workload: 'weight_dtype' expects one of " + std::string(dtype_names()));
+  const std::optional<DataType> kvdt = s.kv_dtype.empty() ? std::nullopt : parse_dtype(s.kv_dtype);
+  if (!s.kv_dtype.empty() && !kvdt) diag.error(spec.find("kv_dtype")->mark(), "workload: 'kv_dtype' expects one of " + std::string(dtype_names()));
   diag.throw_if_any();
   const fs::path model_path = fs::path(path).parent_path() / s.model;
   if (!fs::is_regular_file(model_path)) {
@@ -74,6 +77,7 @@ GenerationSpec load_generation_spec(const std::string& path, const std::vector<s
   g.model = load_hf_config(model_path.string());
   g.options.activation_dtype = s.dtype;
   g.options.weight_dtype = *wdt;
+  g.options.kv_dtype = kvdt;
   g.options.routing.seed = static_cast<std::uint64_t>(s.seed);
   g.options.routing.skew = s.routing_skew;
   g.options.routing.capacity_factor = s.capacity_factor;

@@ -167,7 +167,7 @@ OpPlan plan_matrix(const arch::Chip& chip, const wl::OpNode& op, std::size_t uni
   base.n = g.n;
   base.k = g.k;
   base.in_bits = base.out_bits = bits(op.dtype);
-  base.b_bits = g.b_is_activation ? bits(op.dtype) : stored_bits_per_weight(op.weight_format, bits(wl::weight_type(op)));
+  base.b_bits = g.b_is_activation ? bits(wl::kv_type(op)) : stored_bits_per_weight(op.weight_format, bits(wl::weight_type(op)));
   base.epilogue_ops = op.fused.epilogue_ops;
   base.extra_in = op.fused.extra_inputs;
   base.epilogue_special = op.fused.epilogue_special;

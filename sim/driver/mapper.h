@@ -59,7 +59,8 @@ struct MatrixTiling {
 struct AttentionTiling {
   wl::AttentionShape shape;  // the kernel's: instances (batch), rows, context, head size, causal mask
   std::int64_t tile_m = 0, tile_ctx = 0, tile_instances = 1;
-  int bits = 16;
+  int bits = 16;     // Q and O
+  int kv_bits = 16;  // K and V as the cache stores them (OpNode::kv_dtype)
   double softmax_ops = 5;  // per score
   double softmax_special = 0;  // of those, transcendental (the exp)
   /// The whole context's K and V of a group of instances fit the buffers beside a Q block: each K/V

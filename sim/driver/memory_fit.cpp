@@ -43,9 +43,9 @@ std::vector<MemoryNeed> memory_needs(const wl::OpGraph& g, int stages) {
     if (first_copy(op.name)) n.weights += wl::weight_bytes(op);
     Bytes act = wl::input_bytes(op) + wl::output_bytes(op);
     if (const auto* gs = std::get_if<wl::GemmShape>(&op.shape); gs && gs->b_is_activation) {
-      n.kv_cache += storage(op.dtype, gs->batch / gs->b_shared * gs->k * gs->n);
+      n.kv_cache += storage(wl::kv_type(op), gs->batch / gs->b_shared * gs->k * gs->n);
       // The B operand is that cache (read once per query head when b_shared > 1), not a buffer of its own.
-      act -= storage(op.dtype, gs->batch * gs->k * gs->n);
+      act -= storage(wl::kv_type(op), gs->batch * gs->k * gs->n);
     }
     n.activations = std::max(n.activations, act);
   }

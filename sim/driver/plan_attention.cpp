@@ -35,6 +35,7 @@ Bytes attention_traffic(const AttentionTiling& t) {
   const double q_and_o = 2.0 * inst * static_cast<double>(a.m * a.head_dim);
   const double kv_passes = t.tile_ctx >= a.ctx || t.kv_resident ? 1.0 : static_cast<double>(ceil_div(a.m, t.tile_m));
   const double kv = 2.0 * inst * static_cast<double>(a.ctx * a.head_dim) * kv_passes;
+  if (t.kv_bits != t.bits) return bytes_of(q_and_o, t.bits) + bytes_of(kv, t.kv_bits);
   return bytes_of(q_and_o + kv, t.bits);
 }
 
@@ -49,6 +50,7 @@ AttentionTasks attention_tasks(const AttentionTiling& t, DataType dtype, std::in
     task.k = depth;
     task.batch = batch;
     task.fill_drain = false;
+    if (t.kv_bits != bits(dtype)) task.b_bits = t.kv_bits;  // K and V reach the unit as the cache stores them
     return task;
   };
   AttentionTasks out{matrix(m, ctx, t.shape.head_dim), {}, matrix(m, t.shape.head_dim, ctx)};
@@ -75,6 +77,7 @@ OpPlan plan_attention(const arch::Chip& chip, const wl::OpNode& op, std::size_t 
   AttentionTiling base;
   base.shape = a;
   base.bits = bits(op.dtype);
+  base.kv_bits = bits(wl::kv_type(op));
   base.softmax_ops = op.ops_per_element;
   base.softmax_special = op.special_per_element;
   const Bandwidth bw = chip.main_memory().peak_bandwidth();
@@ -88,13 +91,13 @@ OpPlan plan_attention(const arch::Chip& chip, const wl::OpNode& op, std::size_t 
       for (std::int64_t group : whole ? halvings(a.batch) : std::vector<std::int64_t>{1}) {
         const double g = static_cast<double>(group);
         const Bytes q = bytes_of(g * static_cast<double>(tm) * d, base.bits);
-        const Bytes kv = bytes_of(2.0 * g * static_cast<double>(tc) * d, base.bits);
+        const Bytes kv = bytes_of(2.0 * g * static_cast<double>(tc) * d, base.kv_bits);
         if (!fits(u, q, kv, q)) continue;
         AttentionTiling cand = base;
         cand.tile_m = tm;
         cand.tile_ctx = tc;
         cand.tile_instances = group;
-        cand.kv_resident = fits(u, q, bytes_of(2.0 * g * static_cast<double>(a.ctx) * d, base.bits), q);
+        cand.kv_resident = fits(u, q, bytes_of(2.0 * g * static_cast<double>(a.ctx) * d, base.kv_bits), q);
         const std::int64_t tiles = ceil_div(a.batch, group) * ceil_div(a.m, tm) * ceil_div(a.ctx, tc);
         const AttentionTasks t = attention_tasks(cand, op.dtype, group, tm, tc);
         const double gemms_s = u.model->estimate(t.scores).time.seconds() + u.model->estimate(t.pv).time.seconds();

@@ -110,8 +110,8 @@ std::vector<OpLayout> layout_tensors(const wl::OpGraph& graph, const std::vector
     const auto* g = std::get_if<wl::GemmShape>(&op.shape);
     const auto* att = std::get_if<wl::AttentionShape>(&op.shape);
     const bool kv_state = (g && g->b_is_activation) || att;
-    if (g && kv_state) persistent = storage(op.dtype, g->batch / g->b_shared * g->k * g->n);
-    if (att) persistent = storage(op.dtype, 2 * (att->batch / att->b_shared) * att->ctx * att->head_dim);  // K and V
+    if (g && kv_state) persistent = storage(wl::kv_type(op), g->batch / g->b_shared * g->k * g->n);
+    if (att) persistent = storage(wl::kv_type(op), 2 * (att->batch / att->b_shared) * att->ctx * att->head_dim);  // K and V
     if (persistent.count() == 0) continue;
     if (!kv_state) {
       if (const auto shared = weights.find({op.stage, wl::layer_key(op.name)}); shared != weights.end()) {

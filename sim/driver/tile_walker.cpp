@@ -45,7 +45,7 @@ bool TileWalker::next_attention(TileStep& s) {
   const std::int64_t keys = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(seen / static_cast<double>(em))));
   const double gd = static_cast<double>(g * a.head_dim);
   const Bytes q = bytes_of(gd * static_cast<double>(em), t.bits);
-  const Bytes kv = bytes_of(2.0 * gd * static_cast<double>(ec), t.bits);
+  const Bytes kv = bytes_of(2.0 * gd * static_cast<double>(ec), t.kv_bits);
   if (ic == 0) s.load_a = q;
   // A context that fits one block, or the buffers whole, stays for every Q block of its instances:
   // a K/V block is read by the first Q block that reaches it (under a causal mask, a later one).

@@ -200,6 +200,7 @@ class Builder {
     op.kind = OpKind::kGemm;
     op.dtype = o_.activation_dtype;
     if (!b_is_activation) op.weight_dtype = o_.weight_dtype;
+    if (b_is_activation && o_.kv_dtype && *o_.kv_dtype != o_.activation_dtype) op.kv_dtype = o_.kv_dtype;
     GemmShape shape{batch, m, n, k, b_is_activation, b_shared};
     shape.causal_past = causal_past;
     op.shape = shape;

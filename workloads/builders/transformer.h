@@ -38,6 +38,9 @@ struct TransformerOptions {
   std::int64_t decode_batch = 0;
   DataType activation_dtype = DataType::kBf16;
   DataType weight_dtype = DataType::kBf16;
+  /// The KV cache's storage type when it differs from activation_dtype (an FP8 cache under FP4 or BF16
+  /// math, as TensorRT-LLM's kv_cache_dtype); attention reads it in this type.
+  std::optional<DataType> kv_dtype;
   RoutingOptions routing;  // MoE models only
   DecodeAttention decode_attention = DecodeAttention::kGrouped;
 };
