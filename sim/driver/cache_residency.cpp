@@ -47,7 +47,8 @@ void CacheResidency::split_at(std::uint64_t at) {
 }
 
 std::uint64_t CacheResidency::touch(const Region& r, bool write) {
-  if (r.size == 0 || capacity_ == 0) return 0;
+  if (capacity_ == 0) return write ? r.size : 0;  // nothing stays: a write goes straight through
+  if (r.size == 0) return 0;
   const std::uint64_t begin = r.base, end = r.base + r.size, stamp = ++clock_;
   split_at(begin);
   split_at(end);

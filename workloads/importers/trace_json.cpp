@@ -19,7 +19,8 @@ using trace_detail::Fields;
 using trace_detail::join;
 
 const std::vector<std::string> kTopKeys{"xpusim_trace", "name", "items", "item_unit", "compression", "ops", "tensors"};
-const std::vector<std::string> kOpKeys{"name", "kind", "dtype", "weight_dtype", "weight_format", "shape", "ops_per_element"};
+const std::vector<std::string> kOpKeys{"name", "kind", "dtype", "weight_dtype", "kv_dtype", "weight_format", "shape",
+                                       "ops_per_element", "special_per_element"};
 const std::vector<std::string> kFormatKeys{"sparsity", "density", "seed", "codec_ratio"};
 const std::vector<std::string> kTensorKeys{"from", "to", "bytes", "name"};
 const std::vector<std::string> kGemmKeys{"batch", "m", "n", "k", "b_is_activation"};
@@ -137,7 +138,7 @@ std::optional<OpNode> read_op(const ConfigNode& o, std::size_t index, Diagnostic
   Fields f(o, who, diag);
   f.reject_unknown(kOpKeys);
   auto name = f.text("name", true), kind_text = f.text("kind", true), dtype_text = f.text("dtype", true),
-       wdtype_text = f.text("weight_dtype", false);
+       wdtype_text = f.text("weight_dtype", false), kvdtype_text = f.text("kv_dtype", false);
   OpNode op;
   std::optional<OpKind> kind;
   if (kind_text) {
@@ -149,13 +150,15 @@ std::optional<OpNode> read_op(const ConfigNode& o, std::size_t index, Diagnostic
                                              did_you_mean(*kind_text, kind_names()) + " (kinds: " + join(kind_names()) + ")");
     }
   }
-  for (auto [text, key] : {std::pair{&dtype_text, "dtype"}, std::pair{&wdtype_text, "weight_dtype"}}) {
+  for (auto [text, key] : {std::pair{&dtype_text, "dtype"}, std::pair{&wdtype_text, "weight_dtype"}, std::pair{&kvdtype_text, "kv_dtype"}}) {
     if (!*text) continue;
     std::optional<DataType> t = parse_dtype(**text);
     if (!t) {
       diag.error(o.find(key)->mark(), who + ": unknown " + key + " '" + **text + "' (one of " + dtype_names() + ")");
     } else if (std::string(key) == "dtype") {
       op.dtype = *t;
+    } else if (std::string(key) == "kv_dtype") {
+      op.kv_dtype = *t;
     } else {
       op.weight_dtype = *t;
     }
@@ -167,6 +170,14 @@ std::optional<OpNode> read_op(const ConfigNode& o, std::size_t index, Diagnostic
                                                       *kind_text + " op's work follows from its shape");
   }
   auto ops = f.real("ops_per_element", false, 1.0);
+  const std::optional<double> special_read = f.real("special_per_element", false, 0.0);
+  bool special_ok = special_read.has_value();
+  const double special = special_read.value_or(0.0);
+  if (ops && special_ok && !(special >= 0 && special <= *ops)) {
+    diag.error(o.find("special_per_element")->mark(), who + ": 'special_per_element' (the transcendental share of the ops) "
+                                                            "must lie between 0 and ops_per_element");
+    special_ok = false;
+  }
   std::optional<WeightFormat> format = WeightFormat{};
   if (const ConfigNode* wf = o.find("weight_format")) {
     format = read_weight_format(*wf, who, diag);
@@ -177,12 +188,13 @@ std::optional<OpNode> read_op(const ConfigNode& o, std::size_t index, Diagnostic
       format.reset();
     }
   }
-  if (!name || !kind || !dtype_text || !s || !ops || !format) return std::nullopt;
+  if (!name || !kind || !dtype_text || !s || !ops || !special_ok || !format) return std::nullopt;
   op.weight_format = *format;
   op.name = *name;
   op.kind = *kind;
   op.shape = *s;
   op.ops_per_element = *ops;
+  op.special_per_element = special;
   return op;
 }
 
@@ -312,6 +324,7 @@ std::string export_trace(const OpGraph& g) {
     o += std::string(id ? "," : "") + "\n    {\"name\": " + json_string(op.name) + ", \"kind\": " +
          json_string(std::string(to_string(op.kind))) + ", \"dtype\": " + json_string(std::string(to_string(op.dtype)));
     if (op.weight_dtype) o += ", \"weight_dtype\": " + json_string(std::string(to_string(*op.weight_dtype)));
+    if (op.kv_dtype) o += ", \"kv_dtype\": " + json_string(std::string(to_string(*op.kv_dtype)));
     if (op.weight_format != WeightFormat{}) {
       const WeightFormat& w = op.weight_format;
       o += ", \"weight_format\": {\"sparsity\": " + json_string(std::string(to_string(w.sparsity))) + ", \"density\": " +
@@ -319,6 +332,7 @@ std::string export_trace(const OpGraph& g) {
     }
     o += ", \"shape\": " + shape_json(op);
     if (!is_matrix(op)) o += ", \"ops_per_element\": " + json_number(op.ops_per_element);
+    if (op.special_per_element > 0) o += ", \"special_per_element\": " + json_number(op.special_per_element);
     o += "}";
   }
   o += "\n  ],\n  \"tensors\": [";

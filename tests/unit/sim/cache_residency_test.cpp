@@ -79,7 +79,8 @@ TEST_CASE("cache residency: partial overlaps split and merge", "[cache]") {
   CHECK(cache.present(Region{0, 50}) == 0);
   CHECK(cache.present(Region{340, 1}) == 1);
   CacheResidency none(0);
-  CHECK(none.touch(Region{0, 10}, true) == 0);
+  CHECK(none.touch(Region{0, 10}, false) == 0);
+  CHECK(none.touch(Region{0, 10}, true) == 10);
   CHECK(none.present(Region{0, 10}) == 0);
 }
 

@@ -22,7 +22,8 @@ const std::string kSrc = XPUSIM_SOURCE_DIR;
 
 bool same_op(const OpNode& a, const OpNode& b) {
   if (a.name != b.name || a.kind != b.kind || a.dtype != b.dtype || a.weight_dtype != b.weight_dtype ||
-      a.weight_format != b.weight_format || a.ops_per_element != b.ops_per_element || a.shape.index() != b.shape.index()) {
+      a.weight_format != b.weight_format || a.ops_per_element != b.ops_per_element || a.shape.index() != b.shape.index() ||
+      a.special_per_element != b.special_per_element || a.kv_dtype != b.kv_dtype) {
     return false;
   }
   if (const auto* g = std::get_if<GemmShape>(&a.shape)) {
@@ -107,6 +108,21 @@ TEST_CASE("every bundled workload survives export and import unchanged", "[trace
       require_identical(g, round_trip(g));
     }
   }
+}
+
+TEST_CASE("a KV cache precision and the transcendental share of vector work survive export and import", "[trace]") {
+  OpGraph g = load_workload(kSrc + "/configs/workloads/llama-2-7b-decode.yaml", {"kv_len=128", "kv_dtype=fp8"});
+  bool kv = false, special = false;
+  for (OpId i = 0; i < g.size(); ++i) {
+    kv = kv || g.op(i).kv_dtype == DataType::kFp8;
+    special = special || g.op(i).special_per_element > 0;
+  }
+  REQUIRE(kv);
+  REQUIRE(special);
+  require_identical(g, round_trip(g));
+  CHECK_THROWS_WITH(import_trace(ConfigNode::load_string(R"({"xpusim_trace": 1, "name": "t", "ops": [{"name": "s", "kind": "softmax",
+      "dtype": "bf16", "shape": {"elements": 8}, "ops_per_element": 2, "special_per_element": 3}], "tensors": []})", "t.json")),
+                    Catch::Contains("special_per_element"));
 }
 
 TEST_CASE("compressed graphs survive export and import: weight formats, seeds, codec and the record", "[trace]") {
