@@ -3,6 +3,7 @@
 // skipped, one stride for both dimensions, `DP` layers split per channel, no padding, 1-byte words.
 #include "workloads/importers/scalesim_topology.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <filesystem>
@@ -193,7 +194,11 @@ OpGraph import_scalesim_topology(const std::string& path) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line_no == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 byte-order mark
     std::vector<Field> fields = split_row(line);
-    if (fields.empty()) continue;  // blank, or only commas
+    // SCALE-Sim drops each row's last comma-separated field (topology_utils.py: row.split(',')[:-1]), which
+    // in its own files is empty or a marker such as MobileNet's "#dw": a field from '#' on is a comment.
+    const auto comment = std::find_if(fields.begin(), fields.end(), [](const Field& f) { return f.text.rfind('#', 0) == 0; });
+    fields.erase(comment, fields.end());
+    if (fields.empty()) continue;  // blank, only commas, or a comment
     if (!form) {
       form = detect_form(path, line_no, fields);
       continue;

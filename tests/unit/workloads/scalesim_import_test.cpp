@@ -146,6 +146,15 @@ TEST_CASE("SCALE-Sim's header and row variants are accepted", "[scalesim][import
   // A 9th value is SCALE-Sim's column stride; equal to Strides it is accepted.
   std::string sw = write_temp("stride_w.csv", kConvHeader + "c,9,9,3,3,2,4,2,2, \n");
   CHECK(std::get<ConvShape>(import_scalesim_topology(sw).op(0).shape).out_w() == 4);
+
+  // SCALE-Sim drops a row's last field: its MobileNet files mark depthwise rows with a trailing "#dw"
+  // there (topologies/conv_nets/mobilnet_4k.csv). A field from '#' on, the rest of its row with it, is a comment; so is a '#' line.
+  std::string dw = write_temp("dw.csv", kConvHeader + "# MobileNet\nConv2_dw, 1080, 2048, 3, 3, 1, 1, 1,#dw\nc,9,9,3,3,2,4,2,#x, 7\n");
+  OpGraph m = import_scalesim_topology(dw);
+  REQUIRE(m.size() == 2);
+  CHECK(m.op(0).name == "Conv2_dw");
+  CHECK(std::get<ConvShape>(m.op(0).shape).in_c == 1);
+  CHECK(std::get<ConvShape>(m.op(1).shape).stride == 2);
 }
 
 TEST_CASE("bad topology files name file, line and column", "[scalesim][import]") {
