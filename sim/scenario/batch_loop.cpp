@@ -20,7 +20,7 @@ BatchLoopOutcome run_batch_loop(const BatchLoopConfig& c, const BatchCost& cost)
   const bool closed_loop = c.kind == ScenarioKind::kSingleStream || c.kind == ScenarioKind::kMultiStream;
   const auto n = static_cast<std::size_t>(c.queries);
   std::vector<Time> arrival(n, Time{0});
-  if (c.kind == ScenarioKind::kServer) arrival = poisson_arrivals(c.queries, c.qps, c.seed);
+  if (c.kind == ScenarioKind::kServer) arrival = c.logged_arrivals.empty() ? poisson_arrivals(c.queries, c.qps, c.seed) : c.logged_arrivals;
   std::vector<std::int64_t> remaining(n, c.samples_per_query);
 
   BatchLoopOutcome out;

@@ -19,6 +19,7 @@ struct BatchLoopConfig {
   double qps = 0;  // server only
   std::uint64_t seed = 1;
   Time max_wait{0};
+  std::vector<Time> logged_arrivals;  // server: a request log's arrivals, replayed instead of Poisson ones
 };
 
 struct BatchLoopOutcome {

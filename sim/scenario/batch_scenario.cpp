@@ -93,7 +93,8 @@ Result run_batch_scenario(arch::Chip& chip, const std::string& workload_path,
     max_batch = best;
   }
 
-  BatchLoopConfig lc{spec.kind, spec.queries, spq, max_batch, spec.qps, spec.seed, spec.max_wait};
+  BatchLoopConfig lc{spec.kind, spec.queries, spq, max_batch, spec.qps, spec.seed, spec.max_wait, {}};
+  for (const LoggedRequest& r : spec.log) lc.logged_arrivals.push_back(r.arrival);
   const BatchLoopOutcome out = run_batch_loop(lc, [&](std::int64_t n) {
     return cache.run(StepKey{StepKind::kBatch, padded(n), 0});
   });

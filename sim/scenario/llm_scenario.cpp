@@ -66,9 +66,18 @@ Result run_llm_scenario(arch::System& system, const wl::GenerationSpec& spec, co
   const std::int64_t n = sc.queries * spq;
 
   // Requests: lengths from their own seeded stream, arrivals per query (a query's samples arrive together).
-  const std::vector<RequestLength> lengths = request_lengths(sc, n, spec.prompt_len, spec.output_len);
+  // A request log gives both (one sample per query).
+  std::vector<RequestLength> lengths = request_lengths(sc, n, spec.prompt_len, spec.output_len);
   std::vector<Time> query_arrival(static_cast<std::size_t>(sc.queries), Time{0});
-  if (sc.kind == ScenarioKind::kServer) query_arrival = poisson_arrivals(sc.queries, sc.qps, sc.seed);
+  if (sc.kind == ScenarioKind::kServer) query_arrival = sc.log.empty() ? poisson_arrivals(sc.queries, sc.qps, sc.seed) : std::vector<Time>{};
+  for (std::size_t i = 0; i < sc.log.size(); ++i) {
+    if (sc.log[i].prompt == 0 || sc.log[i].output == 0) {
+      throw ConfigError(sc.mark, "scenario: the request log has no prompt and output lengths (columns prompt_tokens and "
+                                 "output_tokens, or ContextTokens and GeneratedTokens), which an LLM run needs");
+    }
+    query_arrival.push_back(sc.log[i].arrival);
+    lengths[i] = {sc.log[i].prompt, sc.log[i].output};
+  }
   std::vector<LlmRequest> reqs;
   reqs.reserve(static_cast<std::size_t>(n));
   std::int64_t max_context = 1, input_tokens = 0, output_tokens = 0;

@@ -12,7 +12,7 @@ const std::vector<std::string> kKinds = {"offline", "server", "single_stream", "
 
 // The block as written: the schema binds text and units; semantic checks follow in parse_scenario.
 struct RawScenario {
-  std::string kind, batching = "continuous", lengths = "fixed";
+  std::string kind, batching = "continuous", lengths = "fixed", requests;
   std::int64_t seed = 1, queries = 1024, samples_per_query = 0, max_batch = 0;
   double qps = 0, percentile = 0, memory_fraction = 0.9;
   Time max_wait{0}, latency_bound{0}, ttft_bound{0}, tpot_bound{0};
@@ -70,6 +70,10 @@ struct RawScenario {
       sc.add("kv_bucket", &RawScenario::kv_bucket,
              "LLM: decode contexts round up to a multiple of this (prompts to four significant bits); 0 = the workload's kv_bucket")
           .at_least(0);
+      sc.add("requests", &RawScenario::requests,
+             "server: a request log (CSV; path relative to the file that holds this block) replayed instead of Poisson "
+             "arrivals: columns arrival_s or TIMESTAMP, and for an LLM prompt_tokens / output_tokens (the Azure LLM "
+             "trace names ContextTokens / GeneratedTokens also read); queries = its rows unless given");
       sc.add("batch_bucket", &RawScenario::batch_bucket,
              "batches are padded to a multiple of this; 0 = exact sizes (non-LLM), powers of two (LLM)")
           .at_least(0);
@@ -145,8 +149,31 @@ ScenarioSpec parse_scenario(const ConfigNode& node) {
   s.batch_bucket = raw.batch_bucket;
   s.mark = node.mark();
 
-  if (s.kind == ScenarioKind::kServer && !node.find("qps")) {
-    diag.error(node.mark(), "scenario (server): missing required key 'qps' (the Poisson arrival rate, queries per second)");
+  if (const ConfigNode* log = node.find("requests")) {
+    namespace fs = std::filesystem;
+    fs::path file = raw.requests;
+    // A path inside a YAML file is relative to that file; one given on the command line, to the directory.
+    if (file.is_relative() && fs::is_regular_file(log->mark().file)) file = fs::path(log->mark().file).parent_path() / file;
+    if (s.kind != ScenarioKind::kServer) diag.error(log->mark(), "scenario: 'requests' replays arrivals, which needs kind: server");
+    if (node.find("qps")) diag.error(mark_of(node, "qps"), "scenario: give either 'qps' (Poisson arrivals) or 'requests' (a log), not both");
+    if (s.lengths == LengthDistribution::kUniform) diag.error(mark_of(node, "lengths"), "scenario: 'requests' gives the lengths; drop lengths: uniform");
+    if (s.samples_per_query > 1) diag.error(mark_of(node, "samples_per_query"), "scenario: a logged request is one sample");
+    diag.throw_if_any();
+    if (!fs::is_regular_file(file)) throw ConfigError(log->mark(), "scenario: 'requests' file '" + file.string() + "' not found");
+    s.log = read_request_log(file.string());
+    if (!node.find("queries")) {
+      s.queries = static_cast<std::int64_t>(s.log.size());
+    } else if (s.queries > static_cast<std::int64_t>(s.log.size())) {
+      throw ConfigError(mark_of(node, "queries"), "scenario: 'queries' " + std::to_string(s.queries) + " exceeds the " +
+                                                      std::to_string(s.log.size()) + " requests of the log");
+    }
+    s.log.resize(static_cast<std::size_t>(s.queries));
+    // The log's offered rate stands where a Poisson run's qps does (reports' target_qps).
+    const double span = s.log.back().arrival.seconds();
+    s.qps = span > 0 ? static_cast<double>(s.queries - 1) / span : 0;
+  } else if (s.kind == ScenarioKind::kServer && !node.find("qps")) {
+    diag.error(node.mark(), "scenario (server): missing required key 'qps' (the Poisson arrival rate, queries per second), "
+                            "or 'requests' (a request log to replay)");
   }
   const char* const range_keys[] = {"prompt_len_min", "prompt_len_max", "output_len_min", "output_len_max"};
   if (s.lengths == LengthDistribution::kUniform) {

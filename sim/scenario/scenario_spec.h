@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/config/schema.h"
+#include "sim/scenario/request_log.h"
 #include "sim/units.h"
 
 namespace xpusim {
@@ -41,6 +42,9 @@ struct ScenarioSpec {
   std::int64_t prompt_len_min = 0, prompt_len_max = 0, output_len_min = 0, output_len_max = 0;
   std::int64_t kv_bucket = 0;     // 0: the workload's kv_bucket
   std::int64_t batch_bucket = 0;  // 0: exact batch sizes (non-LLM), powers of two (LLM); N: multiples of N
+  /// Server: the requests of a log (`requests: FILE`), `queries` of them, in place of Poisson arrivals
+  /// and of the length distribution; empty otherwise.
+  std::vector<LoggedRequest> log;
   /// Where the spec was read from, for messages ("llama-2-70b-server.yaml:9:3").
   SourceMark mark;
 };

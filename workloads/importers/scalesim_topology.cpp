@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/config/config_error.h"
+#include "sim/config/csv_row.h"
 
 namespace xpusim::wl {
 namespace {
@@ -25,33 +26,11 @@ const std::vector<std::string> kConvColumns{"Layer name",    "IFMAP Height", "IF
 constexpr std::size_t kConvRequired = 8;
 const std::vector<std::string> kGemmColumns{"Layer", "M", "N", "K"};
 
-struct Field {
-  std::string text;
-  int column = 0;  // 1-based character column, for the error mark
-};
+using Field = CsvField;
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-/// Splits on commas and trims blanks. Trailing empty fields go: SCALE-Sim rows end in a comma.
-std::vector<Field> split_row(const std::string& line) {
-  std::vector<Field> out;
-  std::size_t pos = 0;
-  while (true) {
-    std::size_t comma = line.find(',', pos);
-    std::size_t end = comma == std::string::npos ? line.size() : comma;
-    std::size_t b = pos;
-    while (b < end && std::isspace(static_cast<unsigned char>(line[b]))) ++b;
-    std::size_t e = end;
-    while (e > b && std::isspace(static_cast<unsigned char>(line[e - 1]))) --e;
-    out.push_back({line.substr(b, e - b), static_cast<int>(b) + 1});
-    if (comma == std::string::npos) break;
-    pos = comma + 1;
-  }
-  while (!out.empty() && out.back().text.empty()) out.pop_back();
-  return out;
 }
 
 enum class Form { kConv, kGemm };
@@ -193,7 +172,7 @@ OpGraph import_scalesim_topology(const std::string& path) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line_no == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 byte-order mark
-    std::vector<Field> fields = split_row(line);
+    std::vector<Field> fields = split_csv_row(line);
     // SCALE-Sim drops each row's last comma-separated field (topology_utils.py: row.split(',')[:-1]), which
     // in its own files is empty or a marker such as MobileNet's "#dw": a field from '#' on is a comment.
     const auto comment = std::find_if(fields.begin(), fields.end(), [](const Field& f) { return f.text.rfind('#', 0) == 0; });
