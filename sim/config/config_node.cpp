@@ -2,6 +2,8 @@
 // Conversion from yaml-cpp's tree to ConfigNode, `base:` inclusion, and dotted-path overrides.
 #include "sim/config/config_node.h"
 
+#include "sim/config/input_limits.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -19,7 +21,15 @@ SourceMark mark_of(const YAML::Mark& m, const std::string& file) {
   return SourceMark{file, m.line + 1, m.column + 1};
 }
 
-ConfigNode convert(const YAML::Node& y, const std::string& file, int depth);
+/// What a config tree may still grow by: YAML aliases repeat a subtree wherever they appear, so a
+/// few hundred bytes can expand to billions of nodes; `base:` files add theirs.
+struct Budget {
+  std::uint64_t nodes_left = limits::config_nodes();
+  int nesting = 0;
+};
+constexpr int kMaxNesting = 200;
+
+ConfigNode convert(const YAML::Node& y, const std::string& file, int depth, Budget& budget);
 
 /// Merges `overlay` into `base` key by key (maps recursively), keeping the overlay's marks.
 void merge_into(ConfigNode& base, const ConfigNode& overlay) {
@@ -33,33 +43,41 @@ void merge_into(ConfigNode& base, const ConfigNode& overlay) {
   }
 }
 
-ConfigNode load_base(const ConfigNode& ref, const std::string& including_file, int depth) {
+ConfigNode load_base(const ConfigNode& ref, const std::string& including_file, int depth, Budget& budget) {
   if (!ref.is_scalar()) throw ConfigError(ref.mark(), "'base' expects a file path");
   if (depth > 16) throw ConfigError(ref.mark(), "'base' files nest more than 16 deep (a cycle?)");
   fs::path p = fs::path(including_file).parent_path() / ref.value();
-  std::ifstream in(p);
-  if (!in) throw ConfigError(ref.mark(), "cannot read base file '" + p.string() + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const std::string text = limits::read_file(p.string(), ref.mark());
   YAML::Node y;
   try {
-    y = YAML::Load(ss.str());
-  } catch (const YAML::ParserException& e) {
+    y = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
     throw ConfigError(mark_of(e.mark, p.string()), e.msg);
   }
-  ConfigNode n = convert(y, p.string(), depth + 1);
+  ConfigNode n = convert(y, p.string(), depth + 1, budget);
   if (!n.is_map()) throw ConfigError(ref.mark(), "base file '" + p.string() + "' must hold a map");
   return n;
 }
 
-ConfigNode convert(const YAML::Node& y, const std::string& file, int depth) {
+ConfigNode convert(const YAML::Node& y, const std::string& file, int depth, Budget& budget) {
   SourceMark mark = mark_of(y.Mark(), file);
+  if (budget.nodes_left == 0) {
+    throw ConfigError(mark, "the config expands to more than " + std::to_string(limits::config_nodes()) +
+                                " nodes (YAML aliases repeat what they name)" + limits::raise_hint("XPUSIM_MAX_CONFIG_NODES"));
+  }
+  --budget.nodes_left;
+  if (budget.nesting > kMaxNesting) throw ConfigError(mark, "the config nests more than " + std::to_string(kMaxNesting) + " levels deep");
+  struct Nest {
+    int& n;
+    explicit Nest(int& c) : n(++c) {}
+    ~Nest() { --n; }
+  } nest(budget.nesting);
   switch (y.Type()) {
     case YAML::NodeType::Scalar:
       return ConfigNode::scalar(y.Scalar(), mark);
     case YAML::NodeType::Sequence: {
       ConfigNode seq = ConfigNode::sequence(mark);
-      for (const auto& item : y) seq.push_back(convert(item, file, depth));
+      for (const auto& item : y) seq.push_back(convert(item, file, depth, budget));
       return seq;
     }
     case YAML::NodeType::Map: {
@@ -71,10 +89,10 @@ ConfigNode convert(const YAML::Node& y, const std::string& file, int depth) {
         std::string key = kv.first.Scalar();
         SourceMark key_mark = mark_of(kv.first.Mark(), file);
         if (own.find(key)) throw ConfigError(key_mark, "duplicate key '" + key + "'");
-        own.set(key, convert(kv.second, file, depth), key_mark);
+        own.set(key, convert(kv.second, file, depth, budget), key_mark);
       }
       if ((base_ref = own.find("base")) != nullptr) {
-        base_holder = load_base(*base_ref, file, depth);
+        base_holder = load_base(*base_ref, file, depth, budget);
         own.erase("base");
         merge_into(base_holder, own);
         return base_holder;
@@ -135,18 +153,15 @@ ConfigNode ConfigNode::load_string(std::string_view yaml, const std::string& sou
   YAML::Node y;
   try {
     y = YAML::Load(std::string(yaml));
-  } catch (const YAML::ParserException& e) {
+  } catch (const YAML::Exception& e) {
     throw ConfigError(mark_of(e.mark, source_name), e.msg);
   }
-  return convert(y, source_name, 0);
+  Budget budget;
+  return convert(y, source_name, 0, budget);
 }
 
 ConfigNode ConfigNode::load_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(SourceMark{path, 0, 0}, "cannot read file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return load_string(ss.str(), path);
+  return load_string(limits::read_file(path, SourceMark{path, 0, 0}), path);
 }
 
 std::string_view ConfigNode::kind_name() const {

@@ -3,12 +3,15 @@
 // xpusim chip config: one systolic array, three operand SRAMs and the DRAM interface SCALE-Sim assumes.
 #include "sim/config/scalesim_cfg.h"
 
+#include "sim/config/input_limits.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <fstream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <vector>
 
 namespace xpusim {
@@ -212,8 +215,7 @@ ConfigNode sram(const std::string& name, std::int64_t kib, std::int64_t edge, co
 }  // namespace
 
 ConfigNode scalesim_cfg_to_chip_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(SourceMark{path, 0, 0}, "cannot read file");
+  std::istringstream in(limits::read_file(path, SourceMark{path, 0, 0}));
   Diagnostics diag;
   CfgFile cfg(path);
   cfg.parse(in, diag);

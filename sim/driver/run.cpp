@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "sim/config/config_error.h"
+#include "sim/config/input_limits.h"
 #include "sim/driver/kernel_demand.h"
 #include "workloads/transforms/microbatch.h"
 
@@ -26,6 +27,7 @@ Run::Run(std::vector<arch::Chip*> chips, const arch::System* system, const wl::O
   governed_of_.assign(graph.size(), -1);
   PlanMemo planner;
   std::map<const OpPlan*, std::int32_t> governed;  // per distinct plan: alike layers share one walk
+  std::uint64_t tiles = 0;
   for (wl::OpId id : order) {
     const wl::OpNode& op = graph.op(id);
     if (op.stage < 0 || static_cast<std::size_t>(op.stage) >= chips_.size()) {
@@ -38,6 +40,13 @@ Run::Run(std::vector<arch::Chip*> chips, const arch::System* system, const wl::O
     }
     const OpPlan& plan = planner.plan(chip(id), op);
     plans_[id] = plan;
+    // A shape that asks for billions of tiles would run for hours: refuse it before any is walked.
+    tiles += static_cast<std::uint64_t>(std::max<std::int64_t>(plan.tiles, 0));
+    if (tiles > limits::tiles()) {
+      throw ConfigError(SourceMark{graph.name(), 0, 0}, "op '" + op.name + "' brings the run to more than " +
+                                                            std::to_string(limits::tiles()) + " tiles (lower batch, context or sizes)" +
+                                                            limits::raise_hint("XPUSIM_MAX_TILES"));
+    }
     if (const arch::ClockGovernor* governor = chip(id).governor()) {
       auto [it, fresh] = governed.try_emplace(&plan, static_cast<std::int32_t>(governed_.size()));
       if (fresh) {

@@ -6,8 +6,10 @@
 #include <cctype>
 #include <fstream>
 #include <optional>
+#include <sstream>
 
 #include "sim/config/config_error.h"
+#include "sim/config/input_limits.h"
 #include "sim/config/csv_row.h"
 
 namespace xpusim {
@@ -66,8 +68,7 @@ std::optional<std::int64_t> timestamp_ps(const std::string& t) {
 }  // namespace
 
 std::vector<LoggedRequest> read_request_log(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(SourceMark{path, 0, 0}, "request log: cannot read file");
+  std::istringstream in(limits::read_file(path, SourceMark{path, 0, 0}));
   Diagnostics diag;
   std::string line;
   int line_no = 0;

@@ -166,6 +166,28 @@ sed 's/"num_hidden_layers": [0-9]*/"num_hidden_layers": 1000000000/' "$SRC/confi
 xp run --chip "$SRC/configs/chips/h100-sxm.yaml" --workload "$WORK/layers.json"
 expect_bad_input "'num_hidden_layers' 1000000000 is more than xpusim takes (16384)"
 
+# --- resource limits: refused within a second, located, raisable ---
+{
+  echo 'a: &a ["x","x","x","x","x","x","x","x","x","x"]'
+  prev=a
+  for n in b c d e f g h; do echo "$n: &$n [*$prev,*$prev,*$prev,*$prev,*$prev,*$prev,*$prev,*$prev,*$prev,*$prev]"; prev=$n; done
+} > "$WORK/bomb.yaml"
+xp run --chip "$WORK/bomb.yaml" --workload "$WL"
+expect_bad_input "bomb.yaml:"
+expect_err "nodes (YAML aliases repeat what they name)"
+printf 'chip: {name: x, main_memory: m}\ncomponents:\n  - name: m\n    type: memory/dram\n    base: /dev/zero\n' > "$WORK/zero.yaml"
+xp run --chip "$WORK/zero.yaml" --workload "$WL"
+expect_bad_input "zero.yaml:5:"
+expect_err "cannot read file '/dev/zero': not a regular file"
+printf 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nDP1, 8, 8, 3, 3, 100000000, 1, 1,\n' > "$WORK/dp.csv"
+xp run --chip "$FIX/toy_chip.yaml" --workload "$WORK/dp.csv"
+expect_bad_input "dp.csv:2:"
+expect_err "splits into 100000000 ops"
+xp run --chip "$SRC/configs/chips/h100-sxm.yaml" --workload "$SRC/configs/workloads/llama-2-7b-decode.yaml" --wset batch=1000000000
+expect_bad_input "tiles (lower batch, context or sizes)"
+XPUSIM_MAX_INPUT_BYTES=100 xp run --chip "$FIX/toy_chip.yaml" --workload "$WL"
+expect_bad_input "an input file may have (the environment variable XPUSIM_MAX_INPUT_BYTES=N raises the limit)"
+
 # --- describe ---
 xp describe
 expect_bad_input "missing --workload FILE"

@@ -9,11 +9,13 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <sstream>
 #include <set>
 #include <vector>
 
 #include "sim/config/config_error.h"
 #include "sim/config/csv_row.h"
+#include "sim/config/input_limits.h"
 
 namespace xpusim::wl {
 namespace {
@@ -132,6 +134,11 @@ void read_row(Form form, RowReader& r, std::vector<OpNode>& out) {
   if (op.name.find("DP") != std::string::npos) {
     // SCALE-Sim runs a depthwise layer as one single-channel conv per channel, one after another.
     const std::int64_t channels = c.in_c;
+    if (static_cast<std::uint64_t>(channels) + out.size() > limits::ops()) {
+      r.error(5, "depthwise layer '" + op.name + "' splits into " + std::to_string(channels) + " ops, one per channel: the topology " +
+                     "would exceed " + std::to_string(limits::ops()) + " ops" + limits::raise_hint("XPUSIM_MAX_OPS"));
+      return;
+    }
     c.in_c = 1;
     for (std::int64_t ch = 0; ch < channels; ++ch) {
       OpNode d = op;
@@ -161,8 +168,7 @@ Form detect_form(const std::string& path, int line, const std::vector<Field>& he
 }  // namespace
 
 OpGraph import_scalesim_topology(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(SourceMark{path, 0, 0}, "cannot read file");
+  std::istringstream in(limits::read_file(path, SourceMark{path, 0, 0}));
   Diagnostics diag;
   std::vector<OpNode> ops;
   std::optional<Form> form;
