@@ -16,6 +16,15 @@ namespace xpusim {
 namespace {
 
 constexpr std::size_t kMaxRows = 10'000'000;
+constexpr std::int64_t kMaxSpanSeconds = 1'000'000;  // picoseconds of Time reach 106 days; a log spans at most 11.6
+constexpr std::int64_t kPsPerSecond = 1'000'000'000'000;
+
+/// A point in time as whole seconds and the picoseconds after them: seconds since 1970 in picoseconds
+/// would overflow 64 bits.
+struct Instant {
+  std::int64_t s = 0, ps = 0;
+  bool operator<(const Instant& o) const { return s < o.s || (s == o.s && ps < o.ps); }
+};
 constexpr std::int64_t kMaxTokens = std::int64_t{1} << 31;
 
 std::string lower(std::string s) {
@@ -40,8 +49,8 @@ std::optional<std::int64_t> whole(std::string_view t) {
   return v;
 }
 
-/// "YYYY-MM-DD HH:MM:SS[.fraction]" in picoseconds since 1970; nullopt when malformed.
-std::optional<std::int64_t> timestamp_ps(const std::string& t) {
+/// "YYYY-MM-DD HH:MM:SS[.fraction]" since 1970; nullopt when malformed.
+std::optional<Instant> timestamp(const std::string& t) {
   if (t.size() < 19 || t[4] != '-' || t[7] != '-' || (t[10] != ' ' && t[10] != 'T') || t[13] != ':' || t[16] != ':') {
     return std::nullopt;
   }
@@ -61,8 +70,7 @@ std::optional<std::int64_t> timestamp_ps(const std::string& t) {
       scale /= 10;
     }
   }
-  const std::int64_t seconds = days_from_civil(*y, *mo, *d) * 86400 + *h * 3600 + *mi * 60 + *s;
-  return seconds * 1'000'000'000'000 + frac_ps;
+  return Instant{days_from_civil(*y, *mo, *d) * 86400 + *h * 3600 + *mi * 60 + *s, frac_ps};
 }
 
 }  // namespace
@@ -76,8 +84,7 @@ std::vector<LoggedRequest> read_request_log(const std::string& path) {
   int arrival = -1, prompt = -1, output = -1;
   bool datetime = false;
   std::vector<LoggedRequest> out;
-  std::optional<std::int64_t> first_ps;
-  std::int64_t last_ps = 0;
+  std::optional<Instant> first, last;
   int errors = 0;
   auto fail = [&](const SourceMark& where, const std::string& message) {
     diag.error(where, message);
@@ -116,18 +123,21 @@ std::vector<LoggedRequest> read_request_log(const std::string& path) {
       return &f[static_cast<std::size_t>(i)].text;
     };
     LoggedRequest r;
-    std::optional<std::int64_t> ps;
+    std::optional<Instant> when;
     if (const std::string* t = cell(arrival)) {
       if (datetime) {
-        ps = timestamp_ps(*t);
+        when = timestamp(*t);
       } else {
         char* end = nullptr;
-        const double s = std::strtod(t->c_str(), &end);
-        if (end == t->c_str() + t->size() && std::isfinite(s) && s >= 0 && s < 1e9) ps = std::llround(s * 1e12);
+        const double sec = std::strtod(t->c_str(), &end);
+        if (end == t->c_str() + t->size() && std::isfinite(sec) && sec >= 0 && sec < static_cast<double>(kMaxSpanSeconds)) {
+          const double whole_s = std::floor(sec);
+          when = Instant{static_cast<std::int64_t>(whole_s), std::llround((sec - whole_s) * 1e12)};
+        }
       }
-      if (!ps) {
+      if (!when) {
         fail(at(arrival), "request log: '" + header[static_cast<std::size_t>(arrival)] + "' expects " +
-                                    (datetime ? "a date and time (2023-11-16 18:15:46.68)" : "seconds, at least 0 and below 1e9") +
+                                    (datetime ? "a date and time (2023-11-16 18:15:46.68)" : "seconds, at least 0 and below 1e6") +
                                     ", got \"" + *t + "\"");
       }
     }
@@ -142,14 +152,16 @@ std::vector<LoggedRequest> read_request_log(const std::string& path) {
         }
       }
     }
-    if (ps) {
-      if (!first_ps) first_ps = *ps;
-      if (*ps < last_ps) {
+    if (when) {
+      if (!first) first = *when;
+      if (last && *when < *last) {
         fail(at(arrival), "request log: arrivals must not decrease (this row arrives before the one above it)");
+      } else if (when->s - first->s >= kMaxSpanSeconds) {
+        fail(at(arrival), "request log: the log spans more than " + std::to_string(kMaxSpanSeconds) + " s");
+      } else {
+        last = *when;
+        r.arrival = Time((when->s - first->s) * kPsPerSecond + (when->ps - first->ps));
       }
-      last_ps = std::max(last_ps, *ps);
-      r.arrival = Time(*ps - *first_ps);
-      if (r.arrival.seconds() >= 1e9) fail(at(arrival), "request log: the log spans more than 1e9 s");
     }
     out.push_back(r);
     if (errors >= 20) break;  // enough to fix a broken log by; no million lines for a million bad rows
